@@ -1,0 +1,101 @@
+import { ApiKey } from "@app/core/apikey";
+import { VisibleError, type ErrorKind } from "@app/core/error";
+import { Health } from "@app/core/health";
+import { log } from "@app/core/log";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import { connections } from "./connections.ts";
+
+export type Env = { Variables: { actor: ApiKey.Actor } };
+
+const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
+  validation: 400,
+  unauthenticated: 401,
+  "not-found": 404,
+  conflict: 409,
+  "unsupported-media-type": 415,
+  unavailable: 503,
+};
+
+/** Turns a zod failure into an error that names each field and the rule it broke. */
+export const invalid = (error: z.ZodError) => {
+  const details = error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+  return new VisibleError(
+    "validation",
+    "validation_failed",
+    `Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`,
+    details,
+  );
+};
+
+export const app = new OpenAPIHono<Env>({
+  defaultHook: (result) => {
+    if (!result.success) throw invalid(result.error);
+  },
+});
+
+app.use(requestId({ headerName: "X-Request-Id" }));
+
+app.use(async (c, next) => {
+  const started = performance.now();
+  await next();
+  log.info("request", {
+    requestId: c.get("requestId"),
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    ms: Math.round(performance.now() - started),
+  });
+});
+
+app.get("/health", async (c) => {
+  const checks = await Health.check();
+  const ok = Object.values(checks).every((v) => v === "ok");
+  return c.json({ status: ok ? "ok" : "unavailable", checks }, ok ? 200 : 503);
+});
+
+app.use("/api/*", async (c, next) => {
+  const [scheme, secret] = (c.req.header("authorization") ?? "").split(" ", 2);
+  const actor = scheme?.toLowerCase() === "bearer" && secret ? await ApiKey.authenticate(secret) : undefined;
+  if (!actor)
+    throw new VisibleError("unauthenticated", "unauthenticated", "Send a valid API key as 'Authorization: Bearer <api key>'");
+  c.set("actor", actor);
+  await next();
+});
+
+app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
+    throw new VisibleError("unsupported-media-type", "unsupported_media_type", "The request body must be JSON, sent with 'Content-Type: application/json'");
+  await next();
+});
+
+app.route("/api/v1/app-connections/railway", connections);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: { title: "Railway App Connections", version: "1.0.0" },
+  security: [{ apiKey: [] }],
+});
+
+app.notFound(() => {
+  throw new VisibleError("not-found", "route_not_found", "No such route");
+});
+
+app.onError((err, c) => {
+  const requestId = c.get("requestId");
+  if (err instanceof VisibleError) {
+    const status = statusOf[err.kind];
+    if (status >= 500) log.warn("request failed", { requestId, code: err.code, cause: String(err.cause) });
+    return c.json({ error: { code: err.code, message: err.message, details: err.details } }, status);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = /json/i.test(err.message) ? "malformed_json" : "bad_request";
+    return c.json({ error: { code, message: err.message } }, err.status);
+  }
+  log.error("unhandled error", { requestId, error: err instanceof Error ? err.name : "unknown" });
+  return c.json({ error: { code: "internal_error", message: `Internal error (request id ${requestId})` } }, 500);
+});

@@ -1,0 +1,21 @@
+export type ErrorKind =
+  | "validation"
+  | "unauthenticated"
+  | "not-found"
+  | "conflict"
+  | "unsupported-media-type"
+  | "unavailable";
+
+/** The one error type the API knows how to show; anything else is a 500. */
+export class VisibleError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: ReadonlyArray<{ path: string; message: string }>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "VisibleError";
+  }
+}

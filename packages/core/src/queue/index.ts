@@ -1,0 +1,25 @@
+import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { Resource } from "../resource/index.ts";
+
+export namespace Queue {
+  export const client = new SQSClient({});
+
+  export const url = () => Resource.VerifyQueue.url;
+
+  export const ping = () => client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
+
+  export async function send(body: unknown) {
+    await client.send(new SendMessageCommand({ QueueUrl: url(), MessageBody: JSON.stringify(body) }));
+  }
+
+  /** Hands a message back to the queue to be received again after `seconds` (max 12 h). */
+  export async function retryAfter(receiptHandle: string, seconds: number) {
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url(),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.min(Math.max(0, Math.ceil(seconds)), 43_200),
+      }),
+    );
+  }
+}

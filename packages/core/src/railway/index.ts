@@ -1,0 +1,161 @@
+import { z } from "zod";
+
+/** Railway's public GraphQL API: verifying tokens of each kind (see shared/railway-api.md). */
+export namespace Railway {
+  export const Method = z.enum(["team-token", "account-token", "project-token"]);
+  export type Method = z.infer<typeof Method>;
+
+  const Named = z.object({ id: z.string(), name: z.string() });
+
+  export const Identity = z
+    .object({
+      account: Named.extend({ email: z.string().nullable() }).optional(),
+      workspaces: z.array(Named).optional(),
+      project: Named.optional(),
+      environment: Named.optional(),
+    })
+    .meta({ description: "Non-secret facts Railway reported about what the token reaches." });
+  export type Identity = z.infer<typeof Identity>;
+
+  export type Verdict = { ok: true; identity: Identity } | { ok: false; message: string };
+
+  /** Railway could not give an answer (network, timeout, 5xx, 429): try again later. */
+  export class Unreachable extends Error {
+    constructor(
+      message: string,
+      readonly retryAfterSeconds?: number,
+    ) {
+      super(message);
+      this.name = "RailwayUnreachable";
+    }
+  }
+
+  const label: Record<Method, string> = {
+    "account-token": "account token",
+    "team-token": "workspace (team) token",
+    "project-token": "project token",
+  };
+
+  const whereToCreate: Record<Method, string> = {
+    "account-token": 'create one under Account Settings → Tokens with "No workspace" selected',
+    "team-token": "create one under Account Settings → Tokens with the workspace selected",
+    "project-token": "create one under Project → Settings → Tokens for the environment to connect",
+  };
+
+  const checks: Record<Method, { query: string; identity: (data: any) => Identity | undefined }> = {
+    "account-token": {
+      query: "query VerifyAccountToken { me { id name email workspaces { id name } } }",
+      identity: (d) =>
+        d?.me?.id
+          ? {
+              account: { id: d.me.id, name: d.me.name, email: d.me.email ?? null },
+              workspaces: d.me.workspaces?.map(named) ?? [],
+            }
+          : undefined,
+    },
+    "team-token": {
+      query: "query VerifyWorkspaceToken { apiToken { workspaces { id name } } }",
+      identity: (d) =>
+        d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined,
+    },
+    "project-token": {
+      query:
+        "query VerifyProjectToken { projectToken { projectId environmentId project { id name } environment { id name } } }",
+      identity: (d) =>
+        d?.projectToken?.projectId
+          ? { project: named(d.projectToken.project), environment: named(d.projectToken.environment) }
+          : undefined,
+    },
+  };
+
+  const named = (x: { id: string; name: string }) => ({ id: x.id, name: x.name });
+
+  export const apiUrl = () => process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2";
+  const timeoutMs = () => Number(process.env.RAILWAY_TIMEOUT_MS) || 10_000;
+
+  /** Account and workspace tokens are Bearer tokens; project tokens have a header of their own. */
+  export const headers = (method: Method, token: string): Record<string, string> =>
+    method === "project-token" ? { "Project-Access-Token": token } : { Authorization: `Bearer ${token}` };
+
+  type Answer = { ok: true; data: unknown } | { ok: false; reason: string };
+
+  /** One GraphQL request. Rejections come back as values; anything that is not an answer throws. */
+  export async function query(method: Method, token: string, query: string): Promise<Answer> {
+    let res: Response;
+    try {
+      res = await fetch(apiUrl(), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers(method, token) },
+        body: JSON.stringify({ query }),
+        signal: AbortSignal.timeout(timeoutMs()),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      throw new Unreachable(
+        timedOut
+          ? `Railway did not answer within ${timeoutMs() / 1000} s`
+          : "could not connect to Railway's API",
+      );
+    }
+    if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };
+    if (res.status === 429) {
+      const retryAfter = Number(res.headers.get("retry-after"));
+      throw new Unreachable(
+        "Railway's rate limit was reached",
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      );
+    }
+    if (!res.ok) throw new Unreachable(`Railway answered HTTP ${res.status}`);
+    const body = (await res.json().catch(() => undefined)) as
+      | { data?: unknown; errors?: Array<{ message?: unknown }> }
+      | undefined;
+    if (!body || typeof body !== "object") throw new Unreachable("Railway's answer was not JSON");
+    const messages = (body.errors ?? []).map((e) => String(e?.message ?? ""));
+    const denial = messages.find((m) => /not authorized|project token not found/i.test(m));
+    if (denial) return { ok: false, reason: redact(denial, token) };
+    if (messages.length > 0 && body.data == null)
+      throw new Unreachable(`Railway reported an error: ${redact(messages[0] ?? "", token)}`);
+    if (body.data == null) return { ok: false, reason: "no data for this token" };
+    return { ok: true, data: body.data };
+  }
+
+  async function check(method: Method, token: string): Promise<Identity | string> {
+    const answer = await query(method, token, checks[method].query);
+    if (!answer.ok) return answer.reason;
+    return checks[method].identity(answer.data) ?? "no data for this token";
+  }
+
+  /**
+   * Checks a token as the kind the user chose. When Railway rejects it, the other kinds are
+   * probed (one request each) so the message can say which method the token really is.
+   */
+  export async function verifyToken(method: Method, token: string): Promise<Verdict> {
+    const result = await check(method, token);
+    if (typeof result !== "string") return { ok: true, identity: result };
+
+    for (const other of probeOrder[method]) {
+      const probe = await check(other, token).catch(() => "unreachable");
+      if (typeof probe !== "string")
+        return {
+          ok: false,
+          message: `Railway rejected this token as a ${label[method]}, but it is a valid ${label[other]}. Choose the method "${other}" instead.`,
+        };
+    }
+    return {
+      ok: false,
+      message: `Railway rejected this ${label[method]} (${result}). Check that it was copied in full and has not been revoked or expired; ${whereToCreate[method]}.`,
+    };
+  }
+
+  // Account tokens also pass the workspace check, so `me` is probed first; a Bearer token that
+  // fails the workspace check cannot pass `me`, so that probe is skipped.
+  const probeOrder: Record<Method, Method[]> = {
+    "account-token": ["team-token", "project-token"],
+    "team-token": ["project-token"],
+    "project-token": ["account-token", "team-token"],
+  };
+
+  /** Railway errors may echo what they were sent; never let the token through. */
+  export const redact = (text: string, token: string) =>
+    (token ? text.split(token).join("[redacted]") : text).slice(0, 300);
+}

@@ -1,0 +1,75 @@
+import { Connection } from "../connection/index.ts";
+import { Secrets } from "../crypto/index.ts";
+import { log } from "../log/index.ts";
+import { Queue } from "../queue/index.ts";
+import { Railway } from "../railway/index.ts";
+
+/** The worker side of the pipeline: one queued job in, one settled connection out. */
+export namespace Verification {
+  export const maxAttempts = () => Number(process.env.VERIFY_MAX_ATTEMPTS) || 5;
+  const baseDelaySeconds = () => Number(process.env.VERIFY_RETRY_BASE_SECONDS ?? 10);
+
+  /** Exponential backoff with jitter, never sooner than Railway's Retry-After. */
+  export const backoffSeconds = (attempt: number, retryAfter = 0) => {
+    const ceiling = Math.min(baseDelaySeconds() * 2 ** (attempt - 1), 900);
+    return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
+  };
+
+  export type Delivery = { attempt: number; receiptHandle: string };
+
+  /**
+   * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
+   * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
+   */
+  export async function run(body: string, delivery: Delivery): Promise<void> {
+    const parsed = Connection.Job.safeParse(safeJSON(body));
+    if (!parsed.success) {
+      log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
+      return;
+    }
+    const job = parsed.data;
+    const context = { connectionId: job.connectionId, orgId: job.orgId, attempt: delivery.attempt };
+    const pending = await Connection.pendingJob(job);
+    if (!pending) {
+      log.info("verification job is stale or already settled; skipped", context);
+      return;
+    }
+
+    const token = await Secrets.open(Buffer.from(job.sealedToken, "base64"), Secrets.jobContext(job.orgId, job.connectionId, job.version));
+    const seal = () => Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId));
+
+    let verdict: Railway.Verdict;
+    try {
+      verdict = await Railway.verifyToken(pending.method, token);
+    } catch (err) {
+      if (!(err instanceof Railway.Unreachable)) throw err;
+      if (delivery.attempt < maxAttempts()) {
+        const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
+        log.warn("Railway unreachable; verification will be retried", { ...context, reason: err.message, retryInSeconds: delay });
+        await Queue.retryAfter(delivery.receiptHandle, delay);
+        throw err;
+      }
+      // Kept sealed so that the connection can be verified again once Railway answers.
+      const applied = await Connection.settle(job, {
+        status: "failed",
+        statusMessage: `Railway could not be reached to verify the token (${err.message}; ${delivery.attempt} attempts). The token was not rejected: verify the connection again later.`,
+        sealedCredentials: await seal(),
+      });
+      log.warn("verification gave up: Railway unreachable", { ...context, applied });
+      return;
+    }
+
+    const applied = verdict.ok
+      ? await Connection.settle(job, { status: "active", sealedCredentials: await seal(), railway: verdict.identity })
+      : await Connection.settle(job, { status: "failed", statusMessage: verdict.message });
+    log.info("verification settled", { ...context, status: verdict.ok ? "active" : "failed", applied });
+  }
+
+  const safeJSON = (text: string) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+}

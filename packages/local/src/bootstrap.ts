@@ -1,0 +1,66 @@
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+
+/**
+ * The local counterpart of infra/: creates the table, the verification queue with its
+ * dead-letter queue, and the KMS key in the emulator, and returns the variables through which
+ * SST's `Resource` (packages/core/src/resource) finds them.
+ */
+export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number; visibilityTimeout?: number } = {}) {
+  const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  const kms = new KMSClient({});
+
+  const table = `${prefix}-table`;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    }),
+  );
+  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: table });
+
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-verify-dlq` }));
+  const dlqArn = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-verify`,
+      Attributes: {
+        VisibilityTimeout: String(opts.visibilityTimeout ?? 60),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+          maxReceiveCount: opts.maxReceiveCount ?? 8,
+        }),
+      },
+    }),
+  );
+
+  const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
+  const alias = `alias/${prefix}-credentials`;
+  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.KeyMetadata?.KeyId }));
+
+  const resources = {
+    App: { name: "railway-connections", stage: prefix },
+    Table: { name: table },
+    VerifyQueue: { url: queue.QueueUrl },
+    VerifyDeadLetterQueue: { url: dlq.QueueUrl },
+    CredentialsKey: { id: alias },
+  };
+  return {
+    resources,
+    environment: Object.fromEntries(
+      Object.entries(resources).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
+    ),
+  };
+}

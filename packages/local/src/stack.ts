@@ -1,0 +1,58 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { bootstrap } from "./bootstrap.ts";
+import { consume } from "./consumer.ts";
+import { emulatorEnvironment, Moto } from "./moto.ts";
+
+export type StackOptions = {
+  /** The port of the API; 0 picks a free one. */
+  port: number;
+  /** Resource names are prefixed with this, so several stacks can share one emulator. */
+  prefix: string;
+  /** An emulator that is already running; otherwise one is started on `motoPort`. */
+  motoEndpoint?: string;
+  motoPort?: number;
+  /** Registers this API key (as DEV_API_KEY does); otherwise a random one is made. */
+  apiKey?: string;
+  /** How long the local consumer long-polls; short in tests so that it stops promptly. */
+  pollSeconds?: number;
+  /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
+  worker?: boolean;
+};
+
+/**
+ * The whole system on this machine: emulator, resources, the API served over HTTP and the
+ * worker fed by the real queue. The same handlers as in the cloud, wired to the emulator.
+ */
+export async function startStack(opts: StackOptions) {
+  const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
+  Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
+  const { resources, environment } = await bootstrap(opts.prefix);
+  Object.assign(process.env, environment);
+
+  // Imported only now: the AWS clients and SST links read the environment set above.
+  const { app } = await import("../../../functions/api/app.ts");
+  const { handler } = await import("../../../functions/verify.ts");
+  const { ApiKey } = await import("@app/core/apikey");
+
+  const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
+  const consumer =
+    opts.worker === false
+      ? undefined
+      : consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds: opts.pollSeconds ?? 10 });
+  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey: key.secret,
+    orgId: key.orgId,
+    resources,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      await consumer?.stop();
+      await moto?.stop();
+    },
+  };
+}

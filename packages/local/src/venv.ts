@@ -1,0 +1,19 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/** The project-local Python environment that holds the test tooling (moto). */
+export namespace Venv {
+  export const root = join(import.meta.dirname, "../../..");
+  export const dir = join(root, ".venv");
+  export const bin = (name: string) => join(dir, "bin", name);
+
+  /** Creates `.venv` and installs requirements-dev.txt into it, unless that was done already. */
+  export function ensure() {
+    if (existsSync(bin("moto_server"))) return;
+    const python = process.env.PYTHON ?? "python3";
+    console.error(`Installing moto into ${dir} (one time)...`);
+    execFileSync(python, ["-m", "venv", dir], { stdio: "inherit" });
+    execFileSync(bin("pip"), ["install", "--quiet", "-r", join(root, "requirements-dev.txt")], { stdio: "inherit" });
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `npm run dev`: the whole system on this machine. Options (environment):
+ *   PORT (3000)               the API
+ *   MOTO_PORT (5055)          the AWS emulator
+ *   DEV_API_KEY               the API key to accept (otherwise a random one is printed)
+ *   RAILWAY_OFFLINE=1 or --offline   start the Railway stand-in (port RAILWAY_STANDIN_PORT, 4010)
+ *   RAILWAY_API_URL           use this Railway API as given
+ */
+import { startStack } from "@app/local/stack";
+
+const offline = process.argv.includes("--offline") || /^(1|true|yes)$/i.test(process.env.RAILWAY_OFFLINE ?? "");
+const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+
+let standin: { url: string; close(): Promise<void> } | undefined;
+if (offline && !process.env.RAILWAY_API_URL) {
+  const { RailwayStandin } = await import("@app/railway-standin");
+  standin = await RailwayStandin.start({ port: port("RAILWAY_STANDIN_PORT", 4010), seedDemo: true });
+  process.env.RAILWAY_API_URL = standin.url;
+}
+
+const stack = await startStack({
+  port: port("PORT", 3000),
+  motoPort: port("MOTO_PORT", 5055),
+  prefix: "local",
+  apiKey: process.env.DEV_API_KEY || undefined,
+});
+
+console.error(`
+Railway connections are running locally.
+  API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json)
+  API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}
+  Railway    ${process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2"}${standin ? " (offline stand-in)" : ""}
+${standin ? "  Demo tokens: demo-account-token, demo-workspace-token, demo-project-token\n" : ""}
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  await standin?.close();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

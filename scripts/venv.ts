@@ -1,0 +1,3 @@
+import { Venv } from "@app/local/venv";
+
+Venv.ensure();
