@@ -1,0 +1,183 @@
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  memberIds: string[];
+}
+
+export interface Named {
+  id: string;
+  name: string;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  workspaceId: string;
+  environments: Named[];
+  services: Named[];
+}
+
+export type Credential =
+  | { kind: "account"; userId: string }
+  | { kind: "workspace"; workspaceId: string }
+  | { kind: "project"; projectId: string; environmentId: string };
+
+/** Where variables live: an environment's shared variables, or one service's in that environment. */
+export interface VariableScope {
+  projectId: string;
+  environmentId: string;
+  serviceId?: string | null;
+}
+
+export interface Deployment {
+  projectId: string;
+  environmentId: string;
+  serviceId: string;
+}
+
+/** The stand-in's in-memory Railway: accounts, workspaces, projects, tokens and variables. */
+export class World {
+  readonly users = new Map<string, User>();
+  readonly workspaces = new Map<string, Workspace>();
+  readonly projects = new Map<string, Project>();
+  readonly tokens = new Map<string, Credential>();
+  /** Redeploys that variable changes triggered (none when `skipDeploys: true`). */
+  readonly deployments: Deployment[] = [];
+  private readonly variables = new Map<string, Map<string, string>>();
+
+  addUser(user: User): User {
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  addWorkspace(workspace: Workspace): Workspace {
+    for (const id of workspace.memberIds) this.user(id);
+    this.workspaces.set(workspace.id, workspace);
+    return workspace;
+  }
+
+  addProject(project: Project): Project {
+    this.workspace(project.workspaceId);
+    this.projects.set(project.id, project);
+    return project;
+  }
+
+  addToken(token: string, credential: Credential): string {
+    if (credential.kind === "account") this.user(credential.userId);
+    if (credential.kind === "workspace") this.workspace(credential.workspaceId);
+    if (credential.kind === "project") {
+      const project = this.project(credential.projectId);
+      if (!project.environments.some((e) => e.id === credential.environmentId)) {
+        throw new Error(`environment ${credential.environmentId} is not in project ${project.id}`);
+      }
+    }
+    this.tokens.set(token, credential);
+    return token;
+  }
+
+  user(id: string): User {
+    const user = this.users.get(id);
+    if (!user) throw new Error(`no user ${id}`);
+    return user;
+  }
+
+  workspace(id: string): Workspace {
+    const workspace = this.workspaces.get(id);
+    if (!workspace) throw new Error(`no workspace ${id}`);
+    return workspace;
+  }
+
+  project(id: string): Project {
+    const project = this.projects.get(id);
+    if (!project) throw new Error(`no project ${id}`);
+    return project;
+  }
+
+  workspacesOf(userId: string): Workspace[] {
+    return [...this.workspaces.values()].filter((w) => w.memberIds.includes(userId));
+  }
+
+  projectsIn(workspaceIds: string[]): Project[] {
+    return [...this.projects.values()].filter((p) => workspaceIds.includes(p.workspaceId));
+  }
+
+  /** The project, environment and service a scope names, or undefined when any of them does not exist. */
+  resolveScope(scope: VariableScope): { project: Project; environment: Named; service?: Named } | undefined {
+    const project = this.projects.get(scope.projectId);
+    const environment = project?.environments.find((e) => e.id === scope.environmentId);
+    if (!project || !environment) return undefined;
+    if (scope.serviceId == null) return { project, environment };
+    const service = project.services.find((s) => s.id === scope.serviceId);
+    return service ? { project, environment, service } : undefined;
+  }
+
+  readVariables(scope: VariableScope, options: { unrendered?: boolean } = {}): Record<string, string> {
+    const stored = Object.fromEntries(this.store(scope));
+    if (options.unrendered) return stored;
+    return Object.fromEntries(Object.entries(stored).map(([name, value]) => [name, this.render(value, scope, 0)]));
+  }
+
+  writeVariables(
+    scope: VariableScope,
+    variables: Record<string, string>,
+    options: { replace?: boolean; skipDeploys?: boolean } = {},
+  ): void {
+    const store = this.store(scope);
+    if (options.replace) store.clear();
+    for (const [name, value] of Object.entries(variables)) store.set(name, value);
+    this.deploy(scope, options.skipDeploys);
+  }
+
+  deleteVariable(scope: VariableScope, name: string, options: { skipDeploys?: boolean } = {}): void {
+    this.store(scope).delete(name);
+    this.deploy(scope, options.skipDeploys);
+  }
+
+  private store(scope: VariableScope): Map<string, string> {
+    const key = `${scope.projectId}/${scope.environmentId}/${scope.serviceId ?? "shared"}`;
+    let store = this.variables.get(key);
+    if (!store) {
+      store = new Map();
+      this.variables.set(key, store);
+    }
+    return store;
+  }
+
+  // Railway's reference syntax: ${{shared.NAME}}, ${{ServiceName.NAME}}, or ${{NAME}} for the same
+  // scope. An unresolvable reference renders as an empty string.
+  private render(value: string, scope: VariableScope, depth: number): string {
+    if (depth > 10) return value;
+    return value.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, reference: string) => {
+      const dot = reference.indexOf(".");
+      const owner = dot === -1 ? undefined : reference.slice(0, dot);
+      const name = dot === -1 ? reference : reference.slice(dot + 1);
+      const target = this.referenceScope(scope, owner);
+      const raw = target ? this.store(target).get(name) : undefined;
+      return raw === undefined || !target ? "" : this.render(raw, target, depth + 1);
+    });
+  }
+
+  private referenceScope(scope: VariableScope, owner: string | undefined): VariableScope | undefined {
+    if (owner === undefined) return scope;
+    if (owner === "shared") return { projectId: scope.projectId, environmentId: scope.environmentId };
+    const service = this.projects.get(scope.projectId)?.services.find((s) => s.name === owner);
+    return service && { projectId: scope.projectId, environmentId: scope.environmentId, serviceId: service.id };
+  }
+
+  // Railway redeploys the affected services after a variable change unless told not to: the one
+  // service for service variables, every service of the environment for shared ones.
+  private deploy(scope: VariableScope, skipDeploys: boolean | undefined): void {
+    if (skipDeploys) return;
+    const project = this.project(scope.projectId);
+    const serviceIds = scope.serviceId == null ? project.services.map((s) => s.id) : [scope.serviceId];
+    for (const serviceId of serviceIds) {
+      this.deployments.push({ projectId: scope.projectId, environmentId: scope.environmentId, serviceId });
+    }
+  }
+}
