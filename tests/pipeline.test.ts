@@ -119,28 +119,51 @@ describe("rejected tokens fail with a reason a person can act on", () => {
   });
 
   it.each([
-    ["a workspace token chosen as account-token", "account-token", "team-token", (w: ReturnType<typeof world>) => w.workspace.workspaceToken],
-    ["a project token chosen as team-token", "team-token", "project-token", (w: ReturnType<typeof world>) => w.projectToken],
-    ["an account token chosen as project-token", "project-token", "account-token", (w: ReturnType<typeof world>) => w.user.accountToken],
-    ["a workspace token chosen as project-token", "project-token", "team-token", (w: ReturnType<typeof world>) => w.workspace.workspaceToken],
+    [
+      "a workspace token chosen as account-token",
+      "account-token",
+      "team-token",
+      (w: ReturnType<typeof world>) => w.workspace.workspaceToken,
+    ],
+    [
+      "a project token chosen as team-token",
+      "team-token",
+      "project-token",
+      (w: ReturnType<typeof world>) => w.projectToken,
+    ],
+    [
+      "an account token chosen as project-token",
+      "project-token",
+      "account-token",
+      (w: ReturnType<typeof world>) => w.user.accountToken,
+    ],
+    [
+      "a workspace token chosen as project-token",
+      "project-token",
+      "team-token",
+      (w: ReturnType<typeof world>) => w.workspace.workspaceToken,
+    ],
   ])("%s fails with the hint to choose the right method", async (_, chosen, actual, token) => {
     const conn = await settled(ctx, (await create(chosen as string, token(world()))).id);
     expect(conn.status).toBe("failed");
     expect(conn.statusMessage).toContain(`Choose the method "${actual}" instead`);
   });
 
-  it.each(["http-401", "http-403", "null-data"] as const)("a rejection delivered as %s also fails the token", async (style) => {
-    const { user } = world();
-    ctx.railway.revokeToken(user.accountToken);
-    ctx.railway.setOptions({ rejection: style });
-    try {
-      const conn = await settled(ctx, (await create("account-token", user.accountToken)).id);
-      expect(conn.status).toBe("failed");
-      expect(conn.statusMessage).toMatch(/^Railway rejected this account token/);
-    } finally {
-      ctx.railway.setOptions({ rejection: "graphql-200" });
-    }
-  });
+  it.each(["http-401", "http-403", "null-data"] as const)(
+    "a rejection delivered as %s also fails the token",
+    async (style) => {
+      const { user } = world();
+      ctx.railway.revokeToken(user.accountToken);
+      ctx.railway.setOptions({ rejection: style });
+      try {
+        const conn = await settled(ctx, (await create("account-token", user.accountToken)).id);
+        expect(conn.status).toBe("failed");
+        expect(conn.statusMessage).toMatch(/^Railway rejected this account token/);
+      } finally {
+        ctx.railway.setOptions({ rejection: "graphql-200" });
+      }
+    },
+  );
 
   it("a token that is unknown everywhere gets no method hint", async () => {
     const conn = await settled(ctx, (await create("team-token", "not-a-real-token")).id);

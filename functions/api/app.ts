@@ -1,5 +1,5 @@
 import { ApiKey } from "@app/core/apikey";
-import { VisibleError, type ErrorKind } from "@app/core/error";
+import { type ErrorKind, VisibleError } from "@app/core/error";
 import { Health } from "@app/core/health";
 import { log } from "@app/core/log";
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -61,14 +61,22 @@ app.use("/api/*", async (c, next) => {
   const [scheme, secret] = (c.req.header("authorization") ?? "").split(" ", 2);
   const actor = scheme?.toLowerCase() === "bearer" && secret ? await ApiKey.authenticate(secret) : undefined;
   if (!actor)
-    throw new VisibleError("unauthenticated", "unauthenticated", "Send a valid API key as 'Authorization: Bearer <api key>'");
+    throw new VisibleError(
+      "unauthenticated",
+      "unauthenticated",
+      "Send a valid API key as 'Authorization: Bearer <api key>'",
+    );
   c.set("actor", actor);
   await next();
 });
 
 app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
-    throw new VisibleError("unsupported-media-type", "unsupported_media_type", "The request body must be JSON, sent with 'Content-Type: application/json'");
+    throw new VisibleError(
+      "unsupported-media-type",
+      "unsupported_media_type",
+      "The request body must be JSON, sent with 'Content-Type: application/json'",
+    );
   await next();
 });
 

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void;
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
  * What Lambda's SQS event source mapping does in the cloud, for the local run: long-polls the
@@ -39,7 +39,7 @@ export function consume(queueUrl: string, handler: Handler, opts: { batchSize?: 
         }));
         if (records.length === 0) continue;
         const result = await handler({ Records: records }, lambdaContext());
-        const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        const failed = new Set((result.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         const done = records.filter((r) => !failed.has(r.messageId));
         if (done.length > 0)
           await sqs.send(

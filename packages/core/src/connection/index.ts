@@ -116,8 +116,15 @@ export namespace Connection {
         }),
       );
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed")
-        throw new VisibleError("conflict", "name_taken", `An App Connection with the name "${input.name}" already exists`);
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
+      )
+        throw new VisibleError(
+          "conflict",
+          "name_taken",
+          `An App Connection with the name "${input.name}" already exists`,
+        );
       throw err;
     }
 
@@ -133,7 +140,13 @@ export namespace Connection {
           ],
         }),
       );
-      throw new VisibleError("unavailable", "queue_unavailable", "The verification queue is unavailable; nothing was stored, try again", undefined, { cause: err });
+      throw new VisibleError(
+        "unavailable",
+        "queue_unavailable",
+        "The verification queue is unavailable; nothing was stored, try again",
+        undefined,
+        { cause: err },
+      );
     }
     return toInfo(item);
   }
@@ -155,7 +168,7 @@ export namespace Connection {
   /** The state a verification job needs; undefined once the connection is gone. */
   export async function pendingJob(job: Job) {
     const item = await load(job.orgId, job.connectionId);
-    if (!item || item.status !== "pending" || item.version !== job.version) return undefined;
+    if (item?.status !== "pending" || item.version !== job.version) return undefined;
     return { method: item.method };
   }
 

@@ -54,6 +54,5 @@ export namespace Secrets {
     return new TextDecoder().decode(out.Plaintext);
   }
 
-  export const sha256 = (data: Uint8Array | string) =>
-    createHash("sha256").update(data).digest("hex");
+  export const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 }

@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { Resource } from "../resource/index.ts";
 
 export namespace Queue {
@@ -6,7 +11,8 @@ export namespace Queue {
 
   export const url = () => Resource.VerifyQueue.url;
 
-  export const ping = () => client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
+  export const ping = () =>
+    client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
 
   export async function send(body: unknown) {
     await client.send(new SendMessageCommand({ QueueUrl: url(), MessageBody: JSON.stringify(body) }));

@@ -42,7 +42,10 @@ export namespace Railway {
     "project-token": "create one under Project → Settings → Tokens for the environment to connect",
   };
 
-  const checks: Record<Method, { query: string; identity: (data: any) => Identity | undefined }> = {
+  // biome-ignore lint/suspicious/noExplicitAny: Railway's answers are read defensively with optional chaining.
+  type Data = any;
+
+  const checks: Record<Method, { query: string; identity: (data: Data) => Identity | undefined }> = {
     "account-token": {
       query: "query VerifyAccountToken { me { id name email workspaces { id name } } }",
       identity: (d) =>
@@ -55,8 +58,7 @@ export namespace Railway {
     },
     "team-token": {
       query: "query VerifyWorkspaceToken { apiToken { workspaces { id name } } }",
-      identity: (d) =>
-        d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined,
+      identity: (d) => (d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined),
     },
     "project-token": {
       query:
@@ -92,9 +94,7 @@ export namespace Railway {
     } catch (err) {
       const timedOut = err instanceof Error && err.name === "TimeoutError";
       throw new Unreachable(
-        timedOut
-          ? `Railway did not answer within ${timeoutMs() / 1000} s`
-          : "could not connect to Railway's API",
+        timedOut ? `Railway did not answer within ${timeoutMs() / 1000} s` : "could not connect to Railway's API",
       );
     }
     if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };

@@ -35,7 +35,10 @@ export namespace Verification {
       return;
     }
 
-    const token = await Secrets.open(Buffer.from(job.sealedToken, "base64"), Secrets.jobContext(job.orgId, job.connectionId, job.version));
+    const token = await Secrets.open(
+      Buffer.from(job.sealedToken, "base64"),
+      Secrets.jobContext(job.orgId, job.connectionId, job.version),
+    );
     const seal = () => Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId));
 
     let verdict: Railway.Verdict;
@@ -45,7 +48,11 @@ export namespace Verification {
       if (!(err instanceof Railway.Unreachable)) throw err;
       if (delivery.attempt < maxAttempts()) {
         const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
-        log.warn("Railway unreachable; verification will be retried", { ...context, reason: err.message, retryInSeconds: delay });
+        log.warn("Railway unreachable; verification will be retried", {
+          ...context,
+          reason: err.message,
+          retryInSeconds: delay,
+        });
         await Queue.retryAfter(delivery.receiptHandle, delay);
         throw err;
       }

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { queueDepth, scan } from "./support/aws.ts";
+import { useStack } from "./support/stack.ts";
+
+// No worker: whatever a request queues stays on the queue, where the tests can count it.
+const ctx = useStack({ worker: false });
+const base = "/api/v1/app-connections/railway";
+const valid = { name: "valid-name", method: "team-token", credentials: { apiToken: "a-railway-token-value" } };
+
+const stored = async () => (await scan(ctx.stack.resources.Table.name)).filter((i) => i.type !== "apikey");
+const queued = () => queueDepth(ctx.stack.resources.VerifyQueue.url ?? "");
+
+type ErrorBody = { error: { code: string; message: string; details?: Array<{ path: string; message: string }> } };
+
+/** Sends a bad request and checks it was refused with a JSON error and left no trace. */
+async function refused(init: Parameters<typeof ctx.api>[1], status: number) {
+  const before = { items: (await stored()).length, queued: await queued() };
+  const res = await ctx.api(base, init);
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(res.headers.get("x-request-id")).toBeTruthy();
+  const body = (await res.json()) as ErrorBody;
+  expect(body.error.code).toBeTruthy();
+  expect((await stored()).length).toBe(before.items);
+  expect(await queued()).toBe(before.queued);
+  return body.error;
+}
+
+describe("authentication", () => {
+  it("refuses a request without a key", async () => {
+    const error = await refused({ json: valid, auth: null }, 401);
+    expect(error).toMatchObject({ code: "unauthenticated", message: expect.stringContaining("Authorization: Bearer") });
+  });
+
+  it("refuses a wrong key, and a right key sent without the Bearer scheme", async () => {
+    await refused({ json: valid, auth: "rwc_not-a-key" }, 401);
+    const res = await ctx.api(`${base}/${crypto.randomUUID()}`, {
+      auth: null,
+      headers: { authorization: ctx.stack.apiKey },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("stores keys only as hashes", async () => {
+    const items = await scan(ctx.stack.resources.Table.name);
+    const keys = items.filter((i) => i.type === "apikey");
+    expect(keys.length).toBeGreaterThan(0);
+    expect(JSON.stringify(items)).not.toContain(ctx.stack.apiKey);
+  });
+
+  it("another org's connection is a 404 that tells nothing about it", async () => {
+    const res = await ctx.api(base, { json: { ...valid, name: "org-a-secret-name" } });
+    expect(res.status).toBe(202);
+    const { appConnection } = (await res.json()) as { appConnection: { id: string; orgId: string } };
+    expect(appConnection.orgId).toBe(ctx.stack.orgId);
+
+    const { ApiKey } = await import("@app/core/apikey");
+    const other = await ApiKey.create({ name: "org b" });
+    expect(other.orgId).not.toBe(ctx.stack.orgId);
+    const theirs = await ctx.api(`${base}/${appConnection.id}`, { auth: other.secret });
+    expect(theirs.status).toBe(404);
+    expect(await theirs.text()).not.toContain("org-a-secret-name");
+    const mine = await ctx.api(`${base}/${appConnection.id}`);
+    expect(mine.status).toBe(200);
+
+    // The same name is free in another org.
+    const again = await ctx.api(base, { json: { ...valid, name: "org-a-secret-name" }, auth: other.secret });
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { appConnection: { orgId: string } }).appConnection.orgId).toBe(other.orgId);
+  });
+
+  it("an id that is not a UUID is a 404, not a 500", async () => {
+    const res = await ctx.api(`${base}/not-a-uuid`);
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("bad input is refused with a message naming the field and the rule", () => {
+  it.each([
+    ["an unknown method", { ...valid, method: "password" }, "method", /team-token/],
+    [
+      "a token over 255 characters",
+      { ...valid, credentials: { apiToken: "x".repeat(256) } },
+      "credentials.apiToken",
+      /255/,
+    ],
+    ["a token of blanks only", { ...valid, credentials: { apiToken: "   " } }, "credentials.apiToken", /1/],
+    ["no credentials", { name: "x", method: "team-token" }, "credentials", /object/],
+    ["a name that is not a slug", { ...valid, name: "My Connection" }, "name", /slug/],
+    ["a name over 32 characters", { ...valid, name: "a".repeat(33) }, "name", /32/],
+    ["a description over 256 characters", { ...valid, description: "d".repeat(257) }, "description", /256/],
+    ["a projectId that is not a UUID", { ...valid, projectId: "prod" }, "projectId", /UUID/i],
+    [
+      "platform-managed credentials",
+      { ...valid, isPlatformManagedCredentials: true },
+      "isPlatformManagedCredentials",
+      /cannot use platform-managed/,
+    ],
+  ])("%s", async (_, body, path, rule) => {
+    const error = await refused({ json: body }, 400);
+    expect(error.code).toBe("validation_failed");
+    const detail = error.details?.find((d) => d.path === path);
+    expect(detail?.message).toMatch(rule);
+    expect(error.message).toContain(path);
+  });
+
+  it("never echoes the token it refuses", async () => {
+    const token = `tok-${"z".repeat(300)}`;
+    const res = await ctx.api(base, { json: { ...valid, name: "BAD NAME", credentials: { apiToken: token } } });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain("credentials.apiToken");
+    expect(text).not.toContain("zzzzzzzzzz");
+    expect(ctx.output.join("")).not.toContain("zzzzzzzzzz");
+  });
+
+  it("malformed JSON", async () => {
+    const error = await refused(
+      { method: "POST", headers: { "content-type": "application/json" }, body: '{"name": ' },
+      400,
+    );
+    expect(error).toMatchObject({ code: "malformed_json", message: expect.stringMatching(/JSON/) });
+  });
+
+  it("a body that is not sent as JSON", async () => {
+    const error = await refused(
+      { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(valid) },
+      415,
+    );
+    expect(error.message).toContain("Content-Type: application/json");
+  });
+
+  it("a JSON body that is not an object", async () => {
+    const error = await refused({ json: ["not", "an", "object"] }, 400);
+    expect(error.code).toBe("validation_failed");
+  });
+
+  it("a duplicate name in the same project is a 409 with the prior art's message, and a second project may reuse it", async () => {
+    const projectId = crypto.randomUUID();
+    const first = await ctx.api(base, { json: { ...valid, name: "taken", projectId } });
+    expect(first.status).toBe(202);
+    const error = await refused({ json: { ...valid, name: "taken", projectId } }, 409);
+    expect(error.message).toBe('An App Connection with the name "taken" already exists');
+    const elsewhere = await ctx.api(base, { json: { ...valid, name: "taken", projectId: crypto.randomUUID() } });
+    expect(elsewhere.status).toBe(202);
+  });
+
+  it("an unknown route is a JSON 404", async () => {
+    const res = await ctx.api("/api/v1/nothing-here");
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as ErrorBody).error.code).toBe("route_not_found");
+  });
+});
+
+describe("service documents", () => {
+  it("/health reports each dependency without a key", async () => {
+    const res = await ctx.api("/health", { auth: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", checks: { table: "ok", queue: "ok", key: "ok" } });
+  });
+
+  it("/openapi.json describes the routes with the same schemas that validate", async () => {
+    const res = await ctx.api("/openapi.json", { auth: null });
+    const doc = (await res.json()) as any;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/app-connections/railway", "/api/v1/app-connections/railway/{connectionId}"]),
+    );
+    const create = doc.components.schemas.CreateRailwayConnection;
+    expect(create.properties.method.enum).toEqual(["team-token", "account-token", "project-token"]);
+    expect(create.properties.credentials.properties.apiToken.maxLength).toBe(255);
+  });
+});

@@ -1,0 +1,89 @@
+import type { Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { receive, scan, sqsRecord } from "./support/aws.ts";
+import { useStack } from "./support/stack.ts";
+
+// The worker is off: this file takes the job off the queue itself, looks at it, and then
+// hands it to the worker's Lambda handler as Lambda would.
+const ctx = useStack({ worker: false });
+
+describe("the token is ciphertext wherever it rests", () => {
+  it("queue message, table item and logs never hold it; the stored blob opens only in its own context", async () => {
+    const user = ctx.railway.addUser();
+    const workspace = ctx.railway.addWorkspace(user.id);
+    const token = workspace.workspaceToken;
+
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: { name: "sealed", method: "team-token", credentials: { apiToken: `  ${token}  ` } },
+    });
+    expect(res.status).toBe(202);
+    const { appConnection } = (await res.json()) as { appConnection: { id: string; orgId: string } };
+
+    const [message, ...others] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect(others).toHaveLength(0);
+    expect(message?.Body).toBeDefined();
+    expect(message?.Body).not.toContain(token);
+    const job = JSON.parse(message?.Body ?? "{}");
+    expect(job).toMatchObject({ connectionId: appConnection.id, orgId: appConnection.orgId, version: 1 });
+    expect(Buffer.from(job.sealedToken, "base64").toString("latin1")).not.toContain(token);
+
+    const { handler } = await import("../functions/verify.ts");
+    const result = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    expect(result.batchItemFailures).toEqual([]);
+
+    const items = await scan(ctx.stack.resources.Table.name);
+    const stored = items.find((i) => i.id === appConnection.id);
+    expect(stored?.status).toBe("active");
+    const everything = JSON.stringify(items, (_, v) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v,
+    );
+    expect(everything).not.toContain(token);
+
+    const { Secrets } = await import("@app/core/crypto");
+    const sealed = stored?.sealedCredentials as Uint8Array;
+    expect(sealed.byteLength).toBeGreaterThan(token.length);
+    expect(Secrets.sha256(sealed)).toBe(stored?.credentialsHash);
+    // The token was trimmed before sealing, and opens under its own org and connection only.
+    await expect(Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, appConnection.id))).resolves.toBe(
+      token,
+    );
+    const otherConnection = crypto.randomUUID();
+    await expect(
+      Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, otherConnection)),
+    ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
+    await expect(
+      Secrets.open(sealed, Secrets.credentialContext(crypto.randomUUID(), appConnection.id)),
+    ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
+    // A job blob is not a credential: it does not open as one either.
+    await expect(
+      Secrets.open(
+        Buffer.from(job.sealedToken, "base64"),
+        Secrets.credentialContext(appConnection.orgId, appConnection.id),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
+
+    const output = ctx.output.join("");
+    expect(output).toContain(appConnection.id);
+    expect(output).not.toContain(token);
+  });
+
+  it("a job delivered twice settles the connection once and is acknowledged both times", async () => {
+    const user = ctx.railway.addUser();
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: { name: "twice", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { handler } = await import("../functions/verify.ts");
+    const first = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const afterFirst = (await scan(ctx.stack.resources.Table.name)).find((i) => i.id === appConnection.id);
+    const second = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const afterSecond = (await scan(ctx.stack.resources.Table.name)).find((i) => i.id === appConnection.id);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(afterFirst?.status).toBe("active");
+    expect(afterSecond?.updatedAt).toBe(afterFirst?.updatedAt);
+    expect(afterSecond?.credentialsHash).toBe(afterFirst?.credentialsHash);
+    expect(ctx.railway.requests.filter((r) => r.authorization === `Bearer ${user.accountToken}`)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,55 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { SQSRecord } from "aws-lambda";
+
+/** Direct looks at the emulator, as an operator with console access would take them. */
+export const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const sqs = () => new SQSClient({});
+
+export async function scan(table: string) {
+  const out = await dynamo().send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  return out.Items ?? [];
+}
+
+export async function queueDepth(url: string) {
+  const out = await sqs().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+export async function receive(url: string) {
+  const out = await sqs().send(
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ["All"],
+    }),
+  );
+  return out.Messages ?? [];
+}
+
+/** A Lambda SQS record for a message received from the emulator. */
+export const sqsRecord = (m: Message): SQSRecord => ({
+  messageId: m.MessageId ?? "",
+  receiptHandle: m.ReceiptHandle ?? "",
+  body: m.Body ?? "",
+  attributes: {
+    ApproximateReceiveCount: "1",
+    SentTimestamp: "0",
+    SenderId: "local",
+    ApproximateFirstReceiveTimestamp: "0",
+  },
+  messageAttributes: {},
+  md5OfBody: m.MD5OfBody ?? "",
+  eventSource: "aws:sqs",
+  eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:verify",
+  awsRegion: "us-east-1",
+});
