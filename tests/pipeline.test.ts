@@ -146,6 +146,9 @@ describe("rejected tokens fail with a reason a person can act on", () => {
   ])("%s fails with the hint to choose the right method", async (_, chosen, actual, token) => {
     const conn = await settled(ctx, (await create(chosen as string, token(world()))).id);
     expect(conn.status).toBe("failed");
+    expect(conn.statusMessage).toMatch(
+      /^Railway rejected this token as an? (account|workspace \(team\)|project) token, but it is a valid /,
+    );
     expect(conn.statusMessage).toContain(`Choose the method "${actual}" instead`);
   });
 

@@ -50,7 +50,9 @@ export async function startStack(opts: StackOptions) {
     orgId: key.orgId,
     resources,
     async stop() {
-      await new Promise((resolve) => server.close(resolve));
+      const closed = new Promise((resolve) => server.close(resolve));
+      (server as import("node:http").Server).closeAllConnections();
+      await closed;
       await consumer?.stop();
       await moto?.stop();
     },

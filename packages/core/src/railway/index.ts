@@ -36,6 +36,8 @@ export namespace Railway {
     "project-token": "project token",
   };
 
+  const withArticle = (method: Method) => `${method === "account-token" ? "an" : "a"} ${label[method]}`;
+
   const whereToCreate: Record<Method, string> = {
     "account-token": 'create one under Account Settings → Tokens with "No workspace" selected',
     "team-token": "create one under Account Settings → Tokens with the workspace selected",
@@ -138,7 +140,7 @@ export namespace Railway {
       if (typeof probe !== "string")
         return {
           ok: false,
-          message: `Railway rejected this token as a ${label[method]}, but it is a valid ${label[other]}. Choose the method "${other}" instead.`,
+          message: `Railway rejected this token as ${withArticle(method)}, but it is a valid ${label[other]}. Choose the method "${other}" instead.`,
         };
     }
     return {
