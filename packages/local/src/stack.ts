@@ -33,13 +33,18 @@ export async function startStack(opts: StackOptions) {
   // Imported only now: the AWS clients and SST links read the environment set above.
   const { app } = await import("../../../functions/api/app.ts");
   const { handler } = await import("../../../functions/verify.ts");
+  const deadLetter = await import("../../../functions/dead-letter.ts");
   const { ApiKey } = await import("@app/core/apikey");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
-  const consumer =
+  const waitSeconds = opts.pollSeconds ?? 10;
+  const consumers =
     opts.worker === false
-      ? undefined
-      : consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds: opts.pollSeconds ?? 10 });
+      ? []
+      : [
+          consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
+          consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
+        ];
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
@@ -53,7 +58,7 @@ export async function startStack(opts: StackOptions) {
       const closed = new Promise((resolve) => server.close(resolve));
       (server as import("node:http").Server).closeAllConnections();
       await closed;
-      await consumer?.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
       await moto?.stop();
     },
   };

@@ -22,12 +22,8 @@ export namespace Verification {
    * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
    */
   export async function run(body: string, delivery: Delivery): Promise<void> {
-    const parsed = Connection.Job.safeParse(safeJSON(body));
-    if (!parsed.success) {
-      log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
-      return;
-    }
-    const job = parsed.data;
+    const job = parse(body);
+    if (!job) return;
     const context = { connectionId: job.connectionId, orgId: job.orgId, attempt: delivery.attempt };
     const pending = await Connection.pendingJob(job);
     if (!pending) {
@@ -72,11 +68,28 @@ export namespace Verification {
     log.info("verification settled", { ...context, status: verdict.ok ? "active" : "failed", applied });
   }
 
-  const safeJSON = (text: string) => {
+  /**
+   * For a job that exhausted its deliveries (it reached the dead-letter queue): the connection
+   * fails instead of staying pending forever.
+   */
+  export async function abandon(body: string): Promise<void> {
+    const job = parse(body);
+    if (!job) return;
+    const applied = await Connection.settle(job, {
+      status: "failed",
+      statusMessage:
+        "The token could not be verified: the verification job failed repeatedly on our side. Create the connection again; if it keeps failing, contact support.",
+    });
+    log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
+  }
+
+  function parse(body: string): Connection.Job | undefined {
+    let json: unknown;
     try {
-      return JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-  };
+      json = JSON.parse(body);
+    } catch {}
+    const parsed = Connection.Job.safeParse(json);
+    if (!parsed.success) log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
+    return parsed.data;
+  }
 }

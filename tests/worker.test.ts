@@ -87,3 +87,27 @@ describe("the token is ciphertext wherever it rests", () => {
     expect(ctx.railway.requests.filter((r) => r.authorization === `Bearer ${user.accountToken}`)).toHaveLength(1);
   });
 });
+
+describe("nothing stays pending forever", () => {
+  it("a job that reaches the dead-letter queue fails its connection, and a late duplicate cannot revive it", async () => {
+    const user = ctx.railway.addUser();
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: { name: "dead-lettered", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const deadLetter = await import("../functions/dead-letter.ts");
+    const result = await deadLetter.handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    expect(result.batchItemFailures).toEqual([]);
+
+    const get = () => ctx.api(`/api/v1/app-connections/railway/${appConnection.id}`).then((r) => r.json() as any);
+    const failed = (await get()).appConnection;
+    expect(failed.status).toBe("failed");
+    expect(failed.statusMessage).toMatch(/could not be verified.*Create the connection again/);
+
+    const { handler } = await import("../functions/verify.ts");
+    await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    expect((await get()).appConnection).toEqual(failed);
+    expect(ctx.railway.requests.filter((r) => r.authorization === `Bearer ${user.accountToken}`)).toHaveLength(0);
+  });
+});
