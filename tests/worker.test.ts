@@ -24,7 +24,11 @@ describe("the token is ciphertext wherever it rests", () => {
     expect(message?.Body).toBeDefined();
     expect(message?.Body).not.toContain(token);
     const job = JSON.parse(message?.Body ?? "{}");
-    expect(job).toMatchObject({ connectionId: appConnection.id, orgId: appConnection.orgId, version: 1 });
+    expect(job).toMatchObject({
+      connectionId: appConnection.id,
+      orgId: appConnection.orgId,
+      jobId: expect.any(String),
+    });
     expect(Buffer.from(job.sealedToken, "base64").toString("latin1")).not.toContain(token);
 
     const { handler } = await import("../functions/verify.ts");
@@ -103,7 +107,7 @@ describe("nothing stays pending forever", () => {
     const get = () => ctx.api(`/api/v1/app-connections/railway/${appConnection.id}`).then((r) => r.json() as any);
     const failed = (await get()).appConnection;
     expect(failed.status).toBe("failed");
-    expect(failed.statusMessage).toMatch(/could not be verified.*Create the connection again/);
+    expect(failed.statusMessage).toMatch(/could not be verified.*Send the credentials again/);
 
     const { handler } = await import("../functions/verify.ts");
     await handler({ Records: [sqsRecord(message!)] }, {} as Context);

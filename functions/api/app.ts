@@ -3,10 +3,12 @@ import { type ErrorKind, VisibleError } from "@app/core/error";
 import { Health } from "@app/core/health";
 import { log } from "@app/core/log";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 
 export type Env = { Variables: { actor: ApiKey.Actor } };
@@ -14,9 +16,12 @@ export type Env = { Variables: { actor: ApiKey.Actor } };
 const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
   validation: 400,
   unauthenticated: 401,
+  forbidden: 403,
   "not-found": 404,
   conflict: 409,
   "unsupported-media-type": 415,
+  unprocessable: 422,
+  upstream: 502,
   unavailable: 503,
 };
 
@@ -71,7 +76,8 @@ app.use("/api/*", async (c, next) => {
 });
 
 app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
+  const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
+  if (hasBody && !/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
     throw new VisibleError(
       "unsupported-media-type",
       "unsupported_media_type",
@@ -81,6 +87,7 @@ app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
 });
 
 app.route("/api/v1/app-connections/railway", connections);
+app.route("/api/v1/audit-logs", audit);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 app.doc31("/openapi.json", {
@@ -88,6 +95,8 @@ app.doc31("/openapi.json", {
   info: { title: "Railway App Connections", version: "1.0.0" },
   security: [{ apiKey: [] }],
 });
+
+app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Railway App Connections API" }));
 
 app.notFound(() => {
   throw new VisibleError("not-found", "route_not_found", "No such route");

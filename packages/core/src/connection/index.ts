@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { ApiKey } from "../apikey/index.ts";
+import { Audit } from "../audit/index.ts";
 import { Secrets } from "../crypto/index.ts";
 import { Dynamo } from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
+import { Page } from "../page/index.ts";
 import { Queue } from "../queue/index.ts";
 import { Railway } from "../railway/index.ts";
 
@@ -15,25 +18,49 @@ export namespace Connection {
     .min(1)
     .max(32)
     .regex(/^[a-z0-9-]+$/, "must be a slug: lowercase letters, digits and hyphens only");
+  const Description = z.string().max(256).nullish();
+  const ProjectID = z.uuid();
+  const Credentials = z.object({
+    apiToken: z.string().trim().min(1).max(255).meta({ example: "[TEAM TOKEN]" }),
+  });
+  const NotPlatformManaged = z
+    .literal(false, { error: "Railway connections cannot use platform-managed credentials" })
+    .optional();
 
   export const CreateInput = z
     .object({
       name: Name.meta({ example: "my-railway-connection" }),
-      description: z.string().max(256).nullish(),
+      description: Description,
       method: Railway.Method,
-      projectId: z.uuid().optional().meta({ example: "7ffbb072-2575-495a-b5b0-127f88caef78" }),
-      isPlatformManagedCredentials: z
-        .literal(false, { error: "Railway connections cannot use platform-managed credentials" })
-        .optional(),
-      credentials: z.object({
-        apiToken: z.string().trim().min(1).max(255).meta({ example: "[TEAM TOKEN]" }),
-      }),
+      projectId: ProjectID.optional().meta({ example: "7ffbb072-2575-495a-b5b0-127f88caef78" }),
+      isPlatformManagedCredentials: NotPlatformManaged,
+      credentials: Credentials,
     })
     .meta({ id: "CreateRailwayConnection" });
   export type CreateInput = z.infer<typeof CreateInput>;
 
+  export const UpdateInput = z
+    .object({
+      name: Name.optional(),
+      description: Description,
+      method: Railway.Method.optional().meta({ description: "Only together with new credentials." }),
+      isPlatformManagedCredentials: NotPlatformManaged,
+      credentials: Credentials.optional(),
+    })
+    .refine((u) => !u.method || u.credentials, {
+      path: ["method"],
+      message: "can only change together with new credentials",
+    })
+    .refine((u) => u.name !== undefined || u.description !== undefined || u.credentials, {
+      path: [],
+      message: "nothing to update: send name, description or credentials",
+    })
+    .meta({ id: "UpdateRailwayConnection" });
+  export type UpdateInput = z.infer<typeof UpdateInput>;
+
   export const Status = z.enum(["pending", "active", "failed"]);
-  export type Status = z.infer<typeof Status>;
+  export const Purpose = z.enum(["create", "rotation", "recheck"]);
+  export type Purpose = z.infer<typeof Purpose>;
 
   export const Info = z
     .object({
@@ -54,38 +81,160 @@ export namespace Connection {
       statusMessage: z.string().nullable(),
       verifiedAt: z.iso.datetime().nullable(),
       railway: Railway.Identity.nullable(),
+      pendingVerification: z
+        .object({ purpose: Purpose, method: Railway.Method, requestedAt: z.iso.datetime() })
+        .nullable()
+        .meta({ description: "The verification queued for this connection, if any." }),
+      rotation: z
+        .object({
+          status: z.enum(["pending", "failed"]),
+          method: Railway.Method,
+          requestedAt: z.iso.datetime(),
+          statusMessage: z.string().nullable(),
+        })
+        .nullable()
+        .meta({
+          description:
+            "New credentials sent for an active connection: pending until verified, then they replace the current ones; failed (with the reason) leaves the current ones in use.",
+        }),
     })
     .meta({ id: "RailwayConnection" });
   export type Info = z.infer<typeof Info>;
 
-  /** What the verification queue carries: the token only as KMS ciphertext. */
+  export const Summary = z.object({ app: z.literal("railway"), name: z.string(), id: z.uuid() });
+
+  /** What the verification queue carries: ids, and a new token only as KMS ciphertext. */
   export const Job = z.object({
     orgId: z.string(),
     connectionId: z.uuid(),
-    version: z.number().int(),
-    sealedToken: z.base64(),
+    jobId: z.uuid(),
+    sealedToken: z.base64().optional(),
   });
   export type Job = z.infer<typeof Job>;
 
-  type Item = Info & { pk: string; sk: string; type: "connection"; sealedCredentials?: Uint8Array };
+  type InFlight = { id: string; purpose: Purpose; method: Railway.Method; requestedAt: string };
+  type Item = Omit<Info, "pendingVerification"> & {
+    pk: string;
+    sk: string;
+    type: "connection";
+    gsi1pk: string;
+    gsi1sk: string;
+    job: InFlight | null;
+    /** Bumped by every write, the worker's included: the guard of read-modify-write. */
+    revision: number;
+    sealedCredentials?: Uint8Array;
+    idempotencyKey?: string;
+  };
 
   const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `CONNECTION#${id}` });
   const nameKey = (orgId: string, projectId: string | null, name: string) => ({
     pk: `ORG#${orgId}`,
     sk: `NAME#railway#${projectId ?? "-"}#${name}`,
   });
+  const idempotencyKey = (orgId: string, key: string) => ({ pk: `ORG#${orgId}`, sk: `IDEMPOTENCY#${key}` });
+  const listKey = (orgId: string) => `ORG#${orgId}#CONNECTIONS`;
 
-  const toInfo = ({ pk, sk, type, sealedCredentials, ...info }: Item): Info => info;
+  const toInfo = ({
+    pk,
+    sk,
+    type,
+    gsi1pk,
+    gsi1sk,
+    job,
+    revision,
+    sealedCredentials,
+    idempotencyKey,
+    ...info
+  }: Item): Info => ({
+    ...info,
+    pendingVerification: job ? { purpose: job.purpose, method: job.method, requestedAt: job.requestedAt } : null,
+  });
 
-  /** Stores a pending connection and queues its verification; nothing is left behind on failure. */
-  export async function create(orgId: string, input: CreateInput): Promise<Info> {
-    const id = randomUUID();
-    const now = new Date().toISOString();
-    const sealed = await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(orgId, id, 1));
+  const table = () => Dynamo.table();
+  const actorOf = (actor: ApiKey.Actor): Audit.Actor => ({ type: "api-key", keyId: actor.keyId });
+  const nameTaken = (name: string) =>
+    new VisibleError("conflict", "name_taken", `An App Connection with the name "${name}" already exists`);
+  const cancelled = (err: unknown, index: number) =>
+    err instanceof TransactionCanceledException && err.CancellationReasons?.[index]?.Code === "ConditionalCheckFailed";
+
+  type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
+
+  /**
+   * Read-modify-write of one connection, guarded by its revision and retried when another write
+   * (a user's or the worker's) got there first. `apply` returns the new item (or "delete") and
+   * the other writes of the same transaction, or undefined to change nothing.
+   */
+  async function change(
+    orgId: string,
+    id: string,
+    apply: (item: Item) => { next: Item | "delete"; writes?: Write[] } | undefined,
+    onCancel: (err: unknown) => void = () => {},
+  ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const item = await load(orgId, id);
+      const plan = item && apply(item);
+      if (!item || !plan) return undefined;
+      const guard = {
+        ConditionExpression: "revision = :revision",
+        ExpressionAttributeValues: { ":revision": item.revision },
+      };
+      const after = plan.next === "delete" ? "delete" : { ...plan.next, revision: item.revision + 1 };
+      try {
+        await Dynamo.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              after === "delete"
+                ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
+                : { Put: { TableName: table(), Item: after, ...guard } },
+              ...(plan.writes ?? []),
+            ],
+          }),
+        );
+        return { before: item, after };
+      } catch (err) {
+        if (!cancelled(err, 0)) {
+          onCancel(err);
+          throw err;
+        }
+      }
+    }
+    throw new VisibleError(
+      "conflict",
+      "concurrent_change",
+      "The connection kept changing while this request ran; try again",
+    );
+  }
+
+  const fingerprint = (orgId: string, key: string, input: CreateInput) =>
+    Secrets.sha256(JSON.stringify({ orgId, key, input }));
+
+  /**
+   * Stores a pending connection and queues its verification; nothing is left behind on failure.
+   * With an idempotency key, a retry of the same request returns the first one's connection.
+   */
+  export async function create(
+    actor: ApiKey.Actor,
+    input: CreateInput,
+    idempotency?: string,
+  ): Promise<{ connection: Info; replayed: boolean }> {
+    const { orgId } = actor;
     const projectId = input.projectId ?? null;
+    ApiKey.assertReaches(actor, projectId);
+    const print = idempotency ? fingerprint(orgId, idempotency, input) : undefined;
+    if (idempotency) {
+      const replay = await replayed(actor, idempotency, print);
+      if (replay) return { connection: replay, replayed: true };
+    }
+
+    const id = randomUUID();
+    const jobId = randomUUID();
+    const now = new Date().toISOString();
+    const sealed = await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(orgId, id, jobId));
     const item: Item = {
       ...key(orgId, id),
       type: "connection",
+      gsi1pk: listKey(orgId),
+      gsi1sk: `${now}#${id}`,
       id,
       name: input.name,
       description: input.description ?? null,
@@ -103,41 +252,68 @@ export namespace Connection {
       statusMessage: null,
       verifiedAt: null,
       railway: null,
+      rotation: null,
+      job: { id: jobId, purpose: "create", method: input.method, requestedAt: now },
+      revision: 0,
+      ...(idempotency ? { idempotencyKey: idempotency } : {}),
     };
-    const nameLock = { ...nameKey(orgId, projectId, input.name), type: "name", connectionId: id };
+    const audit = Audit.item({
+      orgId,
+      action: "app-connection.created",
+      actor: actorOf(actor),
+      connectionId: id,
+      projectId,
+      at: now,
+      details: { name: input.name, method: input.method },
+    });
+    const writes = [
+      {
+        Put: { TableName: table(), Item: { ...nameKey(orgId, projectId, input.name), type: "name", connectionId: id } },
+      },
+      { Put: { TableName: table(), Item: item } },
+      { Put: { TableName: table(), Item: audit } },
+      ...(idempotency
+        ? [
+            {
+              Put: {
+                TableName: table(),
+                Item: {
+                  ...idempotencyKey(orgId, idempotency),
+                  type: "idempotency",
+                  connectionId: id,
+                  fingerprint: print,
+                  expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+                },
+              },
+            },
+          ]
+        : []),
+    ].map((w) => ({ Put: { ...w.Put, ConditionExpression: "attribute_not_exists(pk)" } }));
 
     try {
-      await Dynamo.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: Dynamo.table(), Item: nameLock, ConditionExpression: "attribute_not_exists(pk)" } },
-            { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
-          ],
-        }),
-      );
+      await Dynamo.client.send(new TransactWriteCommand({ TransactItems: writes }));
     } catch (err) {
-      if (
-        err instanceof TransactionCanceledException &&
-        err.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      )
-        throw new VisibleError(
-          "conflict",
-          "name_taken",
-          `An App Connection with the name "${input.name}" already exists`,
-        );
+      if (cancelled(err, 3) && idempotency) {
+        const replay = await replayed(actor, idempotency, print);
+        if (replay) return { connection: replay, replayed: true };
+      }
+      if (cancelled(err, 0)) throw nameTaken(input.name);
       throw err;
     }
 
-    const job: Job = { orgId, connectionId: id, version: 1, sealedToken: Buffer.from(sealed).toString("base64") };
     try {
-      await Queue.send(job);
+      await Queue.send({
+        orgId,
+        connectionId: id,
+        jobId,
+        sealedToken: Buffer.from(sealed).toString("base64"),
+      } satisfies Job);
     } catch (err) {
       await Dynamo.client.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: Dynamo.table(), Key: key(orgId, id) } },
-            { Delete: { TableName: Dynamo.table(), Key: nameKey(orgId, projectId, input.name) } },
-          ],
+          TransactItems: writes.map((w) => ({
+            Delete: { TableName: table(), Key: { pk: w.Put.Item.pk, sk: w.Put.Item.sk } },
+          })),
         }),
       );
       throw new VisibleError(
@@ -148,76 +324,354 @@ export namespace Connection {
         { cause: err },
       );
     }
-    return toInfo(item);
+    return { connection: toInfo(item), replayed: false };
+  }
+
+  async function replayed(actor: ApiKey.Actor, idempotency: string, print: string | undefined) {
+    const out = await Dynamo.client.send(
+      new GetCommand({ TableName: table(), Key: idempotencyKey(actor.orgId, idempotency), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    if (out.Item.fingerprint !== print)
+      throw new VisibleError(
+        "unprocessable",
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request body",
+      );
+    return fromID(actor, out.Item.connectionId);
   }
 
   async function load(orgId: string, id: string) {
     const out = await Dynamo.client.send(
-      new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true }),
+      new GetCommand({ TableName: table(), Key: key(orgId, id), ConsistentRead: true }),
     );
     return out.Item as Item | undefined;
   }
 
-  /** One connection of the caller's org; another org's connection does not exist for it. */
-  export async function fromID(orgId: string, id: string): Promise<Info> {
-    const item = z.uuid().safeParse(id).success ? await load(orgId, id) : undefined;
-    if (!item) throw new VisibleError("not-found", "not_found", `No Railway connection with id "${id}"`);
-    return toInfo(item);
+  const notFound = (what: string) => new VisibleError("not-found", "not_found", `No Railway connection ${what}`);
+
+  /** A connection of the caller's org and projects; anything else does not exist for it. */
+  async function visible(actor: ApiKey.Actor, id: string) {
+    const item = ProjectID.safeParse(id).success ? await load(actor.orgId, id) : undefined;
+    if (!item || !ApiKey.reaches(actor, item.projectId)) throw notFound(`with id "${id}"`);
+    return item;
   }
 
-  /** The state a verification job needs; undefined once the connection is gone. */
-  export async function pendingJob(job: Job) {
-    const item = await load(job.orgId, job.connectionId);
-    if (item?.status !== "pending" || item.version !== job.version) return undefined;
-    return { method: item.method };
+  export const fromID = async (actor: ApiKey.Actor, id: string) => toInfo(await visible(actor, id));
+
+  /** By name, within the project, or within the org for connections without a project. */
+  export async function fromName(actor: ApiKey.Actor, name: string, projectId: string | null) {
+    const what = `named "${name}"${projectId ? ` in project "${projectId}"` : " outside projects"}`;
+    if (!Name.safeParse(name).success || !ApiKey.reaches(actor, projectId)) throw notFound(what);
+    const out = await Dynamo.client.send(
+      new GetCommand({ TableName: table(), Key: nameKey(actor.orgId, projectId, name), ConsistentRead: true }),
+    );
+    if (!out.Item) throw notFound(what);
+    return fromID(actor, out.Item.connectionId);
   }
 
-  type Outcome =
-    | { status: "active"; sealedCredentials: Uint8Array; railway: Railway.Identity }
-    | { status: "failed"; statusMessage: string; sealedCredentials?: Uint8Array };
+  /** The caller's connections, newest first, a page at a time. */
+  export async function list(
+    actor: ApiKey.Actor,
+    opts: { projectId?: string; status?: z.infer<typeof Status>; cursor?: string; limit?: number },
+  ) {
+    const projects = opts.projectId ? [opts.projectId] : actor.projectIds;
+    const allowed = projects?.filter((p) => ApiKey.reaches(actor, p));
+    if (allowed && allowed.length === 0) return { items: [] as Info[], cursor: null };
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ":pk": listKey(actor.orgId) };
+    if (allowed) {
+      filters.push(`projectId IN (${allowed.map((_, i) => `:p${i}`).join(", ")})`);
+      allowed.forEach((p, i) => {
+        values[`:p${i}`] = p;
+      });
+    }
+    if (opts.status) {
+      filters.push("#status = :status");
+      values[":status"] = opts.status;
+    }
+    const page = await Page.query(
+      (ExclusiveStartKey, Limit) =>
+        Dynamo.client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: "gsi1",
+            KeyConditionExpression: "gsi1pk = :pk",
+            FilterExpression: filters.length ? filters.join(" AND ") : undefined,
+            ExpressionAttributeNames: opts.status ? { "#status": "status" } : undefined,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            ExclusiveStartKey,
+            Limit,
+          }),
+        ),
+      { cursor: opts.cursor, limit: opts.limit ?? Page.Limit.default, scope: listKey(actor.orgId) },
+    );
+    return { items: page.items.map((i) => toInfo(i as Item)), cursor: page.cursor };
+  }
+
+  /** Every active connection the caller may use, as `{ app, name, id }`. */
+  export async function available(actor: ApiKey.Actor) {
+    const all: z.infer<typeof Summary>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(actor, { status: "active", cursor, limit: Page.Limit.max });
+      all.push(...page.items.map(({ app, name, id }) => ({ app, name, id })));
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
 
   /**
-   * Records a verification outcome, only if the connection is still pending at the job's
-   * version: a duplicate or stale job changes nothing. Returns whether it applied.
+   * Renames, describes, or sends new credentials. New credentials of an active connection are a
+   * rotation: the current ones stay in use until the new ones verify.
    */
-  export async function settle(job: Job, outcome: Outcome): Promise<boolean> {
-    const now = new Date().toISOString();
-    const values: Record<string, unknown> = {
-      ":status": outcome.status,
-      ":now": now,
-      ":pending": "pending",
-      ":version": job.version,
-      ":message": outcome.status === "failed" ? outcome.statusMessage : null,
-      ":verifiedAt": outcome.status === "active" ? now : null,
-      ":railway": outcome.status === "active" ? outcome.railway : null,
-    };
-    const sets = [
-      "#status = :status",
-      "statusMessage = :message",
-      "verifiedAt = :verifiedAt",
-      "railway = :railway",
-      "updatedAt = :now",
-    ];
-    if (outcome.sealedCredentials) {
-      values[":sealed"] = outcome.sealedCredentials;
-      values[":hash"] = Secrets.sha256(outcome.sealedCredentials);
-      sets.push("sealedCredentials = :sealed", "credentialsHash = :hash");
-    }
+  export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput): Promise<Info> {
+    await visible(actor, id);
+    const jobId = randomUUID();
+    const sealed = input.credentials
+      ? await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(actor.orgId, id, jobId))
+      : undefined;
+    const done = await change(
+      actor.orgId,
+      id,
+      (item) => {
+        const now = new Date().toISOString();
+        const next: Item = {
+          ...item,
+          name: input.name ?? item.name,
+          description: input.description === undefined ? item.description : input.description,
+          version: item.version + 1,
+          updatedAt: now,
+        };
+        if (sealed) {
+          const method = input.method ?? item.method;
+          const rotation = item.status === "active" && item.sealedCredentials !== undefined;
+          next.job = { id: jobId, purpose: rotation ? "rotation" : "create", method, requestedAt: now };
+          if (rotation) next.rotation = { status: "pending", method, requestedAt: now, statusMessage: null };
+          else {
+            Object.assign(next, {
+              status: "pending",
+              statusMessage: null,
+              method,
+              credentialsHash: Secrets.sha256(sealed),
+              railway: null,
+              verifiedAt: null,
+              rotation: null,
+            });
+            delete next.sealedCredentials;
+          }
+        }
+        const renamed = next.name !== item.name;
+        return {
+          next,
+          writes: [
+            ...(renamed
+              ? [
+                  {
+                    Put: {
+                      TableName: table(),
+                      Item: { ...nameKey(item.orgId, item.projectId, next.name), type: "name", connectionId: id },
+                      ConditionExpression: "attribute_not_exists(pk)",
+                    },
+                  },
+                  { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } },
+                ]
+              : []),
+            Audit.put({
+              orgId: item.orgId,
+              action: "app-connection.updated",
+              actor: actorOf(actor),
+              connectionId: id,
+              projectId: item.projectId,
+              at: now,
+              details: {
+                credentialsChanged: Boolean(sealed),
+                ...(renamed ? { name: next.name, previousName: item.name } : {}),
+                ...(input.description !== undefined ? { descriptionChanged: true } : {}),
+                ...(input.method ? { method: input.method } : {}),
+              },
+            }),
+          ],
+        };
+      },
+      (err) => {
+        if (input.name && cancelled(err, 1)) throw nameTaken(input.name);
+      },
+    );
+    if (!done || done.after === "delete") throw notFound(`with id "${id}"`);
+    if (sealed) await enqueue({ orgId: actor.orgId, connectionId: id, jobId, sealedToken: b64(sealed) });
+    return toInfo(done.after);
+  }
+
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+  /** Queues a job already recorded on the connection; if the queue refuses, says so on the connection. */
+  async function enqueue(job: Job) {
     try {
-      await Dynamo.client.send(
-        new UpdateCommand({
-          TableName: Dynamo.table(),
-          Key: key(job.orgId, job.connectionId),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: "#status = :pending AND version = :version",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
+      await Queue.send(job);
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      const message = "The verification could not be queued; send the request again";
+      await settle(job, { kind: "unreachable", message }).catch(() => false);
+      throw new VisibleError("unavailable", "queue_unavailable", message, undefined, { cause: err });
+    }
+  }
+
+  /** Re-checks the stored credentials with Railway, in the background. */
+  export async function requestVerification(actor: ApiKey.Actor, id: string): Promise<Info> {
+    await visible(actor, id);
+    const jobId = randomUUID();
+    const done = await change(actor.orgId, id, (item) => {
+      if (!item.sealedCredentials)
+        throw new VisibleError(
+          "conflict",
+          "no_credentials",
+          "This connection has no stored credentials to verify (Railway rejected them, or they are still being verified); send new credentials with PATCH",
+        );
+      const now = new Date().toISOString();
+      return {
+        next: { ...item, job: { id: jobId, purpose: "recheck", method: item.method, requestedAt: now } },
+        writes: [
+          Audit.put({
+            orgId: item.orgId,
+            action: "app-connection.verification-requested",
+            actor: actorOf(actor),
+            connectionId: id,
+            projectId: item.projectId,
+            at: now,
+            details: {},
+          }),
+        ],
+      };
+    });
+    if (!done || done.after === "delete") throw notFound(`with id "${id}"`);
+    await enqueue({ orgId: actor.orgId, connectionId: id, jobId });
+    return toInfo(done.after);
+  }
+
+  /** Deletes and returns the connection; a verification still in flight cannot bring it back. */
+  export async function remove(actor: ApiKey.Actor, id: string): Promise<Info> {
+    await visible(actor, id);
+    const done = await change(actor.orgId, id, (item) => ({
+      next: "delete",
+      writes: [
+        { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } },
+        ...(item.idempotencyKey
+          ? [{ Delete: { TableName: table(), Key: idempotencyKey(item.orgId, item.idempotencyKey) } }]
+          : []),
+        Audit.put({
+          orgId: item.orgId,
+          action: "app-connection.deleted",
+          actor: actorOf(actor),
+          connectionId: id,
+          projectId: item.projectId,
+          details: { name: item.name },
+        }),
+      ],
+    }));
+    if (!done) throw notFound(`with id "${id}"`);
+    return toInfo(done.before);
+  }
+
+  /** The Railway projects the stored token reaches. Railway's errors are reported, never swallowed. */
+  export async function projects(actor: ApiKey.Actor, id: string) {
+    const item = await visible(actor, id);
+    if (item.status !== "active" || !item.sealedCredentials)
+      throw new VisibleError(
+        "conflict",
+        "not_active",
+        `This connection is ${item.status}, not active: its Railway projects can be listed once its credentials are verified`,
+      );
+    const token = await Secrets.open(item.sealedCredentials, Secrets.credentialContext(item.orgId, id));
+    await Dynamo.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          Audit.put({
+            orgId: item.orgId,
+            action: "app-connection.credentials-read",
+            actor: actorOf(actor),
+            connectionId: id,
+            projectId: item.projectId,
+            details: { purpose: "list-railway-projects" },
+          }),
+        ],
+      }),
+    );
+    try {
+      return await Railway.listProjects(item.method, token);
+    } catch (err) {
+      if (err instanceof Railway.Rejected)
+        throw new VisibleError(
+          "conflict",
+          "railway_credentials_rejected",
+          `Railway rejected this connection's token (${err.message}); it may have been revoked. Verify the connection again, or send new credentials with PATCH.`,
+        );
+      if (err instanceof Railway.Unreachable)
+        throw new VisibleError("upstream", "railway_unavailable", `${err.message}; try again later`);
       throw err;
     }
+  }
+
+  // ---- the worker's side ----
+
+  /** The connection's state a job needs, or undefined when the job is stale (superseded, deleted). */
+  export async function pendingJob(job: Job) {
+    const item = await load(job.orgId, job.connectionId);
+    if (!item?.job || item.job.id !== job.jobId) return undefined;
+    return { purpose: item.job.purpose, method: item.job.method, sealedCredentials: item.sealedCredentials };
+  }
+
+  export type Outcome =
+    | { kind: "verified"; railway: Railway.Identity; sealedCredentials?: Uint8Array }
+    | { kind: "rejected" | "unreachable"; message: string; sealedCredentials?: Uint8Array };
+
+  /**
+   * Records a verification outcome, only while the job is still the connection's current one:
+   * a duplicate, superseded or deleted-under-it job changes nothing. Returns whether it applied.
+   */
+  export async function settle(job: Job, outcome: Outcome): Promise<boolean> {
+    const done = await change(job.orgId, job.connectionId, (item) => {
+      if (!item.job || item.job.id !== job.jobId) return undefined;
+      const { purpose, method, requestedAt } = item.job;
+      const now = new Date().toISOString();
+      const next: Item = { ...item, job: null, updatedAt: now };
+      const sealed = outcome.sealedCredentials;
+      const store = () => {
+        if (sealed) Object.assign(next, { sealedCredentials: sealed, credentialsHash: Secrets.sha256(sealed), method });
+      };
+      if (outcome.kind === "verified") {
+        store();
+        Object.assign(next, { status: "active", statusMessage: null, verifiedAt: now, railway: outcome.railway });
+        if (purpose === "rotation") next.rotation = null;
+      } else if (purpose === "rotation") {
+        next.rotation = { status: "failed", method, requestedAt, statusMessage: outcome.message };
+      } else if (purpose === "create") {
+        Object.assign(next, { status: "failed", statusMessage: outcome.message, railway: null });
+        if (outcome.kind === "rejected") delete next.sealedCredentials;
+        else store();
+      } else if (outcome.kind === "rejected") {
+        Object.assign(next, { status: "failed", statusMessage: outcome.message });
+      }
+      return {
+        next,
+        writes: [
+          Audit.put({
+            orgId: item.orgId,
+            action: outcome.kind === "verified" ? "app-connection.verified" : "app-connection.verification-failed",
+            actor: { type: "system", reason: "verification" },
+            connectionId: item.id,
+            projectId: item.projectId,
+            at: now,
+            details: {
+              purpose,
+              outcome: outcome.kind,
+              status: next.status,
+              ...(outcome.kind === "verified" ? {} : { message: outcome.message }),
+            },
+          }),
+        ],
+      };
+    });
+    return done !== undefined;
   }
 }

@@ -13,11 +13,11 @@ export namespace Secrets {
   export type Context = Record<string, string>;
 
   /** The context of a token travelling on the verification queue. */
-  export const jobContext = (orgId: string, connectionId: string, version: number): Context => ({
+  export const jobContext = (orgId: string, connectionId: string, jobId: string): Context => ({
     purpose: "verification-job",
     orgId,
     connectionId,
-    version: String(version),
+    jobId,
   });
 
   /** The context of a verified credential at rest: bound to its org and connection. */

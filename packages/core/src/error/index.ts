@@ -1,9 +1,12 @@
 export type ErrorKind =
   | "validation"
   | "unauthenticated"
+  | "forbidden"
   | "not-found"
   | "conflict"
   | "unsupported-media-type"
+  | "unprocessable"
+  | "upstream"
   | "unavailable";
 
 /** The one error type the API knows how to show; anything else is a 500. */

@@ -84,13 +84,18 @@ export namespace Railway {
   type Answer = { ok: true; data: unknown } | { ok: false; reason: string };
 
   /** One GraphQL request. Rejections come back as values; anything that is not an answer throws. */
-  export async function query(method: Method, token: string, query: string): Promise<Answer> {
+  export async function query(
+    method: Method,
+    token: string,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<Answer> {
     let res: Response;
     try {
       res = await fetch(apiUrl(), {
         method: "POST",
         headers: { "Content-Type": "application/json", ...headers(method, token) },
-        body: JSON.stringify({ query }),
+        body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(timeoutMs()),
       });
     } catch (err) {
@@ -156,6 +161,87 @@ export namespace Railway {
     "team-token": ["project-token"],
     "project-token": ["account-token", "team-token"],
   };
+
+  /** Railway refused the token: invalid, revoked, or out of its scope. */
+  export class Rejected extends Error {
+    override name = "RailwayRejected";
+  }
+
+  export const Project = z
+    .object({ id: z.string(), name: z.string(), environments: z.array(Named), services: z.array(Named) })
+    .meta({ id: "RailwayProject" });
+  export type Project = z.infer<typeof Project>;
+
+  const nodes = `edges { node { id name } } pageInfo { hasNextPage endCursor }`;
+  const projectFields = `id name environments(first: 100) { ${nodes} } services(first: 100) { ${nodes} }`;
+  type Nodes = {
+    edges: Array<{ node: { id: string; name: string } }>;
+    pageInfo?: { hasNextPage: boolean; endCursor: string | null };
+  };
+
+  /**
+   * Every project the token reaches, with its environments and services, following Railway's
+   * pagination: an account token's across all its workspaces, a workspace token's in its
+   * workspace, a project token's one project and environment. Throws Rejected or Unreachable.
+   */
+  export async function listProjects(method: Method, token: string): Promise<Project[]> {
+    const ask = async (q: string, variables?: Record<string, unknown>): Promise<Data> => {
+      const answer = await query(method, token, q, variables);
+      if (!answer.ok) throw new Rejected(answer.reason);
+      return answer.data;
+    };
+    const all = async (projectId: string, field: "environments" | "services", page: Nodes) => {
+      const found = page.edges.map((e) => named(e.node));
+      let info = page.pageInfo;
+      while (info?.hasNextPage) {
+        const d = await ask(
+          `query More($id: String!, $after: String) { project(id: $id) { ${field}(first: 100, after: $after) { ${nodes} } } }`,
+          { id: projectId, after: info.endCursor },
+        );
+        const next: Nodes = d.project[field];
+        found.push(...next.edges.map((e) => named(e.node)));
+        info = next.pageInfo;
+      }
+      return found;
+    };
+
+    if (method === "project-token") {
+      const d = await ask(
+        `query { projectToken { project { id name services(first: 100) { ${nodes} } } environment { id name } } }`,
+      );
+      const { project, environment } = d.projectToken;
+      return [
+        {
+          ...named(project),
+          environments: [named(environment)],
+          services: await all(project.id, "services", project.services),
+        },
+      ];
+    }
+
+    const workspaces: Array<{ id: string }> =
+      method === "account-token"
+        ? (await ask("query { me { workspaces { id } } }")).me.workspaces
+        : (await ask("query { apiToken { workspaces { id } } }")).apiToken.workspaces;
+    const projects: Project[] = [];
+    for (const workspace of workspaces) {
+      let after: string | null = null;
+      do {
+        const d = await ask(
+          `query Projects($workspaceId: String, $after: String) { projects(workspaceId: $workspaceId, first: 50, after: $after) { edges { node { ${projectFields} } } pageInfo { hasNextPage endCursor } } }`,
+          { workspaceId: workspace.id, after },
+        );
+        for (const { node } of d.projects.edges as Array<{ node: Data }>)
+          projects.push({
+            ...named(node),
+            environments: await all(node.id, "environments", node.environments),
+            services: await all(node.id, "services", node.services),
+          });
+        after = d.projects.pageInfo.hasNextPage ? d.projects.pageInfo.endCursor : null;
+      } while (after);
+    }
+    return projects;
+  }
 
   /** Railway errors may echo what they were sent; never let the token through. */
   export const redact = (text: string, token: string) =>

@@ -24,22 +24,36 @@ export namespace Verification {
   export async function run(body: string, delivery: Delivery): Promise<void> {
     const job = parse(body);
     if (!job) return;
-    const context = { connectionId: job.connectionId, orgId: job.orgId, attempt: delivery.attempt };
+    const context = { connectionId: job.connectionId, orgId: job.orgId, jobId: job.jobId, attempt: delivery.attempt };
     const pending = await Connection.pendingJob(job);
     if (!pending) {
       log.info("verification job is stale or already settled; skipped", context);
       return;
     }
+    const fresh = job.sealedToken !== undefined;
+    const token = job.sealedToken
+      ? await Secrets.open(
+          Buffer.from(job.sealedToken, "base64"),
+          Secrets.jobContext(job.orgId, job.connectionId, job.jobId),
+        )
+      : pending.sealedCredentials &&
+        (await Secrets.open(pending.sealedCredentials, Secrets.credentialContext(job.orgId, job.connectionId)));
+    if (!token) {
+      await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." });
+      return;
+    }
+    // A new token is sealed again under the credential's own context; a stored one already is.
+    const seal = async () =>
+      fresh
+        ? { sealedCredentials: await Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId)) }
+        : {};
 
-    const token = await Secrets.open(
-      Buffer.from(job.sealedToken, "base64"),
-      Secrets.jobContext(job.orgId, job.connectionId, job.version),
-    );
-    const seal = () => Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId));
-
-    let verdict: Railway.Verdict;
+    let outcome: Connection.Outcome;
     try {
-      verdict = await Railway.verifyToken(pending.method, token);
+      const verdict = await Railway.verifyToken(pending.method, token);
+      outcome = verdict.ok
+        ? { kind: "verified", railway: verdict.identity, ...(await seal()) }
+        : { kind: "rejected", message: verdict.message };
     } catch (err) {
       if (!(err instanceof Railway.Unreachable)) throw err;
       if (delivery.attempt < maxAttempts()) {
@@ -53,19 +67,14 @@ export namespace Verification {
         throw err;
       }
       // Kept sealed so that the connection can be verified again once Railway answers.
-      const applied = await Connection.settle(job, {
-        status: "failed",
-        statusMessage: `Railway could not be reached to verify the token (${err.message}; ${delivery.attempt} attempts). The token was not rejected: verify the connection again later.`,
-        sealedCredentials: await seal(),
-      });
-      log.warn("verification gave up: Railway unreachable", { ...context, applied });
-      return;
+      outcome = {
+        kind: "unreachable",
+        message: `Railway could not be reached to verify the token (${err.message}; ${delivery.attempt} attempts). The token was not rejected: verify the connection again later.`,
+        ...(await seal()),
+      };
     }
-
-    const applied = verdict.ok
-      ? await Connection.settle(job, { status: "active", sealedCredentials: await seal(), railway: verdict.identity })
-      : await Connection.settle(job, { status: "failed", statusMessage: verdict.message });
-    log.info("verification settled", { ...context, status: verdict.ok ? "active" : "failed", applied });
+    const applied = await Connection.settle(job, outcome);
+    log.info("verification settled", { ...context, purpose: pending.purpose, outcome: outcome.kind, applied });
   }
 
   /**
@@ -76,9 +85,9 @@ export namespace Verification {
     const job = parse(body);
     if (!job) return;
     const applied = await Connection.settle(job, {
-      status: "failed",
-      statusMessage:
-        "The token could not be verified: the verification job failed repeatedly on our side. Create the connection again; if it keeps failing, contact support.",
+      kind: "unreachable",
+      message:
+        "The token could not be verified: the verification job failed repeatedly on our side. Send the credentials again; if it keeps failing, contact support.",
     });
     log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
   }
