@@ -159,15 +159,42 @@ describe("service documents", () => {
     expect(await res.json()).toEqual({ status: "ok", checks: { table: "ok", queue: "ok", key: "ok" } });
   });
 
-  it("/openapi.json describes the routes with the same schemas that validate", async () => {
+  it("/openapi.json is a valid OpenAPI 3.1 document listing every route, from the schemas that validate", async () => {
     const res = await ctx.api("/openapi.json", { auth: null });
     const doc = (await res.json()) as any;
+    const { Validator } = await import("@seriousme/openapi-schema-validator");
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/app-connections/railway", "/api/v1/app-connections/railway/{connectionId}"]),
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const base = "/api/v1/app-connections/railway";
+    expect(routes.sort()).toEqual(
+      [
+        `POST ${base}`,
+        `GET ${base}`,
+        `GET ${base}/available`,
+        `GET ${base}/connection-name/{connectionName}`,
+        `GET ${base}/{connectionId}`,
+        `PATCH ${base}/{connectionId}`,
+        `DELETE ${base}/{connectionId}`,
+        `GET ${base}/{connectionId}/projects`,
+        `POST ${base}/{connectionId}/verify`,
+        "GET /api/v1/audit-logs",
+      ].sort(),
     );
     const create = doc.components.schemas.CreateRailwayConnection;
     expect(create.properties.method.enum).toEqual(["team-token", "account-token", "project-token"]);
     expect(create.properties.credentials.properties.apiToken.maxLength).toBe(255);
+    expect(create.properties.name.example).toBe("my-railway-connection");
+  });
+
+  it("/docs serves the interactive reference for that document", async () => {
+    const res = await ctx.api("/docs", { auth: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("/openapi.json");
   });
 });

@@ -115,3 +115,53 @@ describe("nothing stays pending forever", () => {
     expect(ctx.railway.requests.filter((r) => r.authorization === `Bearer ${user.accountToken}`)).toHaveLength(0);
   });
 });
+
+describe("jobs that lost the race change nothing", () => {
+  const base = "/api/v1/app-connections/railway";
+
+  it("a verification job for older credentials never overwrites the newer ones", async () => {
+    const user = ctx.railway.addUser();
+    const workspace = ctx.railway.addWorkspace(user.id, { name: "newer" });
+    const res = await ctx.api(base, {
+      json: { name: "superseded", method: "account-token", credentials: { apiToken: "old-bad-token" } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    await ctx.api(`${base}/${appConnection.id}`, {
+      method: "PATCH",
+      json: { method: "team-token", credentials: { apiToken: workspace.workspaceToken } },
+    });
+    const messages = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect(messages).toHaveLength(2);
+    const { handler } = await import("../functions/verify.ts");
+    // The newer job first, then the older one arrives late.
+    const [older, newer] = messages.sort(
+      (a, b) => Number(a.Attributes?.SentTimestamp) - Number(b.Attributes?.SentTimestamp),
+    );
+    await handler({ Records: [sqsRecord(newer!)] }, {} as Context);
+    await handler({ Records: [sqsRecord(older!)] }, {} as Context);
+    const conn = ((await (await ctx.api(`${base}/${appConnection.id}`)).json()) as any).appConnection;
+    expect(conn).toMatchObject({ status: "active", method: "team-token", pendingVerification: null, version: 2 });
+    expect(ctx.railway.requests.some((r) => r.authorization === "Bearer old-bad-token")).toBe(false);
+  });
+
+  it("a verification in flight when its connection is deleted does not bring it back", async () => {
+    const user = ctx.railway.addUser();
+    const res = await ctx.api(base, {
+      json: { name: "deleted-midway", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect((await ctx.api(`${base}/${appConnection.id}`, { method: "DELETE" })).status).toBe(200);
+    const { handler } = await import("../functions/verify.ts");
+    const result = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await ctx.api(`${base}/${appConnection.id}`)).status).toBe(404);
+    const items = await scan(ctx.stack.resources.Table.name);
+    const left = items
+      .filter((i) => i.id === appConnection.id || i.connectionId === appConnection.id)
+      .map((i) => i.type);
+    expect(left).toContain("audit");
+    expect(left).not.toContain("connection");
+    expect(left).not.toContain("name");
+  });
+});

@@ -72,10 +72,10 @@ export function useStack(opts: { standin?: StartOptions; worker?: boolean } = {}
 }
 
 /** Polls until the connection leaves `pending`, and returns it. */
-export async function settled(ctx: ReturnType<typeof useStack>, id: string, timeoutMs = 20_000) {
+export async function settled(ctx: ReturnType<typeof useStack>, id: string, timeoutMs = 20_000, auth?: string) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await ctx.api(`/api/v1/app-connections/railway/${id}`);
+    const res = await ctx.api(`/api/v1/app-connections/railway/${id}`, { auth });
     const body = (await res.json()) as { appConnection: Record<string, any> };
     if (body.appConnection.status !== "pending") return body.appConnection;
     if (Date.now() > deadline) throw new Error(`connection ${id} still pending after ${timeoutMs} ms`);

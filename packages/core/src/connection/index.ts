@@ -36,7 +36,15 @@ export namespace Connection {
       isPlatformManagedCredentials: NotPlatformManaged,
       credentials: Credentials,
     })
-    .meta({ id: "CreateRailwayConnection" });
+    .meta({
+      id: "CreateRailwayConnection",
+      example: {
+        name: "my-railway-connection",
+        method: "team-token",
+        projectId: "7ffbb072-2575-495a-b5b0-127f88caef78",
+        credentials: { apiToken: "[TEAM TOKEN]" },
+      },
+    });
   export type CreateInput = z.infer<typeof CreateInput>;
 
   export const UpdateInput = z
@@ -98,7 +106,30 @@ export namespace Connection {
             "New credentials sent for an active connection: pending until verified, then they replace the current ones; failed (with the reason) leaves the current ones in use.",
         }),
     })
-    .meta({ id: "RailwayConnection" });
+    .meta({
+      id: "RailwayConnection",
+      example: {
+        id: "c790dc47-480b-45e4-ada9-502a7419d8f8",
+        name: "my-railway-connection",
+        description: null,
+        projectId: "7ffbb072-2575-495a-b5b0-127f88caef78",
+        version: 1,
+        orgId: "56277763-02c5-4c5c-8d8a-2c8dda7d787d",
+        createdAt: "2026-11-27T21:07:48.599Z",
+        updatedAt: "2026-11-27T21:07:48.683Z",
+        isPlatformManagedCredentials: false,
+        credentialsHash: "4772d21ffb054daca883b5710791139d1fc98c5a818f91eadff406102cfebd88",
+        app: "railway",
+        method: "team-token",
+        credentials: {},
+        status: "active",
+        statusMessage: null,
+        verifiedAt: "2026-11-27T21:07:48.683Z",
+        railway: { workspaces: [{ id: "ada00000-0000-4000-8000-000000000102", name: "Analytical Engines" }] },
+        pendingVerification: null,
+        rotation: null,
+      },
+    });
   export type Info = z.infer<typeof Info>;
 
   export const Summary = z.object({ app: z.literal("railway"), name: z.string(), id: z.uuid() });
