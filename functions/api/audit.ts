@@ -2,7 +2,7 @@ import { Audit } from "@app/core/audit";
 import { Page } from "@app/core/page";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "./app.ts";
-import { ErrorBody, json } from "./openapi.ts";
+import { ErrorBody, json, PageQuery } from "./openapi.ts";
 
 export const audit = new OpenAPIHono<Env>().openapi(
   createRoute({
@@ -10,23 +10,11 @@ export const audit = new OpenAPIHono<Env>().openapi(
     path: "/",
     summary: "The org's audit log, newest first",
     request: {
-      query: z.object({
+      query: PageQuery.extend({
         connectionId: z
           .uuid()
           .optional()
           .meta({ param: { name: "connectionId", in: "query" } }),
-        cursor: z
-          .string()
-          .max(2048)
-          .optional()
-          .meta({ param: { name: "cursor", in: "query" } }),
-        limit: z.coerce
-          .number()
-          .int()
-          .min(1)
-          .max(Page.Limit.max)
-          .optional()
-          .meta({ param: { name: "limit", in: "query" } }),
       }),
     },
     responses: {

@@ -1,9 +1,8 @@
 import { Connection } from "@app/core/connection";
-import { Page } from "@app/core/page";
 import { Railway } from "@app/core/railway";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "./app.ts";
-import { ErrorBody, json } from "./openapi.ts";
+import { ErrorBody, json, PageQuery } from "./openapi.ts";
 
 const errors = {
   400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),
@@ -23,20 +22,7 @@ const ProjectFilter = z.object({
     .optional()
     .meta({ param: { name: "projectId", in: "query" } }),
 });
-const PageQuery = ProjectFilter.extend({
-  cursor: z
-    .string()
-    .max(2048)
-    .optional()
-    .meta({ param: { name: "cursor", in: "query" } }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Page.Limit.max)
-    .optional()
-    .meta({ param: { name: "limit", in: "query" } }),
-});
+const ListQuery = PageQuery.extend(ProjectFilter.shape);
 const IdempotencyHeader = z.object({
   "idempotency-key": z
     .string()
@@ -89,7 +75,7 @@ export const connections = new OpenAPIHono<Env>()
       method: "get",
       path: "/",
       summary: "The caller's connections, newest first",
-      request: { query: PageQuery },
+      request: { query: ListQuery },
       responses: {
         200: json(
           z.object({ appConnections: z.array(Connection.Info), nextCursor: z.string().nullable() }),

@@ -1,3 +1,4 @@
+import { Page } from "@app/core/page";
 import { z } from "@hono/zod-openapi";
 
 export const ErrorBody = z
@@ -13,4 +14,20 @@ export const ErrorBody = z
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
+});
+
+/** `?cursor=&limit=` of every paginated list. */
+export const PageQuery = z.object({
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({ param: { name: "cursor", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Page.Limit.max)
+    .optional()
+    .meta({ param: { name: "limit", in: "query" } }),
 });
