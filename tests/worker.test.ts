@@ -165,3 +165,26 @@ describe("jobs that lost the race change nothing", () => {
     expect(left).not.toContain("name");
   });
 });
+
+describe("duplicate delivery", () => {
+  it("the same job delivered twice at once yields one outcome and one audit record", async () => {
+    const user = ctx.railway.addUser();
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: { name: "concurrent-twins", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { handler } = await import("../functions/verify.ts");
+    const results = await Promise.all([
+      handler({ Records: [sqsRecord(message!)] }, {} as Context),
+      handler({ Records: [sqsRecord(message!)] }, {} as Context),
+    ]);
+    expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
+    const audit = ((await (await ctx.api(`/api/v1/audit-logs?connectionId=${appConnection.id}`)).json()) as any)
+      .auditLogs;
+    expect(audit.map((e: any) => e.action)).toEqual(["app-connection.verified", "app-connection.created"]);
+    const conn = ((await (await ctx.api(`/api/v1/app-connections/railway/${appConnection.id}`)).json()) as any)
+      .appConnection;
+    expect(conn).toMatchObject({ status: "active", pendingVerification: null });
+  });
+});

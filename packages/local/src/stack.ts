@@ -16,6 +16,8 @@ export type StackOptions = {
   apiKey?: string;
   /** How long the local consumer long-polls; short in tests so that it stops promptly. */
   pollSeconds?: number;
+  /** The verification queue's visibility timeout in seconds (60): how soon a crashed worker's jobs return. */
+  visibilityTimeout?: number;
   /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
   worker?: boolean;
 };
@@ -27,7 +29,7 @@ export type StackOptions = {
 export async function startStack(opts: StackOptions) {
   const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
   Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
-  const { resources, environment } = await bootstrap(opts.prefix);
+  const { resources, environment } = await bootstrap(opts.prefix, { visibilityTimeout: opts.visibilityTimeout });
   Object.assign(process.env, environment);
 
   // Imported only now: the AWS clients and SST links read the environment set above.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { ApiKey } from "../apikey/index.ts";
 import { Audit } from "../audit/index.ts";
@@ -188,8 +188,6 @@ export namespace Connection {
   const cancelled = (err: unknown, index: number) =>
     err instanceof TransactionCanceledException && err.CancellationReasons?.[index]?.Code === "ConditionalCheckFailed";
 
-  type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
-
   /**
    * Read-modify-write of one connection, guarded by its revision and retried when another write
    * (a user's or the worker's) got there first. `apply` returns the new item (or "delete") and
@@ -198,7 +196,7 @@ export namespace Connection {
   async function change(
     orgId: string,
     id: string,
-    apply: (item: Item) => { next: Item | "delete"; writes?: Write[] } | undefined,
+    apply: (item: Item) => { next: Item | "delete"; writes?: Dynamo.Write[] } | undefined,
     onCancel: (err: unknown) => void = () => {},
   ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -211,16 +209,12 @@ export namespace Connection {
       };
       const after = plan.next === "delete" ? "delete" : { ...plan.next, revision: item.revision + 1 };
       try {
-        await Dynamo.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              after === "delete"
-                ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
-                : { Put: { TableName: table(), Item: after, ...guard } },
-              ...(plan.writes ?? []),
-            ],
-          }),
-        );
+        await Dynamo.transact([
+          after === "delete"
+            ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
+            : { Put: { TableName: table(), Item: after, ...guard } },
+          ...(plan.writes ?? []),
+        ]);
         return { before: item, after };
       } catch (err) {
         if (!cancelled(err, 0)) {
@@ -322,7 +316,7 @@ export namespace Connection {
     ].map((w) => ({ Put: { ...w.Put, ConditionExpression: "attribute_not_exists(pk)" } }));
 
     try {
-      await Dynamo.client.send(new TransactWriteCommand({ TransactItems: writes }));
+      await Dynamo.transact(writes);
     } catch (err) {
       if (cancelled(err, 3) && idempotency) {
         const replay = await replayed(actor, idempotency, print);
@@ -340,12 +334,10 @@ export namespace Connection {
         sealedToken: Buffer.from(sealed).toString("base64"),
       } satisfies Job);
     } catch (err) {
-      await Dynamo.client.send(
-        new TransactWriteCommand({
-          TransactItems: writes.map((w) => ({
-            Delete: { TableName: table(), Key: { pk: w.Put.Item.pk, sk: w.Put.Item.sk } },
-          })),
-        }),
+      await Dynamo.transact(
+        writes.map((w) => ({
+          Delete: { TableName: table(), Key: { pk: w.Put.Item.pk, sk: w.Put.Item.sk } },
+        })),
       );
       throw new VisibleError(
         "unavailable",
@@ -614,20 +606,16 @@ export namespace Connection {
         `This connection is ${item.status}, not active: its Railway projects can be listed once its credentials are verified`,
       );
     const token = await Secrets.open(item.sealedCredentials, Secrets.credentialContext(item.orgId, id));
-    await Dynamo.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          Audit.put({
-            orgId: item.orgId,
-            action: "app-connection.credentials-read",
-            actor: actorOf(actor),
-            connectionId: id,
-            projectId: item.projectId,
-            details: { purpose: "list-railway-projects" },
-          }),
-        ],
+    await Dynamo.transact([
+      Audit.put({
+        orgId: item.orgId,
+        action: "app-connection.credentials-read",
+        actor: actorOf(actor),
+        connectionId: id,
+        projectId: item.projectId,
+        details: { purpose: "list-railway-projects" },
       }),
-    );
+    ]);
     try {
       return await Railway.listProjects(item.method, token);
     } catch (err) {
