@@ -36,6 +36,7 @@ export async function startStack(opts: StackOptions) {
   const { app } = await import("../../../functions/api/app.ts");
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
+  const maintenance = await import("../../../functions/maintenance.ts");
   const { ApiKey } = await import("@app/core/apikey");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
@@ -46,6 +47,14 @@ export async function startStack(opts: StackOptions) {
       : [
           consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
+        ];
+  // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
+  const schedules =
+    opts.worker === false
+      ? []
+      : [
+          setInterval(() => maintenance.sweep().catch(() => {}), 5 * 60_000),
+          setInterval(() => maintenance.reverify().catch(() => {}), 60 * 60_000),
         ];
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -60,6 +69,7 @@ export async function startStack(opts: StackOptions) {
       const closed = new Promise((resolve) => server.close(resolve));
       (server as import("node:http").Server).closeAllConnections();
       await closed;
+      for (const schedule of schedules) clearInterval(schedule);
       await Promise.all(consumers.map((c) => c.stop()));
       await moto?.stop();
     },
