@@ -2,11 +2,14 @@ import { Verification } from "@app/core/verification";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-const processor = new BatchProcessor(EventType.SQS);
-
 /** Subscribed to the verification dead-letter queue. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, (record: SQSRecord) => Verification.abandon(record.body), processor, {
-    context,
-    throwOnFullBatchFailure: false,
-  });
+  processPartialResponse(
+    event,
+    (record: SQSRecord) => Verification.abandon(record.body),
+    new BatchProcessor(EventType.SQS),
+    {
+      context,
+      throwOnFullBatchFailure: false,
+    },
+  );
