@@ -243,3 +243,27 @@ describe("maintenance", () => {
     });
   });
 });
+
+describe("concurrent invocations in one process", () => {
+  it("each reports its own failed records (the local run polls with several consumers)", async () => {
+    const base = "/api/v1/app-connections/railway";
+    for (const name of ["overlap-a", "overlap-b"]) {
+      const user = ctx.railway.addUser();
+      await ctx.api(base, { json: { name, method: "account-token", credentials: { apiToken: user.accountToken } } });
+    }
+    const messages = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect(messages).toHaveLength(2);
+    ctx.railway.injectFaults({ type: "status", status: 503 });
+    const { handler } = await import("../functions/verify.ts");
+    const results = await Promise.all(messages.map((m) => handler({ Records: [sqsRecord(m)] }, {} as Context)));
+    const failed = results.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier));
+    expect(failed).toHaveLength(1);
+    const pendingJob = JSON.parse(messages.find((m) => m.MessageId === failed[0])?.Body ?? "{}");
+    const pending = ((await (await ctx.api(`${base}/${pendingJob.connectionId}`)).json()) as any).appConnection;
+    expect(pending.status).toBe("pending");
+    const other = messages.find((m) => m.MessageId !== failed[0]);
+    const done = ((await (await ctx.api(`${base}/${JSON.parse(other?.Body ?? "{}").connectionId}`)).json()) as any)
+      .appConnection;
+    expect(done.status).toBe("active");
+  });
+});
