@@ -1,15 +1,26 @@
-"""moto's server, with DynamoDB's item operations made atomic.
+"""moto's server, with DynamoDB's item operations made atomic and its transactions cheap.
 
-moto answers requests on several threads and its DynamoDB backend takes no lock, so two
-concurrent conditional writes or transactions can both pass their conditions (seen here: 20
-parallel creates with one name stored two). Real DynamoDB decides them one at a time; one lock
-around the backend's item operations does the same here. Test tooling only.
+- moto answers requests on several threads and its DynamoDB backend takes no lock, so two
+  concurrent conditional writes or transactions can both pass their conditions (seen here: 20
+  parallel creates with one name stored two). Real DynamoDB decides them one at a time; one lock
+  around the backend's item operations does the same here.
+- moto backs up a whole table with copy.deepcopy before every transaction (once per item of
+  the transaction), so transactions slow down with the table's size (seen here: a soak of 1,000
+  connections crawled, moto at 4.7 GB). The backup is made a copy of the table's item maps
+  instead: a failed transaction still rolls back, because Put and Delete replace items rather
+  than change them (this project's transactions use only Put and Delete).
+
+Test tooling only.
 """
 
+import copy
 import sys
 import threading
+from collections import defaultdict
 
+import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.server import main
 
 _lock = threading.RLock()
@@ -34,6 +45,27 @@ for _name in (
     "transact_get_items",
 ):
     setattr(DynamoDBBackend, _name, _atomic(getattr(DynamoDBBackend, _name)))
+
+
+
+class _CheapTableBackup:
+    """Stands in for the `copy` module inside moto's DynamoDB backend."""
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        if isinstance(value, Table):
+            backup = copy.copy(value)
+            backup.items = defaultdict(
+                dict, {k: dict(v) if isinstance(v, dict) else v for k, v in value.items.items()}
+            )
+            return backup
+        return copy.deepcopy(value, memo)
+
+
+dynamodb_models.copy = _CheapTableBackup()
 
 if __name__ == "__main__":
     sys.exit(main())
