@@ -98,9 +98,23 @@ app.doc31("/openapi.json", {
 
 app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Railway App Connections API" }));
 
-app.notFound(() => {
-  throw new VisibleError("not-found", "route_not_found", "No such route");
+app.notFound((c) => {
+  // The most specific route path that matches (a static segment beats a parameter) decides.
+  const paths = app.routes.filter((r) => r.method !== "ALL" && pattern(r.path).test(c.req.path)).map((r) => r.path);
+  const best = paths.sort((a, b) => params(a) - params(b))[0];
+  if (!best) throw new VisibleError("not-found", "route_not_found", "No such route");
+  const allowed = [...new Set(app.routes.filter((r) => r.path === best && r.method !== "ALL").map((r) => r.method))];
+  c.header("Allow", allowed.join(", "));
+  return c.json(
+    {
+      error: { code: "method_not_allowed", message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}` },
+    },
+    405,
+  );
 });
+
+const params = (path: string) => path.split(":").length;
+const pattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`);
 
 app.onError((err, c) => {
   const requestId = c.get("requestId");

@@ -18,6 +18,8 @@ export type StackOptions = {
   pollSeconds?: number;
   /** The verification queue's visibility timeout in seconds (60): how soon a crashed worker's jobs return. */
   visibilityTimeout?: number;
+  /** How many local consumers feed the worker (1), as Lambda scales out its pollers. */
+  consumers?: number;
   /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
   worker?: boolean;
 };
@@ -45,7 +47,9 @@ export async function startStack(opts: StackOptions) {
     opts.worker === false
       ? []
       : [
-          consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
+          ...Array.from({ length: opts.consumers ?? 1 }, () =>
+            consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
+          ),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
         ];
   // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
@@ -56,7 +60,14 @@ export async function startStack(opts: StackOptions) {
           setInterval(() => maintenance.sweep().catch(() => {}), 5 * 60_000),
           setInterval(() => maintenance.reverify().catch(() => {}), 60 * 60_000),
         ];
-  const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port });
+  // Node's default 16 KiB header limit would answer a long query string with a bare 431
+  // before the API could say which parameter is too long.
+  const server = serve({
+    fetch: app.fetch,
+    hostname: "127.0.0.1",
+    port: opts.port,
+    serverOptions: { maxHeaderSize: 65_536 },
+  });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
 

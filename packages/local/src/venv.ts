@@ -10,10 +10,10 @@ export namespace Venv {
 
   /** Creates `.venv` and installs requirements-dev.txt into it, unless that was done already. */
   export function ensure() {
-    if (existsSync(bin("moto_server"))) return;
+    if (existsSync(bin("moto_server")) && existsSync(bin("schemathesis"))) return;
     const python = process.env.PYTHON ?? "python3";
-    console.error(`Installing moto into ${dir} (one time)...`);
-    execFileSync(python, ["-m", "venv", dir], { stdio: "inherit" });
+    console.error(`Installing moto and schemathesis into ${dir} (one time)...`);
+    if (!existsSync(bin("pip"))) execFileSync(python, ["-m", "venv", dir], { stdio: "inherit" });
     execFileSync(bin("pip"), ["install", "--quiet", "-r", join(root, "requirements-dev.txt")], { stdio: "inherit" });
   }
 }

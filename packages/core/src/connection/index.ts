@@ -59,10 +59,6 @@ export namespace Connection {
       path: ["method"],
       message: "can only change together with new credentials",
     })
-    .refine((u) => u.name !== undefined || u.description !== undefined || u.credentials, {
-      path: [],
-      message: "nothing to update: send name, description or credentials",
-    })
     .meta({ id: "UpdateRailwayConnection" });
   export type UpdateInput = z.infer<typeof UpdateInput>;
 
@@ -463,7 +459,8 @@ export namespace Connection {
    * rotation: the current ones stay in use until the new ones verify.
    */
   export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput): Promise<Info> {
-    await visible(actor, id);
+    const current = await visible(actor, id);
+    if (input.name === undefined && input.description === undefined && !input.credentials) return toInfo(current);
     const jobId = randomUUID();
     const sealed = input.credentials
       ? await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(actor.orgId, id, jobId))

@@ -141,7 +141,9 @@ export namespace Railway {
     if (typeof result !== "string") return { ok: true, identity: result };
 
     for (const other of probeOrder[method]) {
-      const probe = await check(other, token).catch(() => "unreachable");
+      // A probe Railway does not answer throws like the check itself: the job is tried again
+      // later rather than settling without the hint.
+      const probe = await check(other, token);
       if (typeof probe !== "string")
         return {
           ok: false,
