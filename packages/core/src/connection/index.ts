@@ -207,9 +207,11 @@ export namespace Connection {
     id: string,
     apply: (item: Item) => { next: Item | "delete"; writes?: Dynamo.Write[] } | undefined,
     onCancel: (err: unknown) => void = () => {},
+    /** The item as the caller just read it: saves the first read; the revision guard still holds. */
+    seen?: Item,
   ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const item = await load(orgId, id);
+      const item = attempt === 0 && seen ? seen : await load(orgId, id);
       const plan = item && apply(item);
       if (!item || !plan) return undefined;
       const guard = {
@@ -704,8 +706,9 @@ export namespace Connection {
   export async function pendingJob(job: Job) {
     const item = await load(job.orgId, job.connectionId);
     if (!item?.job || item.job.id !== job.jobId) return undefined;
-    return { purpose: item.job.purpose, method: item.job.method, sealedCredentials: item.sealedCredentials };
+    return { purpose: item.job.purpose, method: item.job.method, sealedCredentials: item.sealedCredentials, item };
   }
+  export type Pending = NonNullable<Awaited<ReturnType<typeof pendingJob>>>;
 
   export type Outcome =
     | { kind: "verified"; railway: Railway.Identity; sealedCredentials?: Uint8Array }
@@ -715,49 +718,56 @@ export namespace Connection {
    * Records a verification outcome, only while the job is still the connection's current one:
    * a duplicate, superseded or deleted-under-it job changes nothing. Returns whether it applied.
    */
-  export async function settle(job: Job, outcome: Outcome): Promise<boolean> {
-    const done = await change(job.orgId, job.connectionId, (item) => {
-      if (!item.job || item.job.id !== job.jobId) return undefined;
-      const { purpose, method, requestedAt } = item.job;
-      const now = new Date().toISOString();
-      const next: Item = { ...item, job: null, updatedAt: now };
-      const sealed = outcome.sealedCredentials;
-      const store = () => {
-        if (sealed) Object.assign(next, { sealedCredentials: sealed, credentialsHash: Secrets.sha256(sealed), method });
-      };
-      if (outcome.kind === "verified") {
-        store();
-        Object.assign(next, { status: "active", statusMessage: null, verifiedAt: now, railway: outcome.railway });
-        if (purpose === "rotation") next.rotation = null;
-      } else if (purpose === "rotation") {
-        next.rotation = { status: "failed", method, requestedAt, statusMessage: outcome.message };
-      } else if (purpose === "create") {
-        Object.assign(next, { status: "failed", statusMessage: outcome.message, railway: null });
-        if (outcome.kind === "rejected") delete next.sealedCredentials;
-        else store();
-      } else if (outcome.kind === "rejected") {
-        Object.assign(next, { status: "failed", statusMessage: outcome.message });
-      }
-      return {
-        next,
-        writes: [
-          Audit.put({
-            orgId: item.orgId,
-            action: outcome.kind === "verified" ? "app-connection.verified" : "app-connection.verification-failed",
-            actor: { type: "system", reason: "verification" },
-            connectionId: item.id,
-            projectId: item.projectId,
-            at: now,
-            details: {
-              purpose,
-              outcome: outcome.kind,
-              status: next.status,
-              ...(outcome.kind === "verified" ? {} : { message: outcome.message }),
-            },
-          }),
-        ],
-      };
-    });
+  export async function settle(job: Job, outcome: Outcome, pending?: Pending): Promise<boolean> {
+    const done = await change(
+      job.orgId,
+      job.connectionId,
+      (item) => {
+        if (!item.job || item.job.id !== job.jobId) return undefined;
+        const { purpose, method, requestedAt } = item.job;
+        const now = new Date().toISOString();
+        const next: Item = { ...item, job: null, updatedAt: now };
+        const sealed = outcome.sealedCredentials;
+        const store = () => {
+          if (sealed)
+            Object.assign(next, { sealedCredentials: sealed, credentialsHash: Secrets.sha256(sealed), method });
+        };
+        if (outcome.kind === "verified") {
+          store();
+          Object.assign(next, { status: "active", statusMessage: null, verifiedAt: now, railway: outcome.railway });
+          if (purpose === "rotation") next.rotation = null;
+        } else if (purpose === "rotation") {
+          next.rotation = { status: "failed", method, requestedAt, statusMessage: outcome.message };
+        } else if (purpose === "create") {
+          Object.assign(next, { status: "failed", statusMessage: outcome.message, railway: null });
+          if (outcome.kind === "rejected") delete next.sealedCredentials;
+          else store();
+        } else if (outcome.kind === "rejected") {
+          Object.assign(next, { status: "failed", statusMessage: outcome.message });
+        }
+        return {
+          next,
+          writes: [
+            Audit.put({
+              orgId: item.orgId,
+              action: outcome.kind === "verified" ? "app-connection.verified" : "app-connection.verification-failed",
+              actor: { type: "system", reason: "verification" },
+              connectionId: item.id,
+              projectId: item.projectId,
+              at: now,
+              details: {
+                purpose,
+                outcome: outcome.kind,
+                status: next.status,
+                ...(outcome.kind === "verified" ? {} : { message: outcome.message }),
+              },
+            }),
+          ],
+        };
+      },
+      undefined,
+      pending?.item,
+    );
     return done !== undefined;
   }
 }

@@ -73,7 +73,7 @@ export namespace Verification {
         ...(await seal()),
       };
     }
-    const applied = await Connection.settle(job, outcome);
+    const applied = await Connection.settle(job, outcome, pending);
     log.info("verification settled", { ...context, purpose: pending.purpose, outcome: outcome.kind, applied });
   }
 

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: how much the API and the worker add on top of the AWS calls they must make,
+ * measured side by side in one run against a local emulator (figures are ratios to a floor
+ * measured the same way, so a shared, noisy machine affects both sides alike).
+ *   1. POST create latency (p50/p99) at concurrency 1 and 32, against the floor: the same
+ *      DynamoDB, KMS and SQS calls issued directly with the SDK.
+ *   2. End-to-end verifications per second (queued → active) with the Railway stand-in answering
+ *      at once, against the floor: the worker's own AWS calls done directly.
+ *   3. POST create latency while Railway takes 500 ms to answer: the API does not wait on it.
+ */
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import { consume } from "@app/local/consumer";
+import { freePort } from "@app/local/ports";
+import { startStack } from "@app/local/stack";
+import { RailwayStandin } from "@app/railway-standin";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+
+const { values } = parseArgs({ options: { requests: { type: "string", default: "300" } } });
+const N = Number(values.requests);
+// The system's own log lines would drown the figures.
+const print = process.stdout.write.bind(process.stdout);
+for (const stream of [process.stdout, process.stderr]) stream.write = (() => true) as typeof stream.write;
+const say = (line: string) => print(`${line}\n`);
+
+const railway = await RailwayStandin.start();
+Object.assign(process.env, { RAILWAY_API_URL: railway.url });
+const stack = await startStack({ port: 0, prefix: "bench", motoPort: await freePort(), worker: false, pollSeconds: 1 });
+const { Resource } = await import("@app/core/resource");
+const { handler } = await import("../functions/verify.ts");
+
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const kms = new KMSClient({});
+const sqs = new SQSClient({});
+const table = Resource.Table.name;
+const keyHash = "APIKEY#floor";
+// The floor's jobs go through a queue of their own, received and deleted as the worker's are.
+const floorQueue = (await sqs.send(new CreateQueueCommand({ QueueName: "bench-floor" }))).QueueUrl ?? "";
+
+const quantile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+async function timed(concurrency: number, count: number, op: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return {
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+const token = () => railway.addWorkspace(railway.addUser().id).workspaceToken;
+const create = async (apiToken: string) => {
+  const res = await fetch(`${stack.url}/api/v1/app-connections/railway`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: `b-${randomUUID().slice(0, 12)}`, method: "team-token", credentials: { apiToken } }),
+  });
+  if (res.status !== 202) throw new Error(`create answered ${res.status}`);
+  return res.json();
+};
+
+/** What POST must do at the least: read the key, seal the token, write three items, queue a job. */
+const createFloor = async () => {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await dynamo.send(new GetCommand({ TableName: table, Key: { pk: keyHash, sk: "APIKEY" } }));
+  const sealed = await kms.send(
+    new EncryptCommand({
+      KeyId: Resource.CredentialsKey.id,
+      Plaintext: Buffer.from(randomUUID()),
+      EncryptionContext: { id },
+    }),
+  );
+  const item = {
+    pk: "ORG#floor",
+    sk: `CONNECTION#${id}`,
+    id,
+    name: id.slice(0, 12),
+    createdAt: now,
+    status: "pending",
+  };
+  await dynamo.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: table,
+            Item: { pk: "ORG#floor", sk: `NAME#${id}` },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        { Put: { TableName: table, Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+        {
+          Put: {
+            TableName: table,
+            Item: { pk: "ORG#floor", sk: `AUDIT#${now}#${id}` },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+      ],
+    }),
+  );
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: floorQueue,
+      MessageBody: JSON.stringify({ id, sealed: Buffer.from(sealed.CiphertextBlob ?? []).toString("base64") }),
+    }),
+  );
+};
+
+/** What verifying one job must do at the least: read, open, seal again, write two items. */
+const verifyFloor = async (body: string) => {
+  const job = JSON.parse(body) as { id: string; sealed: string };
+  const key = { pk: "ORG#floor", sk: `CONNECTION#${job.id}` };
+  await dynamo.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  const open = await kms.send(
+    new DecryptCommand({
+      KeyId: Resource.CredentialsKey.id,
+      CiphertextBlob: Buffer.from(job.sealed, "base64"),
+      EncryptionContext: { id: job.id },
+    }),
+  );
+  const sealed = await kms.send(
+    new EncryptCommand({
+      KeyId: Resource.CredentialsKey.id,
+      Plaintext: open.Plaintext,
+      EncryptionContext: { id: job.id, at: "rest" },
+    }),
+  );
+  await dynamo.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: table, Item: { ...key, status: "active", sealed: sealed.CiphertextBlob } } },
+        { Put: { TableName: table, Item: { pk: "ORG#floor", sk: `AUDIT#verified#${job.id}` } } },
+      ],
+    }),
+  );
+};
+
+const rows: string[] = [];
+const row = (what: string, ours: number, floor: number, unit: string, better: "lower" | "higher") =>
+  rows.push(
+    `| ${what} | ${ours.toFixed(1)} ${unit} | ${floor.toFixed(1)} ${unit} | ${(better === "lower" ? ours / floor : floor / ours).toFixed(2)}× |`,
+  );
+
+// Warm both paths (connections, JIT, KMS key cache) before measuring.
+await timed(4, 30, () => create(token()));
+await timed(4, 30, () => createFloor());
+
+// Alternate floor and API runs so that drift on a shared machine hits both.
+for (const concurrency of [1, 32]) {
+  const tokens = Array.from({ length: N }, token);
+  const floor = await timed(concurrency, N, createFloor);
+  const api = await timed(concurrency, N, (i) => create(tokens[i] ?? ""));
+  row(`POST create p50, concurrency ${concurrency}`, api.p50, floor.p50, "ms", "lower");
+  row(`POST create p99, concurrency ${concurrency}`, api.p99, floor.p99, "ms", "lower");
+}
+
+// The queue now holds the jobs of every create above (30 warm-up, 2N measured); the worker
+// drains them, each with one answer from the stand-in.
+const pending = 2 * N + 30;
+const started = performance.now();
+const consumer = consume(Resource.VerifyQueue.url, handler, { waitSeconds: 1 });
+let done = 0;
+while (done < pending) {
+  await new Promise((r) => setTimeout(r, 250));
+  done = railway.requests.filter((r) => r.status === 200).length;
+}
+const pipelineSeconds = (performance.now() - started) / 1000;
+await consumer.stop();
+const floorStarted = performance.now();
+let floorDone = 0;
+while (floorDone < pending) {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: floorQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  const messages = out.Messages ?? [];
+  await Promise.all(messages.map((m) => verifyFloor(m.Body ?? "{}")));
+  if (messages.length)
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: floorQueue,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  floorDone += messages.length;
+}
+const floorSeconds = (performance.now() - floorStarted) / 1000;
+row("verifications per second (queued → active)", pending / pipelineSeconds, pending / floorSeconds, "/s", "higher");
+
+// With the worker busy on a Railway that takes 500 ms per answer, create still answers as fast.
+railway.setOptions({ latencyMs: 500 });
+await timed(16, 200, () => create(token())); // a backlog that keeps the worker busy throughout
+const liveConsumer = consume(Resource.VerifyQueue.url, handler, { waitSeconds: 1 });
+const fast = await timed(1, 50, () => createFloor());
+const slow = await timed(1, 50, () => create(token()));
+await liveConsumer.stop();
+row("POST create p50 while Railway answers in 500 ms", slow.p50, fast.p50, "ms", "lower");
+
+await stack.stop();
+await railway.close();
+say(
+  `bench: ${N} requests per run; ${new Date().toISOString()}; ${process.platform} ${process.arch}, Node ${process.versions.node}`,
+);
+say("| measure | this system | floor (direct SDK calls) | ratio to floor |");
+say("|---|---:|---:|---:|");
+for (const r of rows) say(r);
+process.exit(0);
