@@ -165,3 +165,81 @@ describe("jobs that lost the race change nothing", () => {
     expect(left).not.toContain("name");
   });
 });
+
+describe("duplicate delivery", () => {
+  it("the same job delivered twice at once yields one outcome and one audit record", async () => {
+    const user = ctx.railway.addUser();
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: { name: "concurrent-twins", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { handler } = await import("../functions/verify.ts");
+    const results = await Promise.all([
+      handler({ Records: [sqsRecord(message!)] }, {} as Context),
+      handler({ Records: [sqsRecord(message!)] }, {} as Context),
+    ]);
+    expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
+    const audit = ((await (await ctx.api(`/api/v1/audit-logs?connectionId=${appConnection.id}`)).json()) as any)
+      .auditLogs;
+    expect(audit.map((e: any) => e.action)).toEqual(["app-connection.verified", "app-connection.created"]);
+    const conn = ((await (await ctx.api(`/api/v1/app-connections/railway/${appConnection.id}`)).json()) as any)
+      .appConnection;
+    expect(conn).toMatchObject({ status: "active", pendingVerification: null });
+  });
+});
+
+describe("maintenance", () => {
+  const base = "/api/v1/app-connections/railway";
+  const get = async (id: string) => ((await (await ctx.api(`${base}/${id}`)).json()) as any).appConnection;
+  const later = () => new Date(Date.now() + 60_000);
+
+  it("the sweep settles a verification whose job was lost, and re-queues a lost re-check", async () => {
+    const { Connection } = await import("@app/core/connection");
+    const lost = await ctx.api(base, {
+      json: { name: "lost-job", method: "team-token", credentials: { apiToken: "x" } },
+    });
+    const lostId = ((await lost.json()) as any).appConnection.id;
+    await receive(ctx.stack.resources.VerifyQueue.url ?? ""); // the job is taken and never finished
+
+    const swept = await Connection.sweep({ before: later(), limit: 100 });
+    expect(swept).toBeGreaterThanOrEqual(1);
+    const failed = await get(lostId);
+    expect(failed).toMatchObject({ status: "failed", pendingVerification: null });
+    expect(failed.statusMessage).toMatch(/did not complete.*send the credentials again/);
+    expect(await Connection.sweep({ before: later(), limit: 100 })).toBe(0);
+  });
+
+  it("the scheduled re-verification re-checks old active connections and marks revoked tokens failed", async () => {
+    const { Connection } = await import("@app/core/connection");
+    const user = ctx.railway.addUser();
+    const res = await ctx.api(base, {
+      json: { name: "to-revoke", method: "account-token", credentials: { apiToken: user.accountToken } },
+    });
+    const id = ((await res.json()) as any).appConnection.id;
+    const { handler } = await import("../functions/verify.ts");
+    const drain = async () => {
+      for (const m of await receive(ctx.stack.resources.VerifyQueue.url ?? ""))
+        await handler({ Records: [sqsRecord(m)] }, {} as Context);
+    };
+    await drain();
+    expect((await get(id)).status).toBe("active");
+
+    expect(
+      await Connection.recheckDue({ before: new Date(Date.now() - 3_600_000), limit: 100, spreadSeconds: 0 }),
+    ).toBe(0);
+    ctx.railway.revokeToken(user.accountToken);
+    const queued = await Connection.recheckDue({ before: later(), limit: 100, spreadSeconds: 0 });
+    expect(queued).toBeGreaterThanOrEqual(1);
+    expect((await get(id)).pendingVerification).toMatchObject({ purpose: "recheck" });
+    await drain();
+    const revoked = await get(id);
+    expect(revoked).toMatchObject({ status: "failed", pendingVerification: null });
+    expect(revoked.statusMessage).toMatch(/Railway rejected this account token \(Not Authorized\)/);
+    const audit = ((await (await ctx.api(`/api/v1/audit-logs?connectionId=${id}`)).json()) as any).auditLogs;
+    expect(audit[1]).toMatchObject({
+      action: "app-connection.verification-requested",
+      actor: { type: "system", reason: "scheduled re-verification" },
+    });
+  });
+});

@@ -10,7 +10,7 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
  * emulator, the API over real HTTP, the worker on the real queue, and a Railway stand-in.
  * Everything the process writes to stdout/stderr is captured in `output` for secret scans.
  */
-export function useStack(opts: { standin?: StartOptions; worker?: boolean } = {}) {
+export function useStack(opts: { standin?: StartOptions; worker?: boolean; visibilityTimeout?: number } = {}) {
   const ctx = {} as {
     stack: Stack;
     railway: RailwayStandin;
@@ -43,6 +43,7 @@ export function useStack(opts: { standin?: StartOptions; worker?: boolean } = {}
       motoEndpoint: inject("motoEndpoint"),
       pollSeconds: 1,
       worker: opts.worker ?? true,
+      visibilityTimeout: opts.visibilityTimeout,
     });
     const { Resource } = await import("@app/core/resource");
     if (Resource.Table.name !== ctx.stack.resources.Table.name)

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { Venv } from "./venv.ts";
 
 /** Points the AWS SDK of a process at the emulator. */
@@ -18,7 +19,8 @@ export class Moto {
 
   static async start(port: number, host = "127.0.0.1"): Promise<Moto> {
     Venv.ensure();
-    const child = spawn(Venv.bin("moto_server"), ["-H", host, "-p", String(port)], {
+    const server = join(import.meta.dirname, "moto_server.py");
+    const child = spawn(Venv.bin("python"), [server, "-H", host, "-p", String(port)], {
       stdio: ["ignore", "ignore", process.env.MOTO_VERBOSE ? "inherit" : "ignore"],
     });
     const endpoint = `http://${host}:${port}`;

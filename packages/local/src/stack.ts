@@ -16,6 +16,8 @@ export type StackOptions = {
   apiKey?: string;
   /** How long the local consumer long-polls; short in tests so that it stops promptly. */
   pollSeconds?: number;
+  /** The verification queue's visibility timeout in seconds (60): how soon a crashed worker's jobs return. */
+  visibilityTimeout?: number;
   /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
   worker?: boolean;
 };
@@ -27,13 +29,14 @@ export type StackOptions = {
 export async function startStack(opts: StackOptions) {
   const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
   Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
-  const { resources, environment } = await bootstrap(opts.prefix);
+  const { resources, environment } = await bootstrap(opts.prefix, { visibilityTimeout: opts.visibilityTimeout });
   Object.assign(process.env, environment);
 
   // Imported only now: the AWS clients and SST links read the environment set above.
   const { app } = await import("../../../functions/api/app.ts");
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
+  const maintenance = await import("../../../functions/maintenance.ts");
   const { ApiKey } = await import("@app/core/apikey");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
@@ -44,6 +47,14 @@ export async function startStack(opts: StackOptions) {
       : [
           consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
+        ];
+  // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
+  const schedules =
+    opts.worker === false
+      ? []
+      : [
+          setInterval(() => maintenance.sweep().catch(() => {}), 5 * 60_000),
+          setInterval(() => maintenance.reverify().catch(() => {}), 60 * 60_000),
         ];
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: opts.port });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -58,6 +69,7 @@ export async function startStack(opts: StackOptions) {
       const closed = new Promise((resolve) => server.close(resolve));
       (server as import("node:http").Server).closeAllConnections();
       await closed;
+      for (const schedule of schedules) clearInterval(schedule);
       await Promise.all(consumers.map((c) => c.stop()));
       await moto?.stop();
     },

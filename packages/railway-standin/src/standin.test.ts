@@ -658,3 +658,36 @@ describe("demo world", () => {
     }
   });
 });
+
+describe("random faults", () => {
+  it("draws faults at the configured rates, and none when the rates are zero", async () => {
+    const standin = await RailwayStandin.start({
+      randomFaults: [{ rate: 0.5, fault: { type: "status", status: 503 } }],
+    });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 200; i++)
+        statuses.push(
+          (
+            await fetch(standin.url, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: '{"query":"{ me { id } }"}',
+            })
+          ).status,
+        );
+      const failures = statuses.filter((s) => s === 503).length;
+      expect(failures).toBeGreaterThan(60);
+      expect(failures).toBeLessThan(140);
+      standin.setOptions({ randomFaults: [{ rate: 0, fault: { type: "status", status: 503 } }] });
+      const after = await fetch(standin.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{ me { id } }"}',
+      });
+      expect(after.status).toBe(200);
+    } finally {
+      await standin.close();
+    }
+  });
+});

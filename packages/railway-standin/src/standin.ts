@@ -32,6 +32,8 @@ export interface BehaviourOptions {
   latencyMs: number;
   /** Requests per hour per credential (the headers' values); over it, 429 with Retry-After. */
   rateLimit?: { perHour: number } | undefined;
+  /** Faults drawn at random for requests with no queued fault: each `rate` is a probability (0..1). */
+  randomFaults?: Array<{ rate: number; fault: Fault }> | undefined;
 }
 
 export interface StartOptions extends Partial<BehaviourOptions> {
@@ -63,6 +65,8 @@ export interface StandinRequest {
   fields: string[];
   /** The HTTP status answered; 0 while unanswered or when the fault sent none (hang, drop). */
   status: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 const ENDPOINT = "/graphql/v2";
@@ -121,6 +125,7 @@ export class RailwayStandin {
       rejection: options.rejection ?? "graphql-200",
       latencyMs: options.latencyMs ?? 0,
       rateLimit: options.rateLimit,
+      randomFaults: options.randomFaults,
     };
   }
 
@@ -220,8 +225,17 @@ export class RailwayStandin {
 
   // ---- HTTP ----
 
+  private randomFault(): Fault | undefined {
+    let draw = Math.random();
+    for (const { rate, fault } of this.options.randomFaults ?? []) {
+      if (draw < rate) return fault;
+      draw -= rate;
+    }
+    return undefined;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const fault = this.faults.shift();
+    const fault = this.faults.shift() ?? this.randomFault();
     const record: StandinRequest = {
       method: req.method ?? "",
       path: (req.url ?? "").split("?")[0] ?? "",
@@ -230,6 +244,7 @@ export class RailwayStandin {
       query: "",
       fields: [],
       status: 0,
+      at: Date.now(),
     };
     this.requests.push(record);
     const parsedBody = Body.safeParse(parseJson(await readBody(req)));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { ApiKey } from "../apikey/index.ts";
 import { Audit } from "../audit/index.ts";
@@ -150,6 +150,9 @@ export namespace Connection {
     type: "connection";
     gsi1pk: string;
     gsi1sk: string;
+    /** The maintenance index: "JOB" while a verification is in flight, "ACTIVE" while active. */
+    gsi2pk?: "JOB" | "ACTIVE";
+    gsi2sk?: string;
     job: InFlight | null;
     /** Bumped by every write, the worker's included: the guard of read-modify-write. */
     revision: number;
@@ -171,6 +174,8 @@ export namespace Connection {
     type,
     gsi1pk,
     gsi1sk,
+    gsi2pk,
+    gsi2sk,
     job,
     revision,
     sealedCredentials,
@@ -182,13 +187,19 @@ export namespace Connection {
   });
 
   const table = () => Dynamo.table();
+
+  /** Keeps the maintenance index in step with the item's state. */
+  function indexed(item: Item): Item {
+    const { gsi2pk, gsi2sk, ...rest } = item;
+    if (item.job) return { ...rest, gsi2pk: "JOB", gsi2sk: `${item.job.requestedAt}#${item.id}` };
+    if (item.status === "active") return { ...rest, gsi2pk: "ACTIVE", gsi2sk: `${item.verifiedAt}#${item.id}` };
+    return rest;
+  }
   const actorOf = (actor: ApiKey.Actor): Audit.Actor => ({ type: "api-key", keyId: actor.keyId });
   const nameTaken = (name: string) =>
     new VisibleError("conflict", "name_taken", `An App Connection with the name "${name}" already exists`);
   const cancelled = (err: unknown, index: number) =>
     err instanceof TransactionCanceledException && err.CancellationReasons?.[index]?.Code === "ConditionalCheckFailed";
-
-  type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
 
   /**
    * Read-modify-write of one connection, guarded by its revision and retried when another write
@@ -198,7 +209,7 @@ export namespace Connection {
   async function change(
     orgId: string,
     id: string,
-    apply: (item: Item) => { next: Item | "delete"; writes?: Write[] } | undefined,
+    apply: (item: Item) => { next: Item | "delete"; writes?: Dynamo.Write[] } | undefined,
     onCancel: (err: unknown) => void = () => {},
   ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -209,18 +220,14 @@ export namespace Connection {
         ConditionExpression: "revision = :revision",
         ExpressionAttributeValues: { ":revision": item.revision },
       };
-      const after = plan.next === "delete" ? "delete" : { ...plan.next, revision: item.revision + 1 };
+      const after = plan.next === "delete" ? "delete" : indexed({ ...plan.next, revision: item.revision + 1 });
       try {
-        await Dynamo.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              after === "delete"
-                ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
-                : { Put: { TableName: table(), Item: after, ...guard } },
-              ...(plan.writes ?? []),
-            ],
-          }),
-        );
+        await Dynamo.transact([
+          after === "delete"
+            ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
+            : { Put: { TableName: table(), Item: after, ...guard } },
+          ...(plan.writes ?? []),
+        ]);
         return { before: item, after };
       } catch (err) {
         if (!cancelled(err, 0)) {
@@ -261,7 +268,7 @@ export namespace Connection {
     const jobId = randomUUID();
     const now = new Date().toISOString();
     const sealed = await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(orgId, id, jobId));
-    const item: Item = {
+    const item: Item = indexed({
       ...key(orgId, id),
       type: "connection",
       gsi1pk: listKey(orgId),
@@ -287,7 +294,7 @@ export namespace Connection {
       job: { id: jobId, purpose: "create", method: input.method, requestedAt: now },
       revision: 0,
       ...(idempotency ? { idempotencyKey: idempotency } : {}),
-    };
+    });
     const audit = Audit.item({
       orgId,
       action: "app-connection.created",
@@ -322,7 +329,7 @@ export namespace Connection {
     ].map((w) => ({ Put: { ...w.Put, ConditionExpression: "attribute_not_exists(pk)" } }));
 
     try {
-      await Dynamo.client.send(new TransactWriteCommand({ TransactItems: writes }));
+      await Dynamo.transact(writes);
     } catch (err) {
       if (cancelled(err, 3) && idempotency) {
         const replay = await replayed(actor, idempotency, print);
@@ -340,12 +347,10 @@ export namespace Connection {
         sealedToken: Buffer.from(sealed).toString("base64"),
       } satisfies Job);
     } catch (err) {
-      await Dynamo.client.send(
-        new TransactWriteCommand({
-          TransactItems: writes.map((w) => ({
-            Delete: { TableName: table(), Key: { pk: w.Put.Item.pk, sk: w.Put.Item.sk } },
-          })),
-        }),
+      await Dynamo.transact(
+        writes.map((w) => ({
+          Delete: { TableName: table(), Key: { pk: w.Put.Item.pk, sk: w.Put.Item.sk } },
+        })),
       );
       throw new VisibleError(
         "unavailable",
@@ -538,9 +543,9 @@ export namespace Connection {
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
   /** Queues a job already recorded on the connection; if the queue refuses, says so on the connection. */
-  async function enqueue(job: Job) {
+  async function enqueue(job: Job, delaySeconds = 0) {
     try {
-      await Queue.send(job);
+      await Queue.send(job, delaySeconds);
     } catch (err) {
       const message = "The verification could not be queued; send the request again";
       await settle(job, { kind: "unreachable", message }).catch(() => false);
@@ -551,8 +556,14 @@ export namespace Connection {
   /** Re-checks the stored credentials with Railway, in the background. */
   export async function requestVerification(actor: ApiKey.Actor, id: string): Promise<Info> {
     await visible(actor, id);
+    const done = await recheck(actor.orgId, id, actorOf(actor));
+    if (!done) throw notFound(`with id "${id}"`);
+    return done;
+  }
+
+  async function recheck(orgId: string, id: string, by: Audit.Actor, delaySeconds = 0) {
     const jobId = randomUUID();
-    const done = await change(actor.orgId, id, (item) => {
+    const done = await change(orgId, id, (item) => {
       if (!item.sealedCredentials)
         throw new VisibleError(
           "conflict",
@@ -564,9 +575,9 @@ export namespace Connection {
         next: { ...item, job: { id: jobId, purpose: "recheck", method: item.method, requestedAt: now } },
         writes: [
           Audit.put({
-            orgId: item.orgId,
+            orgId,
             action: "app-connection.verification-requested",
-            actor: actorOf(actor),
+            actor: by,
             connectionId: id,
             projectId: item.projectId,
             at: now,
@@ -575,9 +586,60 @@ export namespace Connection {
         ],
       };
     });
-    if (!done || done.after === "delete") throw notFound(`with id "${id}"`);
-    await enqueue({ orgId: actor.orgId, connectionId: id, jobId });
+    if (!done || done.after === "delete") return undefined;
+    await enqueue({ orgId, connectionId: id, jobId }, delaySeconds);
     return toInfo(done.after);
+  }
+
+  const maintenance = async (pk: "JOB" | "ACTIVE", before: string, limit: number) => {
+    const out = await Dynamo.client.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+        ExpressionAttributeValues: { ":pk": pk, ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []) as Item[];
+  };
+
+  /**
+   * Re-checks active connections last verified before `before`, spreading the checks over
+   * `spreadSeconds` so that a run stays inside Railway's rate limits. Returns how many it queued.
+   */
+  export async function recheckDue(opts: { before: Date; limit: number; spreadSeconds: number }) {
+    const due = await maintenance("ACTIVE", opts.before.toISOString(), opts.limit);
+    for (const item of due)
+      await recheck(
+        item.orgId,
+        item.id,
+        { type: "system", reason: "scheduled re-verification" },
+        Math.floor(Math.random() * opts.spreadSeconds),
+      );
+    return due.length;
+  }
+
+  /**
+   * Verifications still in flight since before `before` lost their job (it never ran, or no
+   * dead-letter handler saw it): a re-check is queued again; a new token, gone with its job,
+   * is settled as failed so that nothing stays pending forever. Returns how many it resolved.
+   */
+  export async function sweep(opts: { before: Date; limit: number }) {
+    const stale = await maintenance("JOB", opts.before.toISOString(), opts.limit);
+    for (const item of stale) {
+      if (!item.job) continue;
+      const job = { orgId: item.orgId, connectionId: item.id, jobId: item.job.id };
+      if (item.job.purpose === "recheck") {
+        await settle(job, { kind: "unreachable", message: "The verification did not complete" });
+        await recheck(item.orgId, item.id, { type: "system", reason: "stale verification" }).catch(() => undefined);
+      } else
+        await settle(job, {
+          kind: "unreachable",
+          message: "The verification did not complete, and its token is no longer held: send the credentials again.",
+        });
+    }
+    return stale.length;
   }
 
   /** Deletes and returns the connection; a verification still in flight cannot bring it back. */
@@ -614,20 +676,16 @@ export namespace Connection {
         `This connection is ${item.status}, not active: its Railway projects can be listed once its credentials are verified`,
       );
     const token = await Secrets.open(item.sealedCredentials, Secrets.credentialContext(item.orgId, id));
-    await Dynamo.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          Audit.put({
-            orgId: item.orgId,
-            action: "app-connection.credentials-read",
-            actor: actorOf(actor),
-            connectionId: id,
-            projectId: item.projectId,
-            details: { purpose: "list-railway-projects" },
-          }),
-        ],
+    await Dynamo.transact([
+      Audit.put({
+        orgId: item.orgId,
+        action: "app-connection.credentials-read",
+        actor: actorOf(actor),
+        connectionId: id,
+        projectId: item.projectId,
+        details: { purpose: "list-railway-projects" },
       }),
-    );
+    ]);
     try {
       return await Railway.listProjects(item.method, token);
     } catch (err) {

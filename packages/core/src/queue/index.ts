@@ -14,8 +14,14 @@ export namespace Queue {
   export const ping = () =>
     client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
 
-  export async function send(body: unknown) {
-    await client.send(new SendMessageCommand({ QueueUrl: url(), MessageBody: JSON.stringify(body) }));
+  export async function send(body: unknown, delaySeconds = 0) {
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: url(),
+        MessageBody: JSON.stringify(body),
+        DelaySeconds: Math.min(delaySeconds, 900),
+      }),
+    );
   }
 
   /** Hands a message back to the queue to be received again after `seconds` (max 12 h). */

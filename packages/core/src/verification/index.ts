@@ -92,6 +92,32 @@ export namespace Verification {
     log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
   }
 
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+  /** The periodic safety net: verifications in flight for longer than any retry schedule takes. */
+  export async function sweepStale() {
+    const resolved = await Connection.sweep({
+      before: minutesAgo(Number(process.env.STALE_VERIFICATION_MINUTES) || 30),
+      limit: 100,
+    });
+    log.info("stale verifications swept", { resolved });
+    return resolved;
+  }
+
+  /**
+   * The periodic re-check of active connections, so that a revoked token shows as failed before
+   * anything that relies on it breaks. Each run queues at most 100, spread over 15 minutes.
+   */
+  export async function reverifyDue() {
+    const queued = await Connection.recheckDue({
+      before: minutesAgo(60 * (Number(process.env.REVERIFY_AFTER_HOURS) || 24)),
+      limit: 100,
+      spreadSeconds: Number(process.env.REVERIFY_SPREAD_SECONDS ?? 900),
+    });
+    log.info("re-verifications queued", { queued });
+    return queued;
+  }
+
   function parse(body: string): Connection.Job | undefined {
     let json: unknown;
     try {

@@ -1,0 +1,7 @@
+import { Verification } from "@app/core/verification";
+
+/** On a schedule: resolve verifications whose job was lost. */
+export const sweep = () => Verification.sweepStale();
+
+/** On a schedule: re-check active connections whose last verification is old. */
+export const reverify = () => Verification.reverifyDue();
