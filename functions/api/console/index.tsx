@@ -97,28 +97,29 @@ const formLimit = bodyLimit({
 
 export const consoleRoutes = new Hono<ConsoleEnv>();
 
-consoleRoutes.use(
-  "*",
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
-    permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
-  }),
-);
-// Cross-site form posts are refused by Origin / Sec-Fetch-Site before anything else looks at them.
-consoleRoutes.use("*", csrf());
-consoleRoutes.use("*", async (c, next) => {
+const headers = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+});
+
+const noStore: MiddlewareHandler = async (c, next) => {
   await next();
   if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
-});
+};
+
+// Only the console's own paths: this app is mounted at "/" beside the JSON API, whose answers
+// (its JSON 404 included) must stay as they are. Cross-site form posts are refused by Origin /
+// Sec-Fetch-Site before anything else looks at them.
+for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf(), noStore);
 
 consoleRoutes.get("/", (c) => c.redirect("/console", 302));
 
@@ -175,8 +176,8 @@ consoleRoutes.post("/console/sign-out", formLimit, requireSession, async (c) => 
 // ---- connections ----
 
 consoleRoutes.use("/console", requireSession);
-consoleRoutes.on(["GET", "POST"], "/console/connections/*", formLimit, requireSession);
-consoleRoutes.post("/console/connections", formLimit, requireSession);
+// Also matches "/console/connections" itself.
+consoleRoutes.use("/console/connections/*", formLimit, requireSession);
 
 consoleRoutes.get("/console", async (c) => {
   const session = c.get("session");
