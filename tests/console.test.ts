@@ -264,6 +264,8 @@ describe("headers", () => {
     expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(js.headers.get("cache-control")).toContain("immutable");
     expect(await js.text()).toContain("data-poll");
+    for (const name of ["constructor", "nothing.js", "..%2Fapp.ts"])
+      expect((await fetch(`${ctx.stack.url}/console/assets/${name}`)).status, name).toBe(404);
   });
 
   it("the JSON API keeps its own answers: no console headers, bearer keys only", async () => {

@@ -124,8 +124,9 @@ for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf(),
 consoleRoutes.get("/", (c) => c.redirect("/console", 302));
 
 consoleRoutes.get("/console/assets/:name", (c) => {
-  const file = files[c.req.param("name") as AssetName];
-  if (!file) return c.text("Not found", 404);
+  const name = c.req.param("name");
+  if (!Object.hasOwn(files, name)) return c.text("Not found", 404);
+  const file = files[name as AssetName];
   c.header("Content-Type", file.type);
   c.header("Cache-Control", "public, max-age=31536000, immutable");
   return c.body(file.body);
