@@ -73,7 +73,7 @@ describe("the console in a browser", () => {
 
   it("adds one connection of each token type; each shows pending, then active, without a reload", async () => {
     // Railway answers slowly here, so the pending state is there to be seen.
-    ctx.railway.setOptions({ latencyMs: 700 });
+    ctx.railway.setOptions({ latencyMs: 400 });
     const added = [
       { name: "engines-team", type: "Team Token", token: world.engines.workspaceToken, reach: "Analytical Engines" },
       { name: "ada-account", type: "Account Token", token: world.ada.accountToken, reach: "ada@example.com" },
@@ -104,6 +104,7 @@ describe("the console in a browser", () => {
     expect(await row("wrong-kind").textContent()).toContain(
       'Railway rejected this token as an account token, but it is a valid project token. Choose the method "project-token" instead.',
     );
+    await page.goto("/console");
     await screenshot(page, "connections");
   });
 
