@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** Debian's chromium package; `.ci/run` installs it when it is missing. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -8,16 +8,19 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** Screenshots of the main screens, for a person to look at; git-ignored. */
 export const SCREENSHOTS = ".screenshots";
 
-/** One headless Chromium for a test file. A missing browser fails the file; it is never skipped. */
+const missing =
+  `Chromium is not installed at ${CHROMIUM}, so the console's browser tests cannot run. ` +
+  "Install Debian's package: apt-get update && apt-get install -y --no-install-recommends chromium " +
+  "(.ci/run does this before npm test), or set CHROMIUM_PATH.";
+
+/**
+ * One headless Chromium for a test file. Without the browser every test of the file fails with
+ * a message saying how to install it (a failing beforeAll would report them as skipped).
+ */
 export function useBrowser() {
   const ctx = {} as { browser: Browser };
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}, so the console's browser tests cannot run. ` +
-          "Install Debian's package: apt-get update && apt-get install -y --no-install-recommends chromium " +
-          "(.ci/run does this before npm test), or set CHROMIUM_PATH.",
-      );
+    if (!existsSync(CHROMIUM)) return;
     ctx.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -31,6 +34,9 @@ export function useBrowser() {
       ],
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  beforeEach(() => {
+    if (!ctx.browser) throw new Error(missing);
   });
   afterAll(async () => {
     await ctx.browser?.close();
