@@ -59,7 +59,10 @@ const notices: Record<string, Notice> = {
   "signed-out": { tone: "info", text: "You have signed out." },
   expired: { tone: "info", text: "Your session has ended. Sign in again to continue." },
 };
-const noticeOf = (c: C) => notices[c.req.query("notice") ?? ""];
+const noticeOf = (c: C) => {
+  const key = c.req.query("notice") ?? "";
+  return Object.hasOwn(notices, key) ? notices[key] : undefined;
+};
 
 const statusOf: Partial<Record<ErrorKind, ContentfulStatusCode>> = {
   validation: 400,
