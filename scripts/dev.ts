@@ -28,6 +28,7 @@ const stack = await startStack({
 console.error(`
 Railway connections are running locally.
   API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json)
+  Console    ${stack.url}/   (sign in with the API key below)
   API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId})
   Railway    ${process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2"}${standin ? " (offline stand-in)" : ""}
 ${standin ? "  Demo tokens: demo-account-token, demo-workspace-token, demo-project-token\n" : ""}

@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
+import { consoleRoutes } from "./console/index.tsx";
 
 export type Env = { Variables: { actor: ApiKey.Actor } };
 
@@ -97,6 +98,9 @@ app.doc31("/openapi.json", {
 });
 
 app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Railway App Connections API" }));
+
+// The web console: HTML pages over the same core, signed in with a session cookie, not a bearer key.
+app.route("/", consoleRoutes);
 
 app.notFound((c) => {
   // The most specific route path that matches (a static segment beats a parameter) decides.

@@ -1,0 +1,404 @@
+import { randomUUID } from "node:crypto";
+import { ApiKey } from "@app/core/apikey";
+import { Connection } from "@app/core/connection";
+import { type ErrorKind, VisibleError } from "@app/core/error";
+import { log } from "@app/core/log";
+import { Session } from "@app/core/session";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import { html } from "hono/html";
+import { HTTPException } from "hono/http-exception";
+import type { JSX } from "hono/jsx/jsx-runtime";
+import { secureHeaders } from "hono/secure-headers";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type AssetName, files } from "./assets.ts";
+import {
+  CreatePage,
+  type CreateValues,
+  DeletePage,
+  DetailPage,
+  IntegrationsPage,
+  ListPage,
+  ProjectsPage,
+  Row,
+  Summary,
+} from "./connections.tsx";
+import { ErrorPage, type Notice, SignInPage } from "./layout.tsx";
+import { type FieldErrors, fieldErrors } from "./rules.ts";
+
+type ConsoleEnv = { Variables: { requestId: string; session: Session.Info; sessionSecret: string } };
+type C = Context<ConsoleEnv>;
+
+/**
+ * Cookies are `Secure` and `__Host-` prefixed, except when the console is opened over plain
+ * http on this machine (`npm run dev`), where a browser would refuse to store a Secure cookie.
+ */
+const loopback = (c: C) => {
+  const url = new URL(c.req.url);
+  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+};
+const cookieName = (c: C, name: string) => (loopback(c) ? `rwc_${name}` : `__Host-rwc_${name}`);
+const cookieOptions = (c: C, maxAge: number) =>
+  ({ path: "/", httpOnly: true, secure: !loopback(c), sameSite: "Strict", maxAge }) as const;
+
+const SIGN_IN_TTL = 60 * 60;
+
+const page = (c: C, body: JSX.Element, status: ContentfulStatusCode = 200) =>
+  c.html(html`<!DOCTYPE html>${body}`, status);
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+const notices: Record<string, Notice> = {
+  created: { tone: "ok", text: "Connection added. Railway is verifying its token; its status updates here." },
+  saved: { tone: "ok", text: "Changes saved." },
+  rotating: { tone: "info", text: "New token received. It is being verified with Railway." },
+  verifying: { tone: "info", text: "Verifying the stored token with Railway again." },
+  deleted: { tone: "ok", text: "Connection deleted." },
+  "signed-out": { tone: "info", text: "You have signed out." },
+  expired: { tone: "info", text: "Your session has ended. Sign in again to continue." },
+};
+const noticeOf = (c: C) => {
+  const key = c.req.query("notice") ?? "";
+  return Object.hasOwn(notices, key) ? notices[key] : undefined;
+};
+
+const statusOf: Partial<Record<ErrorKind, ContentfulStatusCode>> = {
+  validation: 400,
+  forbidden: 403,
+  "not-found": 404,
+  conflict: 409,
+  unprocessable: 422,
+  upstream: 502,
+  unavailable: 503,
+};
+
+const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  const secret = getCookie(c, cookieName(c, "session"));
+  const session = await Session.fromSecret(secret);
+  if (!session || !secret) {
+    if (c.req.path.endsWith("/fragment")) return c.text("Sign in again", 401);
+    return c.redirect(c.req.method === "GET" ? "/console/sign-in" : "/console/sign-in?notice=expired", 303);
+  }
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+    const body = await c.req.parseBody();
+    if (!Session.matches(session.csrfToken, body._csrf))
+      throw new HTTPException(403, { message: "The form did not carry this session's token" });
+  }
+  c.set("session", session);
+  c.set("sessionSecret", secret);
+  await next();
+};
+
+const formLimit = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: () => {
+    throw new HTTPException(413, { message: "The form is too large" });
+  },
+});
+
+export const consoleRoutes = new Hono<ConsoleEnv>();
+
+const headers = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+});
+
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
+};
+
+// Only the console's own paths: this app is mounted at "/" beside the JSON API, whose answers
+// (its JSON 404 included) must stay as they are. Cross-site form posts are refused by Origin /
+// Sec-Fetch-Site before anything else looks at them.
+for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf(), noStore);
+
+consoleRoutes.get("/", (c) => c.redirect("/console", 302));
+
+consoleRoutes.get("/console/assets/:name", (c) => {
+  const name = c.req.param("name");
+  if (!Object.hasOwn(files, name)) return c.text("Not found", 404);
+  const file = files[name as AssetName];
+  c.header("Content-Type", file.type);
+  c.header("Cache-Control", "public, max-age=31536000, immutable");
+  return c.body(file.body);
+});
+
+// ---- sign in / out ----
+
+/** A token for the sign-in form, echoed in a cookie: a forged cross-site sign-in cannot know it. */
+function signInToken(c: C) {
+  const existing = getCookie(c, cookieName(c, "signin"));
+  if (existing && /^[\w-]{43}$/.test(existing)) return existing;
+  const token = Session.token();
+  setCookie(c, cookieName(c, "signin"), token, cookieOptions(c, SIGN_IN_TTL));
+  return token;
+}
+
+consoleRoutes.get("/console/sign-in", async (c) => {
+  if (await Session.fromSecret(getCookie(c, cookieName(c, "session")))) return c.redirect("/console", 303);
+  return page(c, <SignInPage csrf={signInToken(c)} notice={noticeOf(c)} />);
+});
+
+consoleRoutes.post("/console/sign-in", formLimit, async (c) => {
+  const form = await c.req.parseBody();
+  if (!Session.matches(getCookie(c, cookieName(c, "signin")) ?? "", form._csrf)) {
+    const notice: Notice = {
+      tone: "error",
+      text: "The sign-in form expired or your browser did not send its cookie. Try again.",
+    };
+    return page(c, <SignInPage csrf={signInToken(c)} notice={notice} />, 403);
+  }
+  const actor = await ApiKey.authenticate(str(form.apiKey).trim());
+  if (!actor) return page(c, <SignInPage csrf={signInToken(c)} error="This API key is not valid." />, 401);
+
+  await Session.remove(getCookie(c, cookieName(c, "session")));
+  const { secret, session } = await Session.create(actor);
+  setCookie(c, cookieName(c, "session"), secret, cookieOptions(c, session.expiresAt - Math.floor(Date.now() / 1000)));
+  deleteCookie(c, cookieName(c, "signin"), cookieOptions(c, 0));
+  log.info("console sign-in", { requestId: c.get("requestId"), orgId: actor.orgId, keyId: actor.keyId });
+  return c.redirect("/console", 303);
+});
+
+consoleRoutes.post("/console/sign-out", formLimit, requireSession, async (c) => {
+  await Session.remove(c.get("sessionSecret"));
+  deleteCookie(c, cookieName(c, "session"), cookieOptions(c, 0));
+  return c.redirect("/console/sign-in?notice=signed-out", 303);
+});
+
+// ---- connections ----
+
+consoleRoutes.use("/console", requireSession);
+// Also matches "/console/connections" itself.
+consoleRoutes.use("/console/connections/*", formLimit, requireSession);
+
+consoleRoutes.get("/console", async (c) => {
+  const session = c.get("session");
+  const { items, cursor } = await Connection.list(session.actor, { cursor: c.req.query("cursor"), limit: 25 });
+  return page(c, <ListPage session={session} items={items} next={cursor} notice={noticeOf(c)} />);
+});
+
+consoleRoutes.get("/console/connections/new", (c) => page(c, <IntegrationsPage session={c.get("session")} />));
+
+const emptyCreate: CreateValues = { name: "", description: "", method: "", projectId: "" };
+
+consoleRoutes.get("/console/connections/new/railway", (c) =>
+  page(
+    c,
+    <CreatePage
+      session={c.get("session")}
+      values={emptyCreate}
+      errors={{}}
+      idempotencyKey={`console-${randomUUID()}`}
+    />,
+  ),
+);
+
+consoleRoutes.post("/console/connections", async (c) => {
+  const session = c.get("session");
+  const form = await c.req.parseBody();
+  const values: CreateValues = {
+    name: str(form.name).trim(),
+    description: str(form.description).trim(),
+    method: str(form.method),
+    projectId: str(form.projectId).trim(),
+  };
+  const again = (errors: FieldErrors, status: ContentfulStatusCode, text?: string) =>
+    page(
+      c,
+      <CreatePage
+        session={session}
+        values={values}
+        errors={errors}
+        idempotencyKey={`console-${randomUUID()}`}
+        notice={{
+          tone: "error",
+          text: text ?? "Check the highlighted fields. The token was not kept: paste it again.",
+        }}
+      />,
+      status,
+    );
+
+  const input = Connection.CreateInput.safeParse({
+    name: values.name,
+    description: values.description || undefined,
+    method: values.method || undefined,
+    projectId: values.projectId || undefined,
+    credentials: { apiToken: str(form.token) },
+  });
+  if (!input.success) {
+    const { fields, other } = fieldErrors(input.error, { ...values, token: str(form.token) });
+    return again(fields, 422, other.length ? other.join(" ") : undefined);
+  }
+  const idempotency = str(form.idempotencyKey);
+  try {
+    const { connection } = await Connection.create(
+      session.actor,
+      input.data,
+      /^console-[0-9a-f-]{36}$/.test(idempotency) ? idempotency : undefined,
+    );
+    return c.redirect(`/console?notice=created#conn-${connection.id}`, 303);
+  } catch (err) {
+    if (err instanceof VisibleError && err.code === "name_taken") return again({ name: err.message }, 409);
+    if (err instanceof VisibleError && err.kind === "forbidden") return again({ projectId: err.message }, 403);
+    throw err;
+  }
+});
+
+const connectionId = (c: C) => c.req.param("id") ?? "";
+
+consoleRoutes.get("/console/connections/:id", async (c) => {
+  const session = c.get("session");
+  const conn = await Connection.fromID(session.actor, connectionId(c));
+  return page(c, <DetailPage session={session} c={conn} notice={noticeOf(c)} />);
+});
+
+consoleRoutes.get("/console/connections/:id/fragment", async (c) => {
+  const session = c.get("session");
+  const conn = await Connection.fromID(session.actor, connectionId(c));
+  return c.html(c.req.query("view") === "summary" ? <Summary c={conn} session={session} /> : <Row c={conn} />);
+});
+
+consoleRoutes.post("/console/connections/:id", async (c) => {
+  const session = c.get("session");
+  const id = connectionId(c);
+  const form = await c.req.parseBody();
+  const values = { name: str(form.name).trim(), description: str(form.description).trim() };
+  const input = Connection.UpdateInput.safeParse({ name: values.name, description: values.description || null });
+  let errors: FieldErrors;
+  let status: ContentfulStatusCode = 422;
+  if (input.success) {
+    try {
+      await Connection.update(session.actor, id, input.data);
+      return c.redirect(`/console/connections/${id}?notice=saved`, 303);
+    } catch (err) {
+      if (!(err instanceof VisibleError && err.code === "name_taken")) throw err;
+      errors = { name: err.message };
+      status = 409;
+    }
+  } else errors = fieldErrors(input.error, values).fields;
+  const conn = await Connection.fromID(session.actor, id);
+  return page(
+    c,
+    <DetailPage
+      session={session}
+      c={conn}
+      edit={{ values, errors }}
+      notice={{ tone: "error", text: "The changes were not saved; check the highlighted fields." }}
+    />,
+    status,
+  );
+});
+
+consoleRoutes.post("/console/connections/:id/credentials", async (c) => {
+  const session = c.get("session");
+  const id = connectionId(c);
+  const form = await c.req.parseBody();
+  const method = str(form.method);
+  const input = Connection.UpdateInput.safeParse({
+    method: method || undefined,
+    credentials: { apiToken: str(form.token) },
+  });
+  if (input.success) {
+    await Connection.update(session.actor, id, input.data);
+    return c.redirect(`/console/connections/${id}?notice=rotating`, 303);
+  }
+  const conn = await Connection.fromID(session.actor, id);
+  return page(
+    c,
+    <DetailPage
+      session={session}
+      c={conn}
+      rotate={{ method, errors: fieldErrors(input.error, { method, token: str(form.token) }).fields }}
+      notice={{ tone: "error", text: "The token was not rotated; check the highlighted fields." }}
+    />,
+    422,
+  );
+});
+
+consoleRoutes.post("/console/connections/:id/verify", async (c) => {
+  const session = c.get("session");
+  const id = connectionId(c);
+  try {
+    await Connection.requestVerification(session.actor, id);
+  } catch (err) {
+    if (!(err instanceof VisibleError && err.code === "no_credentials")) throw err;
+    const conn = await Connection.fromID(session.actor, id);
+    const text = "There is no verified token to check again: Railway rejected it. Rotate the token instead.";
+    return page(c, <DetailPage session={session} c={conn} notice={{ tone: "error", text }} />, 409);
+  }
+  return c.redirect(`/console/connections/${id}?notice=verifying`, 303);
+});
+
+consoleRoutes.get("/console/connections/:id/delete", async (c) => {
+  const session = c.get("session");
+  return page(c, <DeletePage session={session} c={await Connection.fromID(session.actor, connectionId(c))} />);
+});
+
+consoleRoutes.post("/console/connections/:id/delete", async (c) => {
+  await Connection.remove(c.get("session").actor, connectionId(c));
+  return c.redirect("/console?notice=deleted", 303);
+});
+
+consoleRoutes.get("/console/connections/:id/projects", async (c) => {
+  const session = c.get("session");
+  const conn = await Connection.fromID(session.actor, connectionId(c));
+  const projects = await Connection.projects(session.actor, conn.id);
+  return page(c, <ProjectsPage session={session} c={conn} projects={projects} />);
+});
+
+consoleRoutes.all("/console/*", async (c) => {
+  const session = await Session.fromSecret(getCookie(c, cookieName(c, "session")));
+  return page(
+    c,
+    <ErrorPage title="Page not found" message="There is no such page in the console." session={session} />,
+    404,
+  );
+});
+
+consoleRoutes.onError((err, c) => {
+  const session = c.get("session");
+  if (err instanceof VisibleError) {
+    const status = statusOf[err.kind] ?? 400;
+    const title = status === 404 ? "Not found" : status >= 500 ? "Something went wrong" : "That did not work";
+    return page(c, <ErrorPage title={title} message={err.message} session={session} />, status);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const forbidden = err.status === 403;
+    return page(
+      c,
+      <ErrorPage
+        title={forbidden ? "Request refused" : "Bad request"}
+        message={
+          forbidden
+            ? "This form did not come from this console's current session, so nothing was changed. Reload the page and try again."
+            : err.message || "The request could not be read."
+        }
+        session={session}
+      />,
+      err.status as ContentfulStatusCode,
+    );
+  }
+  const requestId = c.get("requestId");
+  log.error("console error", { requestId, error: err instanceof Error ? err.name : "unknown" });
+  return page(
+    c,
+    <ErrorPage
+      title="Something went wrong"
+      message={`An internal error occurred (request id ${requestId}). Try again.`}
+      session={session}
+    />,
+    500,
+  );
+});
