@@ -9,7 +9,9 @@ import { bundle, bundleAll, dist, type Handler, handlers } from "./bundle.ts";
  * Size and cold-start init of each Lambda bundle, against a floor: a handler that only imports
  * and constructs the same AWS SDK clients, bundled the same way. Init is the import of the bundle
  * plus its first invocation, in a fresh Node process, with the AWS SDK pointed at nothing real;
- * the median of BENCH_RUNS runs (default 15), handlers and floors interleaved.
+ * times are medians of BENCH_RUNS runs (default 15), handlers and floors interleaved, and the
+ * ratios are medians of each run's ratio to the floor's run next to it. CPU time (user + system of
+ * the process over the same span) is shown too: it depends less on what else the machine runs.
  *
  *   npm run bench:bundles
  */
@@ -175,6 +177,16 @@ for (let i = 0; i < runs; i++) {
   }
 }
 
+/**
+ * The median of per-run ratios: each run of a bundle is measured right next to its floor's, so a
+ * change in the machine's load during the benchmark touches both sides of each ratio alike.
+ */
+const pairedRatio = (file: string, floor: string, of: (s: Sample) => number) => {
+  const a = samples.get(file) ?? [];
+  const b = samples.get(floor) ?? [];
+  return median(a.map((s, i) => of(s) / of(b[i] as Sample)));
+};
+
 const summary = (file: string) => {
   const s = samples.get(file) ?? [];
   return {
@@ -196,8 +208,8 @@ const results = targets.map((t) => {
     floor,
     sizeRatio: bundle.bytes / floor.bytes,
     gzipRatio: bundle.gzip / floor.gzip,
-    initRatio: bundle.initMs / floor.initMs,
-    cpuRatio: bundle.cpuMs / floor.cpuMs,
+    initRatio: pairedRatio(t.file, t.floor, (x) => x.importMs + x.invokeMs),
+    cpuRatio: pairedRatio(t.file, t.floor, (x) => x.cpuMs),
   };
 });
 
