@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 
 export type Handler = "api" | "verify" | "dead-letter";
 
@@ -19,8 +20,11 @@ export function code(handler: Handler) {
   if ($dev) return { handler: sources[handler] };
   if (!built) {
     // Only the build's errors and warnings are shown: stdout belongs to SST's program output.
-    execFileSync("npm", ["run", "--silent", "bundle"], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync("npm", ["run", "--silent", "bundle"], {
+      cwd: $cli.paths.root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     built = true;
   }
-  return { bundle: `dist/${handler}`, handler: "index.handler" };
+  return { bundle: join($cli.paths.root, "dist", handler), handler: "index.handler" };
 }

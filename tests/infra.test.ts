@@ -98,6 +98,7 @@ async function deploy(stage: string) {
   Object.assign(globalThis, {
     $config: (config: unknown) => config,
     $dev: false,
+    $cli: { paths: { root } },
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) => String.raw({ raw: strings }, ...values),
     sst,
     aws,
@@ -184,7 +185,7 @@ describe("the verification queue", () => {
       expect(batch.partialResponses).toBe(true);
       expect(batch.size).toBeGreaterThanOrEqual(1);
       expect(batch.size).toBeLessThanOrEqual(10);
-      expect(subscriber.bundle).toBe(`dist/${handler}`);
+      expect(subscriber.bundle).toBe(join(root, "dist", handler));
     }
   });
 
@@ -210,7 +211,7 @@ describe("the API function", () => {
   const api = () => one(production, "sst.aws.Function", "Api").args;
 
   test("runs Node 24 on arm64 behind a URL, from its bundle", () => {
-    expect(api()).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", bundle: "dist/api" });
+    expect(api()).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", bundle: join(root, "dist/api") });
     expect(api().url).toBeTruthy();
     expect(existsSync(join(root, "dist/api/index.mjs"))).toBe(true);
   });
