@@ -1,0 +1,25 @@
+import { code } from "./bundle";
+import { credentialsKey, decryptFor, describe, encryptFor } from "./key";
+import { jobQueue, verifyQueue } from "./queue";
+import { table } from "./table";
+
+export const api = new sst.aws.Function("Api", {
+  ...code("api"),
+  description: "Railway App Connections: HTTP API",
+  runtime: "nodejs24.x",
+  architecture: "arm64",
+  memory: "1024 MB",
+  timeout: "30 seconds",
+  // The app authenticates every /api request with its own API keys.
+  url: { authorization: "none", cors: false },
+  link: [table, verifyQueue, credentialsKey],
+  permissions: [
+    // Queues jobs; GetQueueAttributes is the health check's probe.
+    { actions: ["sqs:SendMessage", "sqs:GetQueueAttributes"], resources: [jobQueue.arn] },
+    // Seals tokens for the queue, which only the worker may open. It may open a stored, verified
+    // credential: GET /:connectionId/projects asks Railway with it while the caller waits.
+    encryptFor("verification-job"),
+    decryptFor("app-connection-credentials"),
+    describe(),
+  ],
+});

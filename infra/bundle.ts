@@ -1,0 +1,31 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+export type Handler = "api" | "verify" | "dead-letter" | "maintenance";
+
+const sources: Record<Handler, string> = {
+  api: "functions/api/index.handler",
+  verify: "functions/verify.handler",
+  "dead-letter": "functions/dead-letter.handler",
+  maintenance: "functions/maintenance.handler",
+};
+
+let built = false;
+
+/**
+ * A function's code. Deployed stages ship what `npm run bundle` writes to dist/ (the bundles that
+ * `npm run bench:bundles` measures), rebuilt here so that a deploy never ships a stale dist/.
+ * `sst dev` builds from source instead, to keep live reload.
+ */
+export function code(handler: Handler) {
+  if ($dev) return { handler: sources[handler] };
+  if (!built) {
+    // Only the build's errors and warnings are shown: stdout belongs to SST's program output.
+    execFileSync("npm", ["run", "--silent", "bundle"], {
+      cwd: $cli.paths.root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    built = true;
+  }
+  return { bundle: join($cli.paths.root, "dist", handler), handler: "index.handler" };
+}
