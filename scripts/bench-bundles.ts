@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { bundle, bundleAll, dist, type Handler, handlers } from "./bundle.ts";
+import { bundle, bundleAll, dist, type Handler } from "./bundle.ts";
 
 /**
  * Size and cold-start init of each Lambda bundle, against a floor: a handler that only imports
