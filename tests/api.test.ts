@@ -145,6 +145,23 @@ describe("bad input is refused with a message naming the field and the rule", ()
     expect(elsewhere.status).toBe(202);
   });
 
+  // Found by schemathesis: both were a bare 404 / a bare Node 431 before.
+  it("a method a known path does not take is a JSON 405 with Allow", async () => {
+    const res = await ctx.api(`${base}/${crypto.randomUUID()}`, { method: "PUT", json: valid });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, PATCH, DELETE");
+    expect(((await res.json()) as ErrorBody).error.code).toBe("method_not_allowed");
+    const available = await ctx.api(`${base}/available`, { method: "PUT", json: valid });
+    expect(available.status).toBe(405);
+    expect(available.headers.get("allow")).toBe("GET");
+  });
+
+  it("a query string too long for its schema is the API's 400, not the server's 431", async () => {
+    const res = await ctx.api(`${base}?cursor=${"%F0%9F%98%80".repeat(2100)}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.details?.[0]?.path).toBe("cursor");
+  });
+
   it("an unknown route is a JSON 404", async () => {
     const res = await ctx.api("/api/v1/nothing-here");
     expect(res.status).toBe(404);
