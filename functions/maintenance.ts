@@ -1,7 +1,11 @@
 import { Verification } from "@app/core/verification";
+import { Webhook } from "@app/core/webhook";
 
 /** On a schedule: resolve verifications whose job was lost. */
 export const sweep = () => Verification.sweepStale();
 
 /** On a schedule: re-check active connections whose last verification is old. */
 export const reverify = () => Verification.reverifyDue();
+
+/** On a schedule (every minute; DynamoDB Streams could replace it): queue webhook events a crash left in the outbox. */
+export const relayWebhooks = () => Webhook.relay();
