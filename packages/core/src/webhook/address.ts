@@ -19,7 +19,6 @@ export namespace Address {
     ["a reserved address", "198.18.0.0", 15, "ipv4"],
     ["a multicast address", "224.0.0.0", 4, "ipv4"],
     ["a reserved address", "240.0.0.0", 4, "ipv4"],
-    ["an IPv4-mapped IPv6 address", "::ffff:0:0", 96, "ipv6"],
     ["a loopback address", "::1", 128, "ipv6"],
     ["an unspecified address", "::", 128, "ipv6"],
     ["a unique-local address", "fc00::", 7, "ipv6"],
@@ -33,6 +32,11 @@ export namespace Address {
     return { reason, list, loopback: reason === "a loopback address" };
   });
 
+  // A BlockList matches IPv4 addresses and IPv4-mapped IPv6 ones alike, so the mapped range is
+  // checked apart, for IPv6 addresses only: a mapped loopback address must not pass as loopback.
+  const mapped = new BlockList();
+  mapped.addSubnet("::ffff:0:0", 96, "ipv6");
+
   /** Only for the local run and the tests: `http://` and https to 127.0.0.0/8 and ::1. */
   export const loopbackAllowed = () => /^(1|true|yes)$/i.test(process.env.WEBHOOKS_ALLOW_LOOPBACK ?? "");
 
@@ -43,6 +47,8 @@ export namespace Address {
   /** Why a delivery may not go to this address, or undefined when it may. */
   export function refusal(address: string): string | undefined {
     if (!isIP(address)) return "not an IP address";
+    if (isIP(address) === 6 && mapped.check(address, "ipv6"))
+      return `resolves to an IPv4-mapped IPv6 address (${address})`;
     const hit = lists.find((l) => l.list.check(address, family(address)));
     if (!hit) return undefined;
     if (hit.loopback && loopbackAllowed()) return undefined;
