@@ -231,6 +231,42 @@ describe("delivery", () => {
     expect(hook.received[1]!.headers["webhook-id"]).toBe(hook.received[0]!.headers["webhook-id"]);
   });
 
+  it("an endpoint failing attempt after attempt is disabled, saying why", async () => {
+    const hook = await receiver(1000);
+    const { webhook } = await subscribe(hook.url, ["app-connection.created"]);
+    process.env.WEBHOOK_DISABLE_AFTER_FAILURES = "2";
+    try {
+      await createConnection("webhook-disabled");
+      const disabled = await until(async () => {
+        const body = (await (await ctx.api(`/api/v1/webhooks/${webhook.id}`)).json()) as any;
+        return !body.webhook.enabled && body.webhook;
+      });
+      expect(disabled).toMatchObject({
+        failureStreak: 2,
+        disabledReason: expect.stringMatching(/2 consecutive failed/),
+      });
+    } finally {
+      delete process.env.WEBHOOK_DISABLE_AFTER_FAILURES;
+    }
+    await pause(1500); // the third attempt finds the endpoint disabled and sends nothing
+    const log = (await (await ctx.api(`/api/v1/webhooks/${webhook.id}/deliveries`)).json()) as any;
+    expect(log.deliveries).toHaveLength(2);
+  });
+
+  it("an event a crash left in the outbox (committed, never relayed) is delivered by the periodic relay", async () => {
+    const hook = await receiver();
+    const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
+    const { Webhook } = await import("@app/core/webhook");
+    const { Dynamo } = await import("@app/core/dynamo");
+    const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-crash")).id}`)).json()) as any;
+    await Dynamo.transact([Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection)]);
+    await until(() => hook.received.length >= 1, 8000);
+    expect(verified(hook.received[0]!, secret)).toMatchObject({
+      type: "app-connection.updated",
+      data: { appConnection: { id: conn.appConnection.id } },
+    });
+  });
+
   it("after a secret rotation, deliveries verify with both the old and the new secret", async () => {
     const hook = await receiver();
     const { webhook, secret: old } = await subscribe(hook.url, ["app-connection.created"]);
