@@ -340,6 +340,10 @@ export namespace Connection {
       throw err;
     }
 
+    // Relayed before the job is queued: `created` goes out ahead of the verification's event, and
+    // the worker cannot settle the connection before this request answers. Should the queue
+    // refuse, the rollback below deletes the event too, and its deliveries find nothing to send.
+    await Webhook.relayCommitted(writes);
     try {
       await Queue.send({
         orgId,
@@ -361,7 +365,6 @@ export namespace Connection {
         { cause: err },
       );
     }
-    await Webhook.relayCommitted(writes);
     return { connection: toInfo(item), replayed: false };
   }
 
