@@ -16,7 +16,7 @@ const base = "/api/v1/app-connections/railway";
 type Received = { headers: IncomingHttpHeaders; body: string; event: any };
 
 /** A real receiver on loopback that answers `failures` requests with 500 before answering 204. */
-async function receiver(failures = 0) {
+async function receiver(failures = 0, fail: { status: number; headers?: Record<string, string> } = { status: 500 }) {
   const received: Received[] = [];
   let failed = 0;
   const server = createServer((req, res) => {
@@ -27,7 +27,7 @@ async function receiver(failures = 0) {
     req.on("end", () => {
       if (failed < failures) {
         failed++;
-        res.writeHead(500).end("receiver is down for maintenance");
+        res.writeHead(fail.status, fail.headers).end("receiver is down for maintenance");
         return;
       }
       received.push({ headers: req.headers, body, event: JSON.parse(body) });
@@ -265,6 +265,19 @@ describe("delivery", () => {
       type: "app-connection.updated",
       data: { appConnection: { id: conn.appConnection.id } },
     });
+  });
+
+  it("a redirect is a failed attempt, and its target is never contacted", async () => {
+    const target = await receiver();
+    const hook = await receiver(1000, { status: 307, headers: { location: target.url } });
+    const { webhook } = await subscribe(hook.url, ["app-connection.created"]);
+    await createConnection("webhook-redirected");
+    const log = await until(async () => {
+      const body = (await (await ctx.api(`/api/v1/webhooks/${webhook.id}/deliveries`)).json()) as any;
+      return body.deliveries.length > 0 && body.deliveries;
+    });
+    expect(log[0]).toMatchObject({ succeeded: false, statusCode: 307, error: "HTTP 307 (redirects are not followed)" });
+    expect(target.received).toHaveLength(0);
   });
 
   it("after a secret rotation, deliveries verify with both the old and the new secret", async () => {

@@ -65,7 +65,12 @@ export const webhooks = new OpenAPIHono<Env>()
         params: Params,
         body: { required: true, content: { "application/json": { schema: Webhook.UpdateInput } } },
       },
-      responses: { 200: json(One, "The updated endpoint"), ...errors, 415: json(ErrorBody, "The body is not JSON") },
+      responses: {
+        200: json(One, "The updated endpoint"),
+        ...errors,
+        409: json(ErrorBody, "The endpoint changed while this request ran"),
+        415: json(ErrorBody, "The body is not JSON"),
+      },
     }),
     async (c) =>
       c.json(
@@ -89,7 +94,11 @@ export const webhooks = new OpenAPIHono<Env>()
       path: "/{webhookId}/rotate-secret",
       summary: "A new signing secret; the previous one also signs deliveries for 24 hours",
       request: { params: Params },
-      responses: { 200: json(WithSecret, "The endpoint, and its new signing secret"), ...errors },
+      responses: {
+        200: json(WithSecret, "The endpoint, and its new signing secret"),
+        ...errors,
+        409: json(ErrorBody, "The endpoint changed while this request ran"),
+      },
     }),
     async (c) => c.json(await Webhook.rotateSecret(c.get("actor"), c.req.valid("param").webhookId), 200),
   )

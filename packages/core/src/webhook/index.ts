@@ -156,6 +156,13 @@ export namespace Webhook {
     }
   }
 
+  /** A write guarded by `updatedAt` lost to another change (a user's, or an auto-disable). */
+  const changedMeanwhile = (err: unknown): never => {
+    if (err instanceof ConditionalCheckFailedException)
+      throw new VisibleError("conflict", "concurrent_change", "The endpoint changed while this request ran; try again");
+    throw err;
+  };
+
   const notFound = (id: string) => new VisibleError("not-found", "not_found", `No webhook endpoint with id "${id}"`);
 
   async function load(orgId: string, id: string) {
@@ -237,9 +244,16 @@ export namespace Webhook {
       updatedAt: new Date().toISOString(),
     };
     if (input.enabled) Object.assign(next, { disabledReason: null, failureStreak: 0 });
-    await Dynamo.client.send(
-      new PutCommand({ TableName: table(), Item: next, ConditionExpression: "attribute_exists(pk)" }),
-    );
+    await Dynamo.client
+      .send(
+        new PutCommand({
+          TableName: table(),
+          Item: next,
+          ConditionExpression: "updatedAt = :seen",
+          ExpressionAttributeValues: { ":seen": item.updatedAt },
+        }),
+      )
+      .catch(changedMeanwhile);
     return toInfo(next);
   }
 
@@ -261,14 +275,16 @@ export namespace Webhook {
       previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
       updatedAt: now.toISOString(),
     };
-    await Dynamo.client.send(
-      new PutCommand({
-        TableName: table(),
-        Item: next,
-        ConditionExpression: "updatedAt = :seen",
-        ExpressionAttributeValues: { ":seen": item.updatedAt },
-      }),
-    );
+    await Dynamo.client
+      .send(
+        new PutCommand({
+          TableName: table(),
+          Item: next,
+          ConditionExpression: "updatedAt = :seen",
+          ExpressionAttributeValues: { ":seen": item.updatedAt },
+        }),
+      )
+      .catch(changedMeanwhile);
     return { webhook: toInfo(next), secret };
   }
 
