@@ -207,6 +207,31 @@ describe("events", () => {
   });
 });
 
+describe("changes", () => {
+  it("an edit is updated; new credentials are updated, then credentials-rotated once they verify", async () => {
+    const hook = await receiver();
+    const { secret } = await subscribe(hook.url, ["app-connection.updated", "app-connection.credentials-rotated"]);
+    const conn = await createConnection("webhook-changes");
+    await runVerification();
+    await ctx.api(`${base}/${conn.id}`, { method: "PATCH", json: { description: "renamed for ops" } });
+    const next = ctx.railway.addUser();
+    await ctx.api(`${base}/${conn.id}`, { method: "PATCH", json: { credentials: { apiToken: next.accountToken } } });
+    await runVerification();
+    await until(() => hook.received.length >= 3);
+    await pause(2500);
+    const events = hook.received.map((r) => verified(r, secret)).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    expect(events.map((e) => e.type)).toEqual([
+      "app-connection.updated",
+      "app-connection.updated",
+      "app-connection.credentials-rotated",
+    ]);
+    expect(events[0].data.appConnection).toMatchObject({ description: "renamed for ops", version: 2 });
+    expect(events[1].data.appConnection).toMatchObject({ version: 3, rotation: { status: "pending" } });
+    expect(events[2].data.appConnection).toMatchObject({ status: "active", rotation: null, pendingVerification: null });
+    expect(hook.received.map((r) => r.body).join()).not.toContain(next.accountToken);
+  });
+});
+
 describe("delivery", () => {
   it("a receiver failing twice gets the event once, and the log shows the three attempts; it can be redelivered", async () => {
     const hook = await receiver(2);
