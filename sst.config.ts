@@ -17,6 +17,7 @@ export default $config({
     const { api } = await import("./infra/api");
     await import("./infra/worker");
     await import("./infra/maintenance");
+    await import("./infra/webhooks");
     await import("./infra/alarm");
     return {
       api: api.url,

@@ -1,4 +1,5 @@
 import { Verification } from "@app/core/verification";
+import { Webhook } from "@app/core/webhook";
 
 /** On a schedule: resolve verifications whose job was lost. */
 export const sweep = () => Verification.sweepStale();
@@ -6,5 +7,10 @@ export const sweep = () => Verification.sweepStale();
 /** On a schedule: re-check active connections whose last verification is old. */
 export const reverify = () => Verification.reverifyDue();
 
+/** On a schedule (every minute; DynamoDB Streams could replace it): queue webhook events a crash left in the outbox. */
+export const relayWebhooks = () => Webhook.relay();
+
+const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
+
 /** The deployed entry point: one bundle, the schedule says which task (infra/maintenance.ts). */
-export const handler = (event: { task?: "sweep" | "reverify" }) => (event.task === "reverify" ? reverify() : sweep());
+export const handler = (event: { task?: keyof typeof tasks }) => tasks[event.task ?? "sweep"]();

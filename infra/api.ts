@@ -1,6 +1,6 @@
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, describe, encryptFor } from "./key";
-import { jobQueue, verifyQueue } from "./queue";
+import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
 export const api = new sst.aws.Function("Api", {
@@ -12,7 +12,7 @@ export const api = new sst.aws.Function("Api", {
   timeout: "30 seconds",
   // The app authenticates every /api request with its own API keys.
   url: { authorization: "none", cors: false },
-  link: [table, verifyQueue, credentialsKey],
+  link: [table, verifyQueue, webhookQueue, credentialsKey],
   permissions: [
     // Queues jobs; GetQueueAttributes is the health check's probe.
     { actions: ["sqs:SendMessage", "sqs:GetQueueAttributes"], resources: [jobQueue.arn] },
@@ -20,6 +20,9 @@ export const api = new sst.aws.Function("Api", {
     // credential: GET /:connectionId/projects asks Railway with it while the caller waits.
     encryptFor("verification-job"),
     decryptFor("app-connection-credentials"),
+    // Seals the signing secrets of webhook endpoints it creates or rotates; only delivery opens them.
+    encryptFor("webhook-secret"),
+    relayWebhooks(),
     describe(),
   ],
 });

@@ -1,13 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-export type Handler = "api" | "verify" | "dead-letter" | "maintenance";
+export type Handler = "api" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery";
 
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
   verify: "functions/verify.handler",
   "dead-letter": "functions/dead-letter.handler",
   maintenance: "functions/maintenance.handler",
+  "webhook-delivery": "functions/webhook-delivery.handler",
 };
 
 let built = false;

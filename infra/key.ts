@@ -25,7 +25,7 @@ export const credentialsKey = new sst.Linkable("CredentialsKey", {
   properties: { id: key.arn },
 });
 
-export type Purpose = "verification-job" | "app-connection-credentials";
+export type Purpose = "verification-job" | "app-connection-credentials" | "webhook-secret";
 
 const use = (action: "kms:Encrypt" | "kms:Decrypt", purposes: Purpose[]) => ({
   actions: [action],

@@ -1,5 +1,5 @@
 import { code } from "./bundle";
-import { jobQueue, verifyQueue } from "./queue";
+import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
 const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
@@ -10,7 +10,12 @@ const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
  * over a day ago, spread over 15 minutes. Neither touches a token: they read and write the table
  * and queue jobs, so they get no key permission at all.
  */
-const task = (name: string, schedule: `rate(${string})`, which: "sweep" | "reverify", description: string) =>
+const task = (
+  name: string,
+  schedule: `rate(${string})`,
+  which: "sweep" | "reverify" | "relay-webhooks",
+  description: string,
+) =>
   new sst.aws.Cron(name, {
     schedule,
     event: { task: which },
@@ -20,8 +25,8 @@ const task = (name: string, schedule: `rate(${string})`, which: "sweep" | "rever
       description,
       memory: "256 MB",
       timeout: "60 seconds",
-      link: [table, verifyQueue],
-      permissions: [{ actions: ["sqs:SendMessage"], resources: [jobQueue.arn] }],
+      link: [table, verifyQueue, webhookQueue],
+      permissions: [{ actions: ["sqs:SendMessage"], resources: [jobQueue.arn] }, relayWebhooks()],
     },
   });
 
@@ -36,4 +41,12 @@ export const reverify = task(
   "rate(1 hour)",
   "reverify",
   "Railway App Connections: re-checks connections verified over a day ago",
+);
+
+// The webhook outbox is relayed right after each commit; this catches what a crash left behind.
+export const relay = task(
+  "RelayWebhooks",
+  "rate(1 minute)",
+  "relay-webhooks",
+  "Railway App Connections: relays webhook events a crash left in the outbox",
 );

@@ -28,3 +28,26 @@ export const jobQueue = new sst.aws.Queue("VerifyJobs", {
 export const verifyQueue = new sst.Linkable("VerifyQueue", {
   properties: { url: jobQueue.url },
 });
+
+/** The webhook delivery worker's time limit: one POST, cut at 10 s, plus its bookkeeping. */
+export const webhookWorkerTimeoutSeconds = 30;
+
+/** Webhook deliveries that failed every attempt of the schedule (5 s … 10 h: 7 receives). */
+export const webhookDeadLetterQueue = new sst.aws.Queue("WebhookDeadLetters", {
+  transform: { queue: { ...encrypted, messageRetentionSeconds: 14 * 24 * 60 * 60 } },
+});
+
+export const webhookJobQueue = new sst.aws.Queue("WebhookJobs", {
+  visibilityTimeout: `${6 * webhookWorkerTimeoutSeconds} seconds`,
+  dlq: { queue: webhookDeadLetterQueue.arn, retry: 12 },
+  // The retry schedule spans about 18 hours; the default 4 days keeps every message through it.
+  transform: { queue: encrypted },
+});
+
+/** What the code reads as `Resource.WebhookQueue.url` (a Linkable, for the same reason). */
+export const webhookQueue = new sst.Linkable("WebhookQueue", {
+  properties: { url: webhookJobQueue.url },
+});
+
+/** Every function that changes a connection relays its webhook events right after the commit. */
+export const relayWebhooks = () => ({ actions: ["sqs:SendMessage"], resources: [webhookJobQueue.arn] });

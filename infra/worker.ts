@@ -1,6 +1,14 @@
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, encryptFor } from "./key";
-import { deadLetterQueue, jobQueue, verifyMaxAttempts, verifyQueue, workerTimeoutSeconds } from "./queue";
+import {
+  deadLetterQueue,
+  jobQueue,
+  relayWebhooks,
+  verifyMaxAttempts,
+  verifyQueue,
+  webhookQueue,
+  workerTimeoutSeconds,
+} from "./queue";
 import { table } from "./table";
 
 const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
@@ -17,8 +25,9 @@ export const worker = jobQueue.subscribe(
     memory: "512 MB",
     timeout: `${workerTimeoutSeconds} seconds`,
     environment: { VERIFY_MAX_ATTEMPTS: String(verifyMaxAttempts) },
-    link: [table, verifyQueue, credentialsKey],
+    link: [table, verifyQueue, webhookQueue, credentialsKey],
     permissions: [
+      relayWebhooks(),
       // Opens the job's token (or a stored one, to verify it again), and seals it at rest.
       decryptFor("verification-job", "app-connection-credentials"),
       encryptFor("app-connection-credentials"),
@@ -36,7 +45,8 @@ export const deadLetterWorker = deadLetterQueue.subscribe(
     description: "Railway App Connections: fails connections of dead-lettered jobs",
     memory: "256 MB",
     timeout: "30 seconds",
-    link: [table],
+    link: [table, webhookQueue],
+    permissions: [relayWebhooks()],
   },
   { batch: { size: 10, partialResponses: true } },
 );

@@ -63,8 +63,8 @@ const httpEvent = {
 };
 
 // No API key: the app answers 401 without calling AWS. An empty batch: the worker calls nothing.
-// The maintenance bundle is left out: its first call must reach DynamoDB, there is no call without AWS.
-const probes: Record<Exclude<Handler, "maintenance">, Probe> = {
+// The maintenance and webhook bundles are left out: their first call must reach DynamoDB.
+const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery">, Probe> = {
   api: {
     event: httpEvent,
     expect: (r) => (r as { statusCode?: number }).statusCode === 401,

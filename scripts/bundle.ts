@@ -17,6 +17,7 @@ export const handlers = {
   verify: "functions/verify.ts",
   "dead-letter": "functions/dead-letter.ts",
   maintenance: "functions/maintenance.ts",
+  "webhook-delivery": "functions/webhook-delivery.ts",
 } as const;
 export type Handler = keyof typeof handlers;
 

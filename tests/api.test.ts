@@ -200,6 +200,14 @@ describe("service documents", () => {
         `GET ${base}/{connectionId}/projects`,
         `POST ${base}/{connectionId}/verify`,
         "GET /api/v1/audit-logs",
+        "POST /api/v1/webhooks",
+        "GET /api/v1/webhooks",
+        "GET /api/v1/webhooks/{webhookId}",
+        "PATCH /api/v1/webhooks/{webhookId}",
+        "DELETE /api/v1/webhooks/{webhookId}",
+        "POST /api/v1/webhooks/{webhookId}/rotate-secret",
+        "GET /api/v1/webhooks/{webhookId}/deliveries",
+        "POST /api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver",
       ].sort(),
     );
     const create = doc.components.schemas.CreateRailwayConnection;

@@ -119,7 +119,8 @@ describe("updating", () => {
   });
 
   it("refuses a method without credentials and platform-managed credentials; an empty update changes nothing", async () => {
-    const a = await create({ method: "team-token", credentials: { apiToken: "x" } });
+    // Settled first: the worker's own write would otherwise race the "changes nothing" check.
+    const a = await settled(ctx, (await create({ method: "team-token", credentials: { apiToken: "x" } })).id);
     const method = await patch(a.id, { method: "account-token" });
     expect(method.status).toBe(400);
     expect((await body(method)).error.details).toContainEqual({

@@ -147,6 +147,7 @@ const purposes = (s: Statement) =>
 
 const keyArn = arn("aws.kms.Key", "CredentialsKey");
 const jobsArn = arn("sst.aws.Queue", "VerifyJobs");
+const webhookJobsArn = arn("sst.aws.Queue", "WebhookJobs");
 const deadLettersArn = arn("sst.aws.Queue", "VerifyDeadLetters");
 
 let production: Deployed;
@@ -222,21 +223,28 @@ describe("the API function", () => {
     expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([
       "kms:Encrypt",
       "kms:Decrypt",
+      "kms:Encrypt",
       "kms:DescribeKey",
     ]);
-    const encrypt = policy.find((s) => s.actions.includes("kms:Encrypt"))!;
-    expect(encrypt.resources.map(String)).toEqual([keyArn]);
-    expect(purposes(encrypt)).toEqual(["verification-job"]);
+    // Seals job tokens and webhook signing secrets (on create and rotate), and opens neither.
+    const encrypts = policy.filter((s) => s.actions.includes("kms:Encrypt"));
+    for (const e of encrypts) expect(e.resources.map(String)).toEqual([keyArn]);
+    expect(encrypts.map(purposes)).toEqual([["verification-job"], ["webhook-secret"]]);
     // GET /:connectionId/projects asks Railway with the stored token while the caller waits.
     const decrypt = policy.find((s) => s.actions.includes("kms:Decrypt"))!;
     expect(decrypt.resources.map(String)).toEqual([keyArn]);
     expect(purposes(decrypt)).toEqual(["app-connection-credentials"]);
   });
 
-  test("may only send to the queue (and read its attributes, for /health)", () => {
+  test("may only send to the queues (and read the job queue's attributes, for /health)", () => {
     const policy = statements(api());
-    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:GetQueueAttributes"]);
+    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual([
+      "sqs:SendMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:SendMessage",
+    ]);
     expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage", "sqs:GetQueueAttributes"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
   });
 });
 
@@ -265,6 +273,7 @@ describe("the workers", () => {
     expect(crons.map((c) => [c.name, c.args.schedule, c.args.event.task])).toEqual([
       ["SweepStale", "rate(5 minutes)", "sweep"],
       ["Reverify", "rate(1 hour)", "reverify"],
+      ["RelayWebhooks", "rate(1 minute)", "relay-webhooks"],
     ]);
     for (const cron of crons) {
       expect(cron.args.function).toMatchObject({
@@ -274,9 +283,19 @@ describe("the workers", () => {
       });
       const policy = statements(cron.args.function);
       expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
-      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage"]);
+      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
       expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
+      expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
     }
+  });
+
+  test("the webhook worker opens signing secrets only, on Node 24 and arm64, with partial batch responses", () => {
+    const { subscriber, batch } = subscription(production, "WebhookJobs");
+    expect(subscriber).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64" });
+    expect(batch).toMatchObject({ partialResponses: true });
+    const kms = on(statements(subscriber, "WebhookJobs"), keyArn);
+    expect(actions(kms)).toEqual(["kms:Decrypt"]);
+    expect(purposes(kms[0]!)).toEqual(["webhook-secret"]);
   });
 
   test("the dead-letter worker cannot use the key", () => {
@@ -291,6 +310,7 @@ describe("every function's policy", () => {
     statements(subscription(d, "VerifyJobs").subscriber, "VerifyJobs"),
     statements(subscription(d, "VerifyDeadLetters").subscriber, "VerifyDeadLetters"),
     ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => statements(r.args.function)),
+    statements(subscription(d, "WebhookJobs").subscriber, "WebhookJobs"),
   ];
 
   test("names only this app's resources, never `*`", () => {
@@ -324,7 +344,7 @@ describe("every function's policy", () => {
       .filter((r) => r.type === "sst.Linkable" || r.type === "sst.aws.Dynamo")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["CredentialsKey", "Table", "VerifyQueue"]);
+    expect(names).toEqual(["CredentialsKey", "Table", "VerifyQueue", "WebhookQueue"]);
   });
 });
 

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
+import { webhooks } from "./webhooks.ts";
 
 export type Env = { Variables: { actor: ApiKey.Actor } };
 
@@ -89,6 +90,7 @@ app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
 
 app.route("/api/v1/app-connections/railway", connections);
 app.route("/api/v1/audit-logs", audit);
+app.route("/api/v1/webhooks", webhooks);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 app.doc31("/openapi.json", {

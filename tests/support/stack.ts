@@ -35,6 +35,7 @@ export function useStack(opts: { standin?: StartOptions; worker?: boolean; visib
       RAILWAY_TIMEOUT_MS: "2000",
       VERIFY_RETRY_BASE_SECONDS: "1",
       VERIFY_MAX_ATTEMPTS: "3",
+      WEBHOOKS_ALLOW_LOOPBACK: "1",
     });
     const prefix = `t${randomUUID().slice(0, 8)}`;
     ctx.stack = await startStack({

@@ -3,8 +3,8 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 /**
- * The local counterpart of infra/: creates the table, the verification queue with its
- * dead-letter queue, and the KMS key in the emulator, and returns the variables through which
+ * The local counterpart of infra/: creates the table, the verification and webhook queues with
+ * their dead-letter queues, and the KMS key in the emulator, and returns the variables through which
  * SST's `Resource` (packages/core/src/resource) finds them.
  */
 export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number; visibilityTimeout?: number } = {}) {
@@ -68,6 +68,22 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
     }),
   );
 
+  const webhookDlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-webhook-dlq` }));
+  const webhookDlqArn = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: webhookDlq.QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  // The delivery worker retries by changing a message's visibility; a message received more
+  // often than the schedule's attempts has crashed the worker repeatedly.
+  const webhookQueue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-webhook`,
+      Attributes: {
+        VisibilityTimeout: "30",
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: webhookDlqArn.Attributes?.QueueArn, maxReceiveCount: 12 }),
+      },
+    }),
+  );
+
   const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
   const alias = `alias/${prefix}-credentials`;
   await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: key.KeyMetadata?.KeyId }));
@@ -77,6 +93,8 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
     Table: { name: table },
     VerifyQueue: { url: queue.QueueUrl },
     VerifyDeadLetterQueue: { url: dlq.QueueUrl },
+    WebhookQueue: { url: webhookQueue.QueueUrl },
+    WebhookDeadLetterQueue: { url: webhookDlq.QueueUrl },
     CredentialsKey: { id: alias },
   };
   return {

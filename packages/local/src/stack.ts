@@ -22,6 +22,10 @@ export type StackOptions = {
   consumers?: number;
   /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
   worker?: boolean;
+  /** Whether to deliver webhooks and run their relay (true, also when `worker` is off). */
+  webhooks?: boolean;
+  /** How often the webhook relay picks up events a crash left in the outbox (2 s here). */
+  relayIntervalMs?: number;
 };
 
 /**
@@ -31,6 +35,9 @@ export type StackOptions = {
 export async function startStack(opts: StackOptions) {
   const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
   Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
+  // Lets a developer (and the tests) receive webhooks on http://127.0.0.1; private and
+  // link-local addresses stay refused.
+  process.env.WEBHOOKS_ALLOW_LOOPBACK ??= "1";
   const { resources, environment } = await bootstrap(opts.prefix, { visibilityTimeout: opts.visibilityTimeout });
   Object.assign(process.env, environment);
 
@@ -39,6 +46,7 @@ export async function startStack(opts: StackOptions) {
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
   const maintenance = await import("../../../functions/maintenance.ts");
+  const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
   const { ApiKey } = await import("@app/core/apikey");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
@@ -52,6 +60,14 @@ export async function startStack(opts: StackOptions) {
           ),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
         ];
+  const webhooks =
+    opts.webhooks === false
+      ? []
+      : [consume(resources.WebhookQueue.url ?? "", webhookDelivery.handler, { waitSeconds })];
+  const relay =
+    opts.webhooks === false
+      ? undefined
+      : setInterval(() => maintenance.relayWebhooks().catch(() => {}), opts.relayIntervalMs ?? 2000);
   // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
   const schedules =
     opts.worker === false
@@ -81,7 +97,8 @@ export async function startStack(opts: StackOptions) {
       (server as import("node:http").Server).closeAllConnections();
       await closed;
       for (const schedule of schedules) clearInterval(schedule);
-      await Promise.all(consumers.map((c) => c.stop()));
+      clearInterval(relay);
+      await Promise.all([...consumers, ...webhooks].map((c) => c.stop()));
       await moto?.stop();
     },
   };

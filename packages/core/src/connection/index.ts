@@ -10,6 +10,7 @@ import { VisibleError } from "../error/index.ts";
 import { Page } from "../page/index.ts";
 import { Queue } from "../queue/index.ts";
 import { Railway } from "../railway/index.ts";
+import { Webhook } from "../webhook/index.ts";
 
 /** A Railway App Connection, shaped like the prior art's (shared/prior-art.md). */
 export namespace Connection {
@@ -226,6 +227,7 @@ export namespace Connection {
             : { Put: { TableName: table(), Item: after, ...guard } },
           ...(plan.writes ?? []),
         ]);
+        await Webhook.relayCommitted(plan.writes ?? []);
         return { before: item, after };
       } catch (err) {
         if (!cancelled(err, 0)) {
@@ -324,6 +326,7 @@ export namespace Connection {
             },
           ]
         : []),
+      Webhook.outbox(orgId, "app-connection.created", toInfo(item)) as { Put: { TableName: string; Item: Item } },
     ].map((w) => ({ Put: { ...w.Put, ConditionExpression: "attribute_not_exists(pk)" } }));
 
     try {
@@ -337,6 +340,10 @@ export namespace Connection {
       throw err;
     }
 
+    // Relayed before the job is queued: `created` goes out ahead of the verification's event, and
+    // the worker cannot settle the connection before this request answers. Should the queue
+    // refuse, the rollback below deletes the event too, and its deliveries find nothing to send.
+    await Webhook.relayCommitted(writes);
     try {
       await Queue.send({
         orgId,
@@ -527,6 +534,7 @@ export namespace Connection {
                 ...(input.method ? { method: input.method } : {}),
               },
             }),
+            Webhook.outbox(item.orgId, "app-connection.updated", toInfo(next)),
           ],
         };
       },
@@ -659,6 +667,7 @@ export namespace Connection {
           projectId: item.projectId,
           details: { name: item.name },
         }),
+        Webhook.outbox(item.orgId, "app-connection.deleted", toInfo(item)),
       ],
     }));
     if (!done) throw notFound(`with id "${id}"`);
@@ -714,6 +723,21 @@ export namespace Connection {
     | { kind: "verified"; railway: Railway.Identity; sealedCredentials?: Uint8Array }
     | { kind: "rejected" | "unreachable"; message: string; sealedCredentials?: Uint8Array };
 
+  /** The webhook event a settled verification causes, if it changed anything a consumer sees. */
+  function eventOf(
+    purpose: Purpose,
+    outcome: Outcome["kind"],
+    before: Info["status"],
+    after: Info["status"],
+  ): Webhook.EventType | undefined {
+    if (purpose === "rotation")
+      return outcome === "verified" ? "app-connection.credentials-rotated" : "app-connection.updated";
+    if (after === "active" && before !== "active") return "app-connection.verified";
+    if (after === "failed" && before === "active") return "app-connection.revoked";
+    if (after === "failed" && before !== "failed") return "app-connection.failed";
+    return undefined;
+  }
+
   /**
    * Records a verification outcome, only while the job is still the connection's current one:
    * a duplicate, superseded or deleted-under-it job changes nothing. Returns whether it applied.
@@ -745,9 +769,11 @@ export namespace Connection {
         } else if (outcome.kind === "rejected") {
           Object.assign(next, { status: "failed", statusMessage: outcome.message });
         }
+        const event = eventOf(purpose, outcome.kind, item.status, next.status);
         return {
           next,
           writes: [
+            ...(event ? [Webhook.outbox(item.orgId, event, toInfo(next))] : []),
             Audit.put({
               orgId: item.orgId,
               action: outcome.kind === "verified" ? "app-connection.verified" : "app-connection.verification-failed",

@@ -28,6 +28,13 @@ export namespace Secrets {
     connectionId,
   });
 
+  /** The context of a webhook endpoint's signing secret at rest. */
+  export const webhookSecretContext = (orgId: string, endpointId: string): Context => ({
+    purpose: "webhook-secret",
+    orgId,
+    endpointId,
+  });
+
   export const ping = () => kms.send(new DescribeKeyCommand({ KeyId: Resource.CredentialsKey.id }));
 
   export async function seal(plaintext: string, context: Context): Promise<Uint8Array> {

@@ -14,10 +14,10 @@ export namespace Queue {
   export const ping = () =>
     client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
 
-  export async function send(body: unknown, delaySeconds = 0) {
+  export async function send(body: unknown, delaySeconds = 0, queueUrl = url()) {
     await client.send(
       new SendMessageCommand({
-        QueueUrl: url(),
+        QueueUrl: queueUrl,
         MessageBody: JSON.stringify(body),
         DelaySeconds: Math.min(delaySeconds, 900),
       }),
@@ -25,10 +25,10 @@ export namespace Queue {
   }
 
   /** Hands a message back to the queue to be received again after `seconds` (max 12 h). */
-  export async function retryAfter(receiptHandle: string, seconds: number) {
+  export async function retryAfter(receiptHandle: string, seconds: number, queueUrl = url()) {
     await client.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: url(),
+        QueueUrl: queueUrl,
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: Math.min(Math.max(0, Math.ceil(seconds)), 43_200),
       }),

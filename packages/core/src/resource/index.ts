@@ -9,5 +9,6 @@ export const Resource = Linked as unknown as {
   App: { name: string; stage: string };
   Table: { name: string };
   VerifyQueue: { url: string };
+  WebhookQueue: { url: string };
   CredentialsKey: { id: string };
 };
