@@ -164,8 +164,10 @@ consoleRoutes.post("/console/sign-in", formLimit, async (c) => {
   if (!actor) return page(c, <SignInPage csrf={signInToken(c)} error="This API key is not valid." />, 401);
 
   await Session.remove(getCookie(c, cookieName(c, "session")));
-  const { secret, session } = await Session.create(actor);
-  setCookie(c, cookieName(c, "session"), secret, cookieOptions(c, session.expiresAt - Math.floor(Date.now() / 1000)));
+  const { secret } = await Session.create(actor);
+  // The session's own lifetime: working it out from expiresAt came out a second short across a
+  // second boundary.
+  setCookie(c, cookieName(c, "session"), secret, cookieOptions(c, Session.lifetimeSeconds));
   deleteCookie(c, cookieName(c, "signin"), cookieOptions(c, 0));
   log.info("console sign-in", { requestId: c.get("requestId"), orgId: actor.orgId, keyId: actor.keyId });
   return c.redirect("/console", 303);
