@@ -244,7 +244,13 @@ export namespace Webhook {
       updatedAt: new Date().toISOString(),
     };
     if (input.enabled) Object.assign(next, { disabledReason: null, failureStreak: 0 });
-    await Dynamo.client
+    await replace(item, next);
+    return toInfo(next);
+  }
+
+  /** Writes `next` over `item` unless someone else wrote it since it was read. */
+  const replace = (item: Item, next: Item) =>
+    Dynamo.client
       .send(
         new PutCommand({
           TableName: table(),
@@ -254,8 +260,6 @@ export namespace Webhook {
         }),
       )
       .catch(changedMeanwhile);
-    return toInfo(next);
-  }
 
   export async function remove(actor: ApiKey.Actor, id: string) {
     const item = await visible(actor, id);
@@ -275,16 +279,7 @@ export namespace Webhook {
       previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
       updatedAt: now.toISOString(),
     };
-    await Dynamo.client
-      .send(
-        new PutCommand({
-          TableName: table(),
-          Item: next,
-          ConditionExpression: "updatedAt = :seen",
-          ExpressionAttributeValues: { ":seen": item.updatedAt },
-        }),
-      )
-      .catch(changedMeanwhile);
+    await replace(item, next);
     return { webhook: toInfo(next), secret };
   }
 
