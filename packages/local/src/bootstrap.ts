@@ -51,38 +51,27 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
   );
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: table });
 
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-verify-dlq` }));
-  const dlqArn = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-verify`,
-      Attributes: {
-        VisibilityTimeout: String(opts.visibilityTimeout ?? 60),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
-          maxReceiveCount: opts.maxReceiveCount ?? 8,
-        }),
-      },
-    }),
-  );
-
-  const webhookDlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-webhook-dlq` }));
-  const webhookDlqArn = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: webhookDlq.QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
+  /** A queue whose messages move to its own dead-letter queue after `maxReceiveCount` receives. */
+  const queueWithDeadLetters = async (name: string, visibilityTimeout: number, maxReceiveCount: number) => {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-${name}-dlq` }));
+    const dlqArn = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${name}`,
+        Attributes: {
+          VisibilityTimeout: String(visibilityTimeout),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn.Attributes?.QueueArn, maxReceiveCount }),
+        },
+      }),
+    );
+    return { url: queue.QueueUrl, deadLetterUrl: dlq.QueueUrl };
+  };
+  const verify = await queueWithDeadLetters("verify", opts.visibilityTimeout ?? 60, opts.maxReceiveCount ?? 8);
   // The delivery worker retries by changing a message's visibility; a message received more
   // often than the schedule's attempts has crashed the worker repeatedly.
-  const webhookQueue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-webhook`,
-      Attributes: {
-        VisibilityTimeout: "30",
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: webhookDlqArn.Attributes?.QueueArn, maxReceiveCount: 12 }),
-      },
-    }),
-  );
+  const webhook = await queueWithDeadLetters("webhook", 30, 12);
 
   const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
   const alias = `alias/${prefix}-credentials`;
@@ -91,10 +80,10 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
   const resources = {
     App: { name: "railway-connections", stage: prefix },
     Table: { name: table },
-    VerifyQueue: { url: queue.QueueUrl },
-    VerifyDeadLetterQueue: { url: dlq.QueueUrl },
-    WebhookQueue: { url: webhookQueue.QueueUrl },
-    WebhookDeadLetterQueue: { url: webhookDlq.QueueUrl },
+    VerifyQueue: { url: verify.url },
+    VerifyDeadLetterQueue: { url: verify.deadLetterUrl },
+    WebhookQueue: { url: webhook.url },
+    WebhookDeadLetterQueue: { url: webhook.deadLetterUrl },
     CredentialsKey: { id: alias },
   };
   return {
