@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { type BuildOptions, build, type Plugin } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BuildOptions, build } from "esbuild";
 
 /**
  * Bundles each Lambda handler into dist/<name>/index.mjs, what infra/ deploys. The AWS SDK is
@@ -21,52 +21,6 @@ export const handlers = {
 } as const;
 export type Handler = keyof typeof handlers;
 
-/**
- * zod's `z` is one namespace object; esbuild keeps all of it once it is used as a value (as
- * @hono/zod-openapi does), and with it `z.locales`: error messages in 64 languages, 258 KiB of
- * the 444 KiB zod adds. The app uses English (zod's default), so the locale index keeps only `en`;
- * code asking for another locale fails to bundle rather than at run time.
- */
-const englishOnlyZod: Plugin = {
-  name: "english-only-zod",
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
-        ? { path: join(dirname(args.importer), "../locales/index.js"), namespace: "zod-locales" }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
-      contents: 'export { default as en } from "./en.js";',
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
-
-/**
- * esbuild drops the unused parts of zod for `import * as z from "zod"` but keeps all of it for
- * `import { z } from "zod"` (z is then a value: the whole namespace). The two are the same object
- * to the code that uses them, so the app's own modules are bundled with the first form: the
- * workers then carry 90 KiB of zod instead of 186. (The API keeps all of zod either way:
- * @hono/zod-openapi passes `z` itself to extendZodWithOpenApi.)
- */
-const zodNamespaceImport: Plugin = {
-  name: "zod-namespace-import",
-  setup(b) {
-    const own = /[\\/](packages[\\/][^\\/]+[\\/]src|functions)[\\/][^.]*\.ts$/;
-    b.onLoad({ filter: own }, (args) =>
-      args.path.startsWith(root) && !args.path.includes("node_modules")
-        ? {
-            contents: readFileSync(args.path, "utf8").replace(
-              /^import \{ z \} from "zod";$/m,
-              'import * as z from "zod";',
-            ),
-            loader: "ts",
-          }
-        : undefined,
-    );
-  },
-};
-
 export const lambdaOptions = {
   bundle: true,
   platform: "node",
@@ -79,7 +33,6 @@ export const lambdaOptions = {
   legalComments: "none",
   // A CommonJS dependency that calls require() for a Node built-in needs one in an ES module.
   banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
-  plugins: [englishOnlyZod, zodNamespaceImport],
   logLevel: "warning",
 } satisfies BuildOptions;
 

@@ -1,28 +1,21 @@
 import { Audit } from "@app/core/audit";
 import { Page } from "@app/core/page";
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { Env } from "./app.ts";
-import { ErrorBody, json, PageQuery } from "./openapi.ts";
+import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
 
-export const audit = new OpenAPIHono<Env>().openapi(
-  createRoute({
-    method: "get",
-    path: "/",
+export const audit = new Hono<Env>().get(
+  "/",
+  describe({
     summary: "The org's audit log, newest first",
-    request: {
-      query: PageQuery.extend({
-        connectionId: z
-          .uuid()
-          .optional()
-          .meta({ param: { name: "connectionId", in: "query" } }),
-      }),
-    },
     responses: {
-      200: json(z.object({ auditLogs: z.array(Audit.Entry), nextCursor: z.string().nullable() }), "A page of entries"),
+      200: json(z.object({ auditLogs: z.array(Audit.Entry), nextCursor: z.nullable(z.string()) }), "A page of entries"),
       400: json(ErrorBody, "The request is invalid"),
       401: json(ErrorBody, "No valid API key"),
     },
   }),
+  valid("query", z.extend(PageQuery, { connectionId: z.optional(z.uuid()) })),
   async (c) => {
     const actor = c.get("actor");
     const query = c.req.valid("query");

@@ -1,8 +1,9 @@
 import { Connection } from "@app/core/connection";
 import { Railway } from "@app/core/railway";
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { Env } from "./app.ts";
-import { ErrorBody, json, PageQuery } from "./openapi.ts";
+import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
 
 const errors = {
   400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),
@@ -12,41 +13,30 @@ const errors = {
 
 const One = z.object({ appConnection: Connection.Info });
 const Params = z.object({
-  connectionId: z
-    .string()
-    .meta({ param: { name: "connectionId", in: "path" }, example: "0b0f2a4e-5a43-4e53-9d4c-39a0d9c5d1b7" }),
+  connectionId: z.string().check(z.meta({ example: "0b0f2a4e-5a43-4e53-9d4c-39a0d9c5d1b7" })),
 });
-const ProjectFilter = z.object({
-  projectId: z
-    .uuid()
-    .optional()
-    .meta({ param: { name: "projectId", in: "query" } }),
-});
-const ListQuery = PageQuery.extend(ProjectFilter.shape);
+const ProjectFilter = z.object({ projectId: z.optional(z.uuid()) });
+const ListQuery = z.extend(PageQuery, ProjectFilter.shape);
 const IdempotencyHeader = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, "must be 1..255 visible ASCII characters")
-    .optional()
-    .meta({
-      description: "Retries with the same key and body return the first connection.",
-    }),
+  "idempotency-key": z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(255),
+        z.regex(/^[\x21-\x7e]+$/, "must be 1..255 visible ASCII characters"),
+        z.meta({ description: "Retries with the same key and body return the first connection." }),
+      ),
+  ),
 });
 
 const location = (id: string) => `/api/v1/app-connections/railway/${id}`;
 
-export const connections = new OpenAPIHono<Env>()
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/",
+export const connections = new Hono<Env>()
+  .post(
+    "/",
+    describe({
       summary: "Create a Railway connection; its token is verified in the background",
-      request: {
-        headers: IdempotencyHeader,
-        body: { required: true, content: { "application/json": { schema: Connection.CreateInput } } },
-      },
       responses: {
         202: {
           ...json(One, "Stored as pending; poll the Location until status is active or failed"),
@@ -59,6 +49,8 @@ export const connections = new OpenAPIHono<Env>()
         422: json(ErrorBody, "The Idempotency-Key was used with another body"),
       },
     }),
+    valid("header", IdempotencyHeader),
+    valid("json", Connection.CreateInput),
     async (c) => {
       const { connection, replayed } = await Connection.create(
         c.get("actor"),
@@ -70,29 +62,27 @@ export const connections = new OpenAPIHono<Env>()
       return c.json({ appConnection: connection }, 202);
     },
   )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/",
+  .get(
+    "/",
+    describe({
       summary: "The caller's connections, newest first",
-      request: { query: ListQuery },
       responses: {
         200: json(
-          z.object({ appConnections: z.array(Connection.Info), nextCursor: z.string().nullable() }),
+          z.object({ appConnections: z.array(Connection.Info), nextCursor: z.nullable(z.string()) }),
           "A page of connections; pass nextCursor as cursor for the next",
         ),
         ...errors,
       },
     }),
+    valid("query", ListQuery),
     async (c) => {
       const { items, cursor } = await Connection.list(c.get("actor"), c.req.valid("query"));
       return c.json({ appConnections: items, nextCursor: cursor }, 200);
     },
   )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/available",
+  .get(
+    "/available",
+    describe({
       summary: "The active connections the caller may use",
       responses: {
         200: json(z.object({ appConnections: z.array(Connection.Summary) }), "Active connections"),
@@ -101,21 +91,14 @@ export const connections = new OpenAPIHono<Env>()
     }),
     async (c) => c.json({ appConnections: await Connection.available(c.get("actor")) }, 200),
   )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/connection-name/{connectionName}",
+  .get(
+    "/connection-name/:connectionName",
+    describe({
       summary: "One connection by name, within a project or (without projectId) the org",
-      request: {
-        params: z.object({
-          connectionName: z
-            .string()
-            .meta({ param: { name: "connectionName", in: "path" }, example: "my-railway-connection" }),
-        }),
-        query: ProjectFilter,
-      },
       responses: { 200: json(One, "The connection"), ...errors },
     }),
+    valid("param", z.object({ connectionName: z.string().check(z.meta({ example: "my-railway-connection" })) })),
+    valid("query", ProjectFilter),
     async (c) => {
       const { connectionName } = c.req.valid("param");
       const { projectId } = c.req.valid("query");
@@ -125,26 +108,20 @@ export const connections = new OpenAPIHono<Env>()
       );
     },
   )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/{connectionId}",
+  .get(
+    "/:connectionId",
+    describe({
       summary: "One connection, with its verification status",
-      request: { params: Params },
       responses: { 200: json(One, "The connection"), ...errors },
     }),
+    valid("param", Params),
     async (c) =>
       c.json({ appConnection: await Connection.fromID(c.get("actor"), c.req.valid("param").connectionId) }, 200),
   )
-  .openapi(
-    createRoute({
-      method: "patch",
-      path: "/{connectionId}",
+  .patch(
+    "/:connectionId",
+    describe({
       summary: "Rename, describe, or rotate credentials (verified in the background)",
-      request: {
-        params: Params,
-        body: { required: true, content: { "application/json": { schema: Connection.UpdateInput } } },
-      },
       responses: {
         200: json(One, "The updated connection; new credentials show as rotation/pendingVerification"),
         ...errors,
@@ -152,6 +129,8 @@ export const connections = new OpenAPIHono<Env>()
         415: json(ErrorBody, "The body is not JSON"),
       },
     }),
+    valid("param", Params),
+    valid("json", Connection.UpdateInput),
     async (c) =>
       c.json(
         {
@@ -164,23 +143,20 @@ export const connections = new OpenAPIHono<Env>()
         200,
       ),
   )
-  .openapi(
-    createRoute({
-      method: "delete",
-      path: "/{connectionId}",
+  .delete(
+    "/:connectionId",
+    describe({
       summary: "Delete a connection; returns what was deleted",
-      request: { params: Params },
       responses: { 200: json(One, "The deleted connection"), ...errors },
     }),
+    valid("param", Params),
     async (c) =>
       c.json({ appConnection: await Connection.remove(c.get("actor"), c.req.valid("param").connectionId) }, 200),
   )
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/{connectionId}/projects",
+  .get(
+    "/:connectionId/projects",
+    describe({
       summary: "The Railway projects, environments and services the connection's token reaches",
-      request: { params: Params },
       responses: {
         200: json(z.object({ projects: z.array(Railway.Project) }), "Every project, following Railway's pagination"),
         ...errors,
@@ -188,21 +164,21 @@ export const connections = new OpenAPIHono<Env>()
         502: json(ErrorBody, "Railway could not be reached"),
       },
     }),
+    valid("param", Params),
     async (c) =>
       c.json({ projects: await Connection.projects(c.get("actor"), c.req.valid("param").connectionId) }, 200),
   )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/{connectionId}/verify",
+  .post(
+    "/:connectionId/verify",
+    describe({
       summary: "Verify the stored credentials again, in the background",
-      request: { params: Params },
       responses: {
         202: json(One, "Queued; pendingVerification shows it until it settles"),
         ...errors,
         409: json(ErrorBody, "There are no stored credentials to verify"),
       },
     }),
+    valid("param", Params),
     async (c) => {
       const appConnection = await Connection.requestVerification(c.get("actor"), c.req.valid("param").connectionId);
       c.header("Location", location(appConnection.id));

@@ -1,33 +1,129 @@
+import { VisibleError } from "@app/core/error";
 import { Page } from "@app/core/page";
-import { z } from "@hono/zod-openapi";
+import type { Hono, MiddlewareHandler } from "hono";
+import { COMPOSED_HANDLER } from "hono/utils/constants";
+import { validator } from "hono/validator";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+/**
+ * Request validation and the OpenAPI document, both from the core's zod schemas: a route declares
+ * `describe(...)` and one `valid(target, schema)` per part of the request, and the document is
+ * read back from the routes the app has. zod/mini with zod's own JSON Schema output does what
+ * @hono/zod-openapi did at a fifth of the bundle: that one needs all of classic zod (see README,
+ * "Lambda bundles").
+ */
+z.config(en());
+
+type Schema = z.ZodMiniType;
+type Target = "json" | "query" | "param" | "header";
+const location = { query: "query", param: "path", header: "header" } as const;
+type Response = { description: string; content?: { "application/json": { schema: Schema } }; headers?: object };
+export type Operation = { summary: string; responses: Record<number, Response> };
+
+type Part = { target: "json"; schema: Schema } | { target: keyof typeof location; schema: Schema };
+const declared = new WeakMap<object, Operation | Part>();
+
+/** Turns a zod failure into an error that names each field and the rule it broke. */
+export const invalid = (error: z.core.$ZodError) => {
+  const details = error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+  return new VisibleError(
+    "validation",
+    "validation_failed",
+    `Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`,
+    details,
+  );
+};
+
+/** The route's summary and responses in the document; does nothing at request time. */
+export const describe = (operation: Operation): MiddlewareHandler => {
+  const middleware: MiddlewareHandler = (_c, next) => next();
+  declared.set(middleware, operation);
+  return middleware;
+};
+
+/** Validates one part of the request (a 400 naming each field if it fails) and documents it. */
+export const valid = <T extends Target, S extends Schema>(target: T, schema: S) => {
+  const middleware = validator(target, (value) => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw invalid(result.error);
+    return result.data as z.output<S>;
+  });
+  declared.set(middleware, { target, schema } as Part);
+  return middleware;
+};
+
+export const json = <T extends Schema>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 export const ErrorBody = z
   .object({
     error: z.object({
       code: z.string(),
       message: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
     }),
   })
-  .meta({ id: "Error" });
-
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
+  .check(z.meta({ id: "Error" }));
 
 /** `?cursor=&limit=` of every paginated list. */
 export const PageQuery = z.object({
-  cursor: z
-    .string()
-    .max(2048)
-    .optional()
-    .meta({ param: { name: "cursor", in: "query" } }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Page.Limit.max)
-    .optional()
-    .meta({ param: { name: "limit", in: "query" } }),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(Page.Limit.max))),
 });
+
+type JSONSchema = z.core.JSONSchema.BaseSchema;
+
+/** The OpenAPI 3.1 document of every route declared with `describe` and `valid` in `app`. */
+export function document(app: Pick<Hono, "routes">, info: { title: string; version: string }) {
+  const schemas: Record<string, JSONSchema> = {};
+  const convert = (schema: Schema, io: "input" | "output") => {
+    const { $schema, $defs, ...converted } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+    Object.assign(schemas, $defs);
+    return converted;
+  };
+  const paths: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const route of app.routes) {
+    const handler = (route.handler as { [COMPOSED_HANDLER]?: object })[COMPOSED_HANDLER] ?? route.handler;
+    const part = declared.get(handler);
+    if (!part) continue;
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const method = route.method.toLowerCase();
+    paths[path] ??= {};
+    paths[path][method] ??= {};
+    const operation = paths[path][method];
+    if (!("target" in part)) {
+      operation.summary = part.summary;
+      operation.responses = Object.fromEntries(
+        Object.entries(part.responses).map(([status, { content, ...response }]) => {
+          if (!content) return [status, response];
+          const schema = convert(content["application/json"].schema, "output");
+          return [status, { ...response, content: { "application/json": { schema } } }];
+        }),
+      );
+    } else if (part.target === "json") {
+      const schema = convert(part.schema, "input");
+      operation.requestBody = { required: true, content: { "application/json": { schema } } };
+    } else {
+      // Path, query and header values arrive as strings; what they become (a number, say) is what they mean.
+      const { properties = {}, required = [] } = convert(part.schema, "output");
+      const parameters = Object.entries(properties).map(([name, schema]) => ({
+        name,
+        in: location[part.target],
+        required: required.includes(name),
+        schema,
+      }));
+      operation.parameters = [...((operation.parameters as object[] | undefined) ?? []), ...parameters];
+    }
+  }
+  const doc = {
+    openapi: "3.1.0",
+    info,
+    security: [{ apiKey: [] }],
+    paths,
+    components: { schemas, securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
+  };
+  return JSON.parse(JSON.stringify(doc).replaceAll('"#/$defs/', '"#/components/schemas/')) as typeof doc;
+}

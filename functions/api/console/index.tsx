@@ -4,7 +4,7 @@ import { Connection } from "@app/core/connection";
 import { type ErrorKind, VisibleError } from "@app/core/error";
 import { log } from "@app/core/log";
 import { Session } from "@app/core/session";
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
@@ -12,6 +12,7 @@ import { html } from "hono/html";
 import { HTTPException } from "hono/http-exception";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { secureHeaders } from "hono/secure-headers";
+import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AssetName, files } from "./assets.ts";
 import {

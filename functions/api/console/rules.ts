@@ -1,13 +1,17 @@
 import { Connection } from "@app/core/connection";
 import { Railway } from "@app/core/railway";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The browser-side form constraints, read from the core schemas the API validates with, so the
  * page and the API cannot disagree. The server validates every submission with those schemas.
  */
-const shape = Connection.CreateInput.shape;
-const nameSchema = z.toJSONSchema(Connection.Name) as { pattern?: string };
+type Rule = { type?: string; maxLength?: number; pattern?: string; anyOf?: Rule[]; properties?: Record<string, Rule> };
+const { properties: fields = {} } = z.toJSONSchema(Connection.CreateInput, {
+  io: "input",
+  metadata: z.registry(),
+}) as Rule;
+const name = fields.name ?? {};
 
 /**
  * A JS regex source as an HTML `pattern`: the browser anchors it itself and compiles it with the
@@ -17,14 +21,14 @@ export const htmlPattern = (source: string) => source.replace(/^\^/, "").replace
 
 export const rules = {
   name: {
-    maxlength: Connection.Name.maxLength ?? undefined,
-    pattern: nameSchema.pattern ? htmlPattern(nameSchema.pattern) : undefined,
+    maxlength: name.maxLength,
+    pattern: name.pattern ? htmlPattern(name.pattern) : undefined,
     patternMessage:
       Connection.Name.safeParse("A").error?.issues.find((i) => i.code === "invalid_format")?.message ??
       "has an invalid format",
   },
-  description: { maxlength: shape.description.unwrap().unwrap().maxLength ?? undefined },
-  token: { maxlength: shape.credentials.shape.apiToken.maxLength ?? undefined },
+  description: { maxlength: fields.description?.anyOf?.find((s) => s.type === "string")?.maxLength },
+  token: { maxlength: fields.credentials?.properties?.apiToken?.maxLength },
 };
 
 export const methods: Record<Railway.Method, { label: string; hint: string }> = {
@@ -69,7 +73,7 @@ export const required: Record<Field, string> = {
  * a field left empty gets a plain "required" message instead of zod's.
  */
 export function fieldErrors(
-  error: z.ZodError,
+  error: z.core.$ZodError,
   submitted: Partial<Record<Field, string>>,
 ): { fields: FieldErrors; other: string[] } {
   const fields: FieldErrors = {};

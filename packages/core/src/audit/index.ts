@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Dynamo } from "../dynamo/index.ts";
 import { Page } from "../page/index.ts";
 
@@ -30,11 +30,11 @@ export namespace Audit {
       action: Action,
       actor: Actor,
       connectionId: z.uuid(),
-      projectId: z.string().nullable(),
+      projectId: z.nullable(z.string()),
       at: z.iso.datetime(),
       details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     })
-    .meta({ id: "AuditLog" });
+    .check(z.meta({ id: "AuditLog" }));
   export type Entry = z.infer<typeof Entry>;
 
   type Input = Omit<Entry, "id" | "at"> & { at?: string };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** Railway's public GraphQL API: verifying tokens of each kind (see shared/railway-api.md). */
 export namespace Railway {
@@ -9,12 +9,12 @@ export namespace Railway {
 
   export const Identity = z
     .object({
-      account: Named.extend({ email: z.string().nullable() }).optional(),
-      workspaces: z.array(Named).optional(),
-      project: Named.optional(),
-      environment: Named.optional(),
+      account: z.optional(z.extend(Named, { email: z.nullable(z.string()) })),
+      workspaces: z.optional(z.array(Named)),
+      project: z.optional(Named),
+      environment: z.optional(Named),
     })
-    .meta({ description: "Non-secret facts Railway reported about what the token reaches." });
+    .check(z.meta({ description: "Non-secret facts Railway reported about what the token reaches." }));
   export type Identity = z.infer<typeof Identity>;
 
   export type Verdict = { ok: true; identity: Identity } | { ok: false; message: string };
@@ -171,7 +171,7 @@ export namespace Railway {
 
   export const Project = z
     .object({ id: z.string(), name: z.string(), environments: z.array(Named), services: z.array(Named) })
-    .meta({ id: "RailwayProject" });
+    .check(z.meta({ id: "RailwayProject" }));
   export type Project = z.infer<typeof Project>;
 
   const nodes = `edges { node { id name } } pageInfo { hasNextPage endCursor }`;

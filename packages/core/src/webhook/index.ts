@@ -4,7 +4,7 @@ import https from "node:https";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Webhook as Signer } from "standardwebhooks";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ApiKey } from "../apikey/index.ts";
 import type { Connection } from "../connection/index.ts";
 import { Secrets } from "../crypto/index.ts";
@@ -35,29 +35,28 @@ export namespace Webhook {
 
   const Url = z
     .url({ protocol: /^https?$/ })
-    .max(2048)
-    .meta({ example: "https://example.com/hooks/railway" });
-  const Description = z.string().max(256).nullish();
-  const EventTypes = z.array(EventType).min(1).max(EventType.options.length);
+    .check(z.maxLength(2048), z.meta({ example: "https://example.com/hooks/railway" }));
+  const Description = z.nullish(z.string().check(z.maxLength(256)));
+  const EventTypes = z.array(EventType).check(z.minLength(1), z.maxLength(EventType.options.length));
 
   export const CreateInput = z
     .object({
       url: Url,
       description: Description,
-      eventTypes: EventTypes.optional().meta({ description: "Defaults to every event type." }),
-      enabled: z.boolean().optional(),
+      eventTypes: z.optional(EventTypes).check(z.meta({ description: "Defaults to every event type." })),
+      enabled: z.optional(z.boolean()),
     })
-    .meta({ id: "CreateWebhookEndpoint", example: { url: "https://example.com/hooks/railway" } });
+    .check(z.meta({ id: "CreateWebhookEndpoint", example: { url: "https://example.com/hooks/railway" } }));
   export type CreateInput = z.infer<typeof CreateInput>;
 
   export const UpdateInput = z
     .object({
-      url: Url.optional(),
+      url: z.optional(Url),
       description: Description,
-      eventTypes: EventTypes.optional(),
-      enabled: z.boolean().optional(),
+      eventTypes: z.optional(EventTypes),
+      enabled: z.optional(z.boolean()),
     })
-    .meta({ id: "UpdateWebhookEndpoint" });
+    .check(z.meta({ id: "UpdateWebhookEndpoint" }));
   export type UpdateInput = z.infer<typeof UpdateInput>;
 
   export const Info = z
@@ -65,19 +64,20 @@ export namespace Webhook {
       id: z.uuid(),
       orgId: z.string(),
       url: z.string(),
-      description: z.string().nullable(),
+      description: z.nullable(z.string()),
       eventTypes: z.array(EventType),
       enabled: z.boolean(),
-      disabledReason: z.string().nullable(),
-      failureStreak: z.number().int().meta({ description: "Consecutive failed delivery attempts." }),
-      previousSecretExpiresAt: z.iso
-        .datetime()
-        .nullable()
-        .meta({ description: "Until then, deliveries are also signed with the secret before the last rotation." }),
+      disabledReason: z.nullable(z.string()),
+      failureStreak: z.int().check(z.meta({ description: "Consecutive failed delivery attempts." })),
+      previousSecretExpiresAt: z
+        .nullable(z.iso.datetime())
+        .check(
+          z.meta({ description: "Until then, deliveries are also signed with the secret before the last rotation." }),
+        ),
       createdAt: z.iso.datetime(),
       updatedAt: z.iso.datetime(),
     })
-    .meta({ id: "WebhookEndpoint" });
+    .check(z.meta({ id: "WebhookEndpoint" }));
   export type Info = z.infer<typeof Info>;
 
   export const Delivery = z
@@ -85,16 +85,16 @@ export namespace Webhook {
       id: z.string(),
       eventId: z.string(),
       eventType: EventType,
-      attempt: z.number().int(),
+      attempt: z.int(),
       succeeded: z.boolean(),
-      final: z.boolean().meta({ description: "No further attempt follows this one." }),
-      statusCode: z.number().int().nullable(),
-      latencyMs: z.number().int(),
-      error: z.string().nullable(),
-      responseExcerpt: z.string().max(200).nullable(),
+      final: z.boolean().check(z.meta({ description: "No further attempt follows this one." })),
+      statusCode: z.nullable(z.int()),
+      latencyMs: z.int(),
+      error: z.nullable(z.string()),
+      responseExcerpt: z.nullable(z.string().check(z.maxLength(200))),
       at: z.iso.datetime(),
     })
-    .meta({ id: "WebhookDelivery" });
+    .check(z.meta({ id: "WebhookDelivery" }));
   export type Delivery = z.infer<typeof Delivery>;
 
   /** What the delivery queue carries: ids only, never the secret or the payload. */
