@@ -1,4 +1,4 @@
-import { Verification } from "@app/core/verification";
+import * as Verification from "@app/core/verification";
 import { sqsBatch } from "./sqs.ts";
 
 /** Subscribed to the verification dead-letter queue. */

@@ -1,5 +1,5 @@
-import { Verification } from "@app/core/verification";
-import { Webhook } from "@app/core/webhook";
+import * as Verification from "@app/core/verification";
+import * as Webhook from "@app/core/webhook";
 
 /** On a schedule: resolve verifications whose job was lost. */
 export const sweep = () => Verification.sweepStale();

@@ -1,5 +1,5 @@
-import { Webhook } from "@app/core/webhook";
+import * as WebhookDelivery from "@app/core/webhook/delivery";
 import { sqsBatch } from "./sqs.ts";
 
 /** Subscribed to the webhook delivery queue. */
-export const handler = sqsBatch(Webhook.deliver);
+export const handler = sqsBatch(WebhookDelivery.deliver);

@@ -29,7 +29,7 @@ if (values.local) {
   });
 }
 
-const { ApiKey } = await import("@app/core/apikey");
+const ApiKey = await import("@app/core/apikey");
 const key = await ApiKey.create({ name: values.name, orgId: values.org, projectIds: values.project });
 console.log(
   JSON.stringify({ apiKey: key.secret, keyId: key.keyId, orgId: key.orgId, projectIds: key.projectIds }, null, 2),

@@ -54,7 +54,7 @@ describe("authentication", () => {
     const { appConnection } = (await res.json()) as { appConnection: { id: string; orgId: string } };
     expect(appConnection.orgId).toBe(ctx.stack.orgId);
 
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const other = await ApiKey.create({ name: "org b" });
     expect(other.orgId).not.toBe(ctx.stack.orgId);
     const theirs = await ctx.api(`${base}/${appConnection.id}`, { auth: other.secret });

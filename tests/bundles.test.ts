@@ -35,7 +35,7 @@ beforeAll(async () => {
     RAILWAY_API_URL: railway.url,
     RAILWAY_TIMEOUT_MS: "2000",
   });
-  const { ApiKey } = await import("@app/core/apikey");
+  const ApiKey = await import("@app/core/apikey");
   apiKey = (await ApiKey.create({ name: "bundles" })).secret;
   for (const [name, entry] of Object.entries(handlers)) await bundle(entry, join(out, name));
 }, 120_000);

@@ -36,7 +36,7 @@ const patch = (id: string, json: unknown, auth?: string) => ctx.api(`${base}/${i
 
 describe("listing", () => {
   it("lists newest first, a page at a time, with an opaque cursor, and filters by project", async () => {
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const key = await ApiKey.create({ name: "lister" });
     const projectId = crypto.randomUUID();
     const made: Conn[] = [];
@@ -70,7 +70,7 @@ describe("listing", () => {
   });
 
   it("/available lists only active connections, as { app, name, id }", async () => {
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const key = await ApiKey.create({ name: "available" });
     const { conn } = await active({}, key.secret);
     const failed = await create(
@@ -350,7 +350,7 @@ describe("names under concurrency, and idempotent retries", () => {
 
 describe("access", () => {
   it("a key limited to a project can neither read nor create another project's connections", async () => {
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const mine = crypto.randomUUID();
     const theirs = crypto.randomUUID();
     const limited = await ApiKey.create({ name: "limited", orgId: ctx.stack.orgId, projectIds: [mine] });
@@ -402,7 +402,7 @@ describe("access", () => {
 
   it("another org gets 404 on every route, and its data never", async () => {
     const { conn } = await active();
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const stranger = await ApiKey.create({ name: "stranger" });
     const routes = [
       ["GET", ""],

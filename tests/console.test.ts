@@ -311,7 +311,7 @@ describe("forms", () => {
   });
 
   it("the name field's HTML pattern is the API's rule, valid with the browser's v flag", async () => {
-    const { Connection } = await import("@app/core/connection");
+    const Connection = await import("@app/core/connection");
     const { rules } = await import("../functions/api/console/rules.ts");
     const pattern = new RegExp(`^(?:${rules.name.pattern})$`, "v");
     for (const name of ["ok", "a-b-1", "-", "Bad", "has space", "ünï", "a_b", "x".repeat(40)])
@@ -361,7 +361,7 @@ describe("forms", () => {
   });
 
   it("a key limited to projects can only choose among them", async () => {
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const projectId = crypto.randomUUID();
     const key = await ApiKey.create({ orgId: ctx.stack.orgId, name: "limited", projectIds: [projectId] });
     const browser = client();

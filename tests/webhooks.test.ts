@@ -152,7 +152,7 @@ describe("endpoints", () => {
   });
 
   it("project-limited keys cannot manage webhooks (they would see every connection)", async () => {
-    const { ApiKey } = await import("@app/core/apikey");
+    const ApiKey = await import("@app/core/apikey");
     const limited = await ApiKey.create({
       orgId: ctx.stack.orgId,
       name: "limited",
@@ -281,8 +281,8 @@ describe("delivery", () => {
   it("an event a crash left in the outbox (committed, never relayed) is delivered by the periodic relay", async () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
-    const { Webhook } = await import("@app/core/webhook");
-    const { Dynamo } = await import("@app/core/dynamo");
+    const Webhook = await import("@app/core/webhook");
+    const Dynamo = await import("@app/core/dynamo");
     const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-crash")).id}`)).json()) as any;
     await Dynamo.transact([Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection)]);
     await until(() => hook.received.length >= 1, 8000);

@@ -43,7 +43,7 @@ describe("the token is ciphertext wherever it rests", () => {
     );
     expect(everything).not.toContain(token);
 
-    const { Secrets } = await import("@app/core/crypto");
+    const Secrets = await import("@app/core/crypto");
     const sealed = stored?.sealedCredentials as Uint8Array;
     expect(sealed.byteLength).toBeGreaterThan(token.length);
     expect(Secrets.sha256(sealed)).toBe(stored?.credentialsHash);
@@ -195,7 +195,7 @@ describe("maintenance", () => {
   const later = () => new Date(Date.now() + 60_000);
 
   it("the sweep settles a verification whose job was lost, and re-queues a lost re-check", async () => {
-    const { Connection } = await import("@app/core/connection");
+    const Connection = await import("@app/core/connection");
     const lost = await ctx.api(base, {
       json: { name: "lost-job", method: "team-token", credentials: { apiToken: "x" } },
     });
@@ -211,7 +211,7 @@ describe("maintenance", () => {
   });
 
   it("the scheduled re-verification re-checks old active connections and marks revoked tokens failed", async () => {
-    const { Connection } = await import("@app/core/connection");
+    const Connection = await import("@app/core/connection");
     const user = ctx.railway.addUser();
     const res = await ctx.api(base, {
       json: { name: "to-revoke", method: "account-token", credentials: { apiToken: user.accountToken } },

@@ -1,6 +1,6 @@
-import { ApiKey } from "@app/core/apikey";
+import * as ApiKey from "@app/core/apikey";
 import { type ErrorKind, VisibleError } from "@app/core/error";
-import { Health } from "@app/core/health";
+import * as Health from "@app/core/health";
 import { log } from "@app/core/log";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";

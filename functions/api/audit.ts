@@ -1,5 +1,5 @@
-import { Audit } from "@app/core/audit";
-import { Page } from "@app/core/page";
+import * as Audit from "@app/core/audit";
+import * as Page from "@app/core/page";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { Env } from "./app.ts";

@@ -1,5 +1,5 @@
-import { Connection } from "@app/core/connection";
-import { Railway } from "@app/core/railway";
+import * as Connection from "@app/core/connection";
+import * as Railway from "@app/core/railway";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { Env } from "./app.ts";

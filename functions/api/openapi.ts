@@ -1,5 +1,5 @@
 import { VisibleError } from "@app/core/error";
-import { Page } from "@app/core/page";
+import * as Page from "@app/core/page";
 import type { Hono, MiddlewareHandler } from "hono";
 import { COMPOSED_HANDLER } from "hono/utils/constants";
 import { validator } from "hono/validator";

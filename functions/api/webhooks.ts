@@ -1,4 +1,4 @@
-import { Webhook } from "@app/core/webhook";
+import * as Webhook from "@app/core/webhook";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { Env } from "./app.ts";

@@ -1,6 +1,6 @@
-import type { Connection } from "@app/core/connection";
-import type { Railway } from "@app/core/railway";
-import type { Session } from "@app/core/session";
+import type * as Connection from "@app/core/connection";
+import type * as Railway from "@app/core/railway";
+import type * as Session from "@app/core/session";
 import { CsrfField, Layout, type Notice } from "./layout.tsx";
 import { type Field, type FieldErrors, methodOrder, methods, required, rules } from "./rules.ts";
 

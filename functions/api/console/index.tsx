@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { ApiKey } from "@app/core/apikey";
-import { Connection } from "@app/core/connection";
+import * as ApiKey from "@app/core/apikey";
+import * as Connection from "@app/core/connection";
 import { type ErrorKind, VisibleError } from "@app/core/error";
 import { log } from "@app/core/log";
-import { Session } from "@app/core/session";
+import * as Session from "@app/core/session";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";

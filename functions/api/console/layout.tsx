@@ -1,4 +1,4 @@
-import type { Session } from "@app/core/session";
+import type * as Session from "@app/core/session";
 import type { Child, PropsWithChildren } from "hono/jsx";
 import { assetUrl } from "./assets.ts";
 

@@ -47,7 +47,7 @@ export async function startStack(opts: StackOptions) {
   const deadLetter = await import("../../../functions/dead-letter.ts");
   const maintenance = await import("../../../functions/maintenance.ts");
   const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
-  const { ApiKey } = await import("@app/core/apikey");
+  const ApiKey = await import("@app/core/apikey");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
   const waitSeconds = opts.pollSeconds ?? 10;

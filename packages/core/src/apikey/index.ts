@@ -1,58 +1,56 @@
+/** API keys: each belongs to one org, may be limited to some projects, and is stored only as its SHA-256 hash. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { Secrets } from "../crypto/index.ts";
-import { Dynamo } from "../dynamo/index.ts";
+import * as Secrets from "../crypto/index.ts";
+import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 
-/** API keys: each belongs to one org, may be limited to some projects, and is stored only as its SHA-256 hash. */
-export namespace ApiKey {
-  export type Actor = { orgId: string; keyId: string; projectIds?: readonly string[] };
+export type Actor = { orgId: string; keyId: string; projectIds?: readonly string[] };
 
-  const key = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
+const key = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
 
-  export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
+export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
 
-  /** Registers a key (a new random one unless given) for an org; the key is returned only here. */
-  export async function create(input: { orgId?: string; name: string; secret?: string; projectIds?: string[] }) {
-    const secret = input.secret ?? generate();
-    const actor: Actor = {
-      orgId: input.orgId ?? randomUUID(),
-      keyId: randomUUID(),
-      ...(input.projectIds ? { projectIds: input.projectIds } : {}),
-    };
-    await Dynamo.client.send(
-      new PutCommand({
-        TableName: Dynamo.table(),
-        Item: { ...key(secret), type: "apikey", ...actor, name: input.name, createdAt: new Date().toISOString() },
-      }),
-    );
-    return { ...actor, secret };
-  }
+/** Registers a key (a new random one unless given) for an org; the key is returned only here. */
+export async function create(input: { orgId?: string; name: string; secret?: string; projectIds?: string[] }) {
+  const secret = input.secret ?? generate();
+  const actor: Actor = {
+    orgId: input.orgId ?? randomUUID(),
+    keyId: randomUUID(),
+    ...(input.projectIds ? { projectIds: input.projectIds } : {}),
+  };
+  await Dynamo.client.send(
+    new PutCommand({
+      TableName: Dynamo.table(),
+      Item: { ...key(secret), type: "apikey", ...actor, name: input.name, createdAt: new Date().toISOString() },
+    }),
+  );
+  return { ...actor, secret };
+}
 
-  export async function authenticate(secret: string): Promise<Actor | undefined> {
-    if (!secret) return undefined;
-    const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(secret) }));
-    if (!out.Item) return undefined;
-    return {
-      orgId: out.Item.orgId,
-      keyId: out.Item.keyId,
-      ...(out.Item.projectIds ? { projectIds: out.Item.projectIds } : {}),
-    };
-  }
+export async function authenticate(secret: string): Promise<Actor | undefined> {
+  if (!secret) return undefined;
+  const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(secret) }));
+  if (!out.Item) return undefined;
+  return {
+    orgId: out.Item.orgId,
+    keyId: out.Item.keyId,
+    ...(out.Item.projectIds ? { projectIds: out.Item.projectIds } : {}),
+  };
+}
 
-  /** Whether the key may see things of this project (`null`: the org's connections without a project). */
-  export const reaches = (actor: Actor, projectId: string | null) =>
-    !actor.projectIds || (projectId !== null && actor.projectIds.includes(projectId));
+/** Whether the key may see things of this project (`null`: the org's connections without a project). */
+export const reaches = (actor: Actor, projectId: string | null) =>
+  !actor.projectIds || (projectId !== null && actor.projectIds.includes(projectId));
 
-  /** Refuses to act in a project the key is not limited to. */
-  export function assertReaches(actor: Actor, projectId: string | null) {
-    if (reaches(actor, projectId)) return;
-    throw new VisibleError(
-      "forbidden",
-      "project_forbidden",
-      projectId === null
-        ? "This API key is limited to projects: send a projectId it may use"
-        : `This API key may not use project "${projectId}"`,
-    );
-  }
+/** Refuses to act in a project the key is not limited to. */
+export function assertReaches(actor: Actor, projectId: string | null) {
+  if (reaches(actor, projectId)) return;
+  throw new VisibleError(
+    "forbidden",
+    "project_forbidden",
+    projectId === null
+      ? "This API key is limited to projects: send a projectId it may use"
+      : `This API key may not use project "${projectId}"`,
+  );
 }

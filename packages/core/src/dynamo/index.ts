@@ -2,34 +2,32 @@ import { DescribeTableCommand, DynamoDBClient, TransactionCanceledException } fr
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "../resource/index.ts";
 
-export namespace Dynamo {
-  const raw = new DynamoDBClient({});
-  export const client = DynamoDBDocumentClient.from(raw, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+const raw = new DynamoDBClient({});
+export const client = DynamoDBDocumentClient.from(raw, {
+  marshallOptions: { removeUndefinedValues: true },
+});
 
-  export const table = () => Resource.Table.name;
+export const table = () => Resource.Table.name;
 
-  export type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
+export type Write = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>[number];
 
-  /**
-   * One transaction. Two transactions touching the same item at the same moment cancel one
-   * with "TransactionConflict" instead of deciding: that one is tried again, so that its own
-   * conditions are what decide it.
-   */
-  export async function transact(items: Write[]) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await client.send(new TransactWriteCommand({ TransactItems: items }));
-      } catch (err) {
-        const conflict =
-          err instanceof TransactionCanceledException &&
-          err.CancellationReasons?.some((r) => r.Code === "TransactionConflict");
-        if (!conflict || attempt >= 8) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      }
+/**
+ * One transaction. Two transactions touching the same item at the same moment cancel one
+ * with "TransactionConflict" instead of deciding: that one is tried again, so that its own
+ * conditions are what decide it.
+ */
+export async function transact(items: Write[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      const conflict =
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.some((r) => r.Code === "TransactionConflict");
+      if (!conflict || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }
-
-  export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));
 }
+
+export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));

@@ -1,251 +1,249 @@
+/** Railway's public GraphQL API: verifying tokens of each kind (see shared/railway-api.md). */
 import * as z from "zod/mini";
 
-/** Railway's public GraphQL API: verifying tokens of each kind (see shared/railway-api.md). */
-export namespace Railway {
-  export const Method = z.enum(["team-token", "account-token", "project-token"]);
-  export type Method = z.infer<typeof Method>;
+export const Method = z.enum(["team-token", "account-token", "project-token"]);
+export type Method = z.infer<typeof Method>;
 
-  const Named = z.object({ id: z.string(), name: z.string() });
+const Named = z.object({ id: z.string(), name: z.string() });
 
-  export const Identity = z
-    .object({
-      account: z.optional(z.extend(Named, { email: z.nullable(z.string()) })),
-      workspaces: z.optional(z.array(Named)),
-      project: z.optional(Named),
-      environment: z.optional(Named),
-    })
-    .check(z.meta({ description: "Non-secret facts Railway reported about what the token reaches." }));
-  export type Identity = z.infer<typeof Identity>;
+export const Identity = z
+  .object({
+    account: z.optional(z.extend(Named, { email: z.nullable(z.string()) })),
+    workspaces: z.optional(z.array(Named)),
+    project: z.optional(Named),
+    environment: z.optional(Named),
+  })
+  .check(z.meta({ description: "Non-secret facts Railway reported about what the token reaches." }));
+export type Identity = z.infer<typeof Identity>;
 
-  export type Verdict = { ok: true; identity: Identity } | { ok: false; message: string };
+export type Verdict = { ok: true; identity: Identity } | { ok: false; message: string };
 
-  /** Railway could not give an answer (network, timeout, 5xx, 429): try again later. */
-  export class Unreachable extends Error {
-    constructor(
-      message: string,
-      readonly retryAfterSeconds?: number,
-    ) {
-      super(message);
-      this.name = "RailwayUnreachable";
-    }
+/** Railway could not give an answer (network, timeout, 5xx, 429): try again later. */
+export class Unreachable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "RailwayUnreachable";
   }
-
-  const label: Record<Method, string> = {
-    "account-token": "account token",
-    "team-token": "workspace (team) token",
-    "project-token": "project token",
-  };
-
-  const withArticle = (method: Method) => `${method === "account-token" ? "an" : "a"} ${label[method]}`;
-
-  const whereToCreate: Record<Method, string> = {
-    "account-token": 'create one under Account Settings → Tokens with "No workspace" selected',
-    "team-token": "create one under Account Settings → Tokens with the workspace selected",
-    "project-token": "create one under Project → Settings → Tokens for the environment to connect",
-  };
-
-  // biome-ignore lint/suspicious/noExplicitAny: Railway's answers are read defensively with optional chaining.
-  type Data = any;
-
-  const checks: Record<Method, { query: string; identity: (data: Data) => Identity | undefined }> = {
-    "account-token": {
-      query: "query VerifyAccountToken { me { id name email workspaces { id name } } }",
-      identity: (d) =>
-        d?.me?.id
-          ? {
-              account: { id: d.me.id, name: d.me.name, email: d.me.email ?? null },
-              workspaces: d.me.workspaces?.map(named) ?? [],
-            }
-          : undefined,
-    },
-    "team-token": {
-      query: "query VerifyWorkspaceToken { apiToken { workspaces { id name } } }",
-      identity: (d) => (d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined),
-    },
-    "project-token": {
-      query:
-        "query VerifyProjectToken { projectToken { projectId environmentId project { id name } environment { id name } } }",
-      identity: (d) =>
-        d?.projectToken?.projectId
-          ? { project: named(d.projectToken.project), environment: named(d.projectToken.environment) }
-          : undefined,
-    },
-  };
-
-  const named = (x: { id: string; name: string }) => ({ id: x.id, name: x.name });
-
-  export const apiUrl = () => process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2";
-  const timeoutMs = () => Number(process.env.RAILWAY_TIMEOUT_MS) || 10_000;
-
-  /** Account and workspace tokens are Bearer tokens; project tokens have a header of their own. */
-  export const headers = (method: Method, token: string): Record<string, string> =>
-    method === "project-token" ? { "Project-Access-Token": token } : { Authorization: `Bearer ${token}` };
-
-  type Answer = { ok: true; data: unknown } | { ok: false; reason: string };
-
-  /** One GraphQL request. Rejections come back as values; anything that is not an answer throws. */
-  export async function query(
-    method: Method,
-    token: string,
-    query: string,
-    variables?: Record<string, unknown>,
-  ): Promise<Answer> {
-    let res: Response;
-    try {
-      res = await fetch(apiUrl(), {
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...headers(method, token) },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(timeoutMs()),
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && err.name === "TimeoutError";
-      throw new Unreachable(
-        timedOut ? `Railway did not answer within ${timeoutMs() / 1000} s` : "could not connect to Railway's API",
-      );
-    }
-    if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };
-    if (res.status === 429) {
-      const retryAfter = Number(res.headers.get("retry-after"));
-      throw new Unreachable(
-        "Railway's rate limit was reached",
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-      );
-    }
-    if (!res.ok) throw new Unreachable(`Railway answered HTTP ${res.status}`);
-    const body = (await res.json().catch(() => undefined)) as
-      | { data?: unknown; errors?: Array<{ message?: unknown }> }
-      | undefined;
-    if (!body || typeof body !== "object") throw new Unreachable("Railway's answer was not JSON");
-    const messages = (body.errors ?? []).map((e) => String(e?.message ?? ""));
-    const denial = messages.find((m) => /not authorized|project token not found/i.test(m));
-    if (denial) return { ok: false, reason: redact(denial, token) };
-    if (messages.length > 0 && body.data == null)
-      throw new Unreachable(`Railway reported an error: ${redact(messages[0] ?? "", token)}`);
-    if (body.data == null) return { ok: false, reason: "no data for this token" };
-    return { ok: true, data: body.data };
-  }
-
-  async function check(method: Method, token: string): Promise<Identity | string> {
-    const answer = await query(method, token, checks[method].query);
-    if (!answer.ok) return answer.reason;
-    return checks[method].identity(answer.data) ?? "no data for this token";
-  }
-
-  /**
-   * Checks a token as the kind the user chose. When Railway rejects it, the other kinds are
-   * probed (one request each) so the message can say which method the token really is.
-   */
-  export async function verifyToken(method: Method, token: string): Promise<Verdict> {
-    const result = await check(method, token);
-    if (typeof result !== "string") return { ok: true, identity: result };
-
-    for (const other of probeOrder[method]) {
-      // A probe Railway does not answer throws like the check itself: the job is tried again
-      // later rather than settling without the hint.
-      const probe = await check(other, token);
-      if (typeof probe !== "string")
-        return {
-          ok: false,
-          message: `Railway rejected this token as ${withArticle(method)}, but it is a valid ${label[other]}. Choose the method "${other}" instead.`,
-        };
-    }
-    return {
-      ok: false,
-      message: `Railway rejected this ${label[method]} (${result}). Check that it was copied in full and has not been revoked or expired; ${whereToCreate[method]}.`,
-    };
-  }
-
-  // Account tokens also pass the workspace check, so `me` is probed first; a Bearer token that
-  // fails the workspace check cannot pass `me`, so that probe is skipped.
-  const probeOrder: Record<Method, Method[]> = {
-    "account-token": ["team-token", "project-token"],
-    "team-token": ["project-token"],
-    "project-token": ["account-token", "team-token"],
-  };
-
-  /** Railway refused the token: invalid, revoked, or out of its scope. */
-  export class Rejected extends Error {
-    override name = "RailwayRejected";
-  }
-
-  export const Project = z
-    .object({ id: z.string(), name: z.string(), environments: z.array(Named), services: z.array(Named) })
-    .check(z.meta({ id: "RailwayProject" }));
-  export type Project = z.infer<typeof Project>;
-
-  const nodes = `edges { node { id name } } pageInfo { hasNextPage endCursor }`;
-  const projectFields = `id name environments(first: 100) { ${nodes} } services(first: 100) { ${nodes} }`;
-  type Nodes = {
-    edges: Array<{ node: { id: string; name: string } }>;
-    pageInfo?: { hasNextPage: boolean; endCursor: string | null };
-  };
-
-  /**
-   * Every project the token reaches, with its environments and services, following Railway's
-   * pagination: an account token's across all its workspaces, a workspace token's in its
-   * workspace, a project token's one project and environment. Throws Rejected or Unreachable.
-   */
-  export async function listProjects(method: Method, token: string): Promise<Project[]> {
-    const ask = async (q: string, variables?: Record<string, unknown>): Promise<Data> => {
-      const answer = await query(method, token, q, variables);
-      if (!answer.ok) throw new Rejected(answer.reason);
-      return answer.data;
-    };
-    const all = async (projectId: string, field: "environments" | "services", page: Nodes) => {
-      const found = page.edges.map((e) => named(e.node));
-      let info = page.pageInfo;
-      while (info?.hasNextPage) {
-        const d = await ask(
-          `query More($id: String!, $after: String) { project(id: $id) { ${field}(first: 100, after: $after) { ${nodes} } } }`,
-          { id: projectId, after: info.endCursor },
-        );
-        const next: Nodes = d.project[field];
-        found.push(...next.edges.map((e) => named(e.node)));
-        info = next.pageInfo;
-      }
-      return found;
-    };
-
-    if (method === "project-token") {
-      const d = await ask(
-        `query { projectToken { project { id name services(first: 100) { ${nodes} } } environment { id name } } }`,
-      );
-      const { project, environment } = d.projectToken;
-      return [
-        {
-          ...named(project),
-          environments: [named(environment)],
-          services: await all(project.id, "services", project.services),
-        },
-      ];
-    }
-
-    const workspaces: Array<{ id: string }> =
-      method === "account-token"
-        ? (await ask("query { me { workspaces { id } } }")).me.workspaces
-        : (await ask("query { apiToken { workspaces { id } } }")).apiToken.workspaces;
-    const projects: Project[] = [];
-    for (const workspace of workspaces) {
-      let after: string | null = null;
-      do {
-        const d = await ask(
-          `query Projects($workspaceId: String, $after: String) { projects(workspaceId: $workspaceId, first: 50, after: $after) { edges { node { ${projectFields} } } pageInfo { hasNextPage endCursor } } }`,
-          { workspaceId: workspace.id, after },
-        );
-        for (const { node } of d.projects.edges as Array<{ node: Data }>)
-          projects.push({
-            ...named(node),
-            environments: await all(node.id, "environments", node.environments),
-            services: await all(node.id, "services", node.services),
-          });
-        after = d.projects.pageInfo.hasNextPage ? d.projects.pageInfo.endCursor : null;
-      } while (after);
-    }
-    return projects;
-  }
-
-  /** Railway errors may echo what they were sent; never let the token through. */
-  export const redact = (text: string, token: string) =>
-    (token ? text.split(token).join("[redacted]") : text).slice(0, 300);
 }
+
+const label: Record<Method, string> = {
+  "account-token": "account token",
+  "team-token": "workspace (team) token",
+  "project-token": "project token",
+};
+
+const withArticle = (method: Method) => `${method === "account-token" ? "an" : "a"} ${label[method]}`;
+
+const whereToCreate: Record<Method, string> = {
+  "account-token": 'create one under Account Settings → Tokens with "No workspace" selected',
+  "team-token": "create one under Account Settings → Tokens with the workspace selected",
+  "project-token": "create one under Project → Settings → Tokens for the environment to connect",
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: Railway's answers are read defensively with optional chaining.
+type Data = any;
+
+const checks: Record<Method, { query: string; identity: (data: Data) => Identity | undefined }> = {
+  "account-token": {
+    query: "query VerifyAccountToken { me { id name email workspaces { id name } } }",
+    identity: (d) =>
+      d?.me?.id
+        ? {
+            account: { id: d.me.id, name: d.me.name, email: d.me.email ?? null },
+            workspaces: d.me.workspaces?.map(named) ?? [],
+          }
+        : undefined,
+  },
+  "team-token": {
+    query: "query VerifyWorkspaceToken { apiToken { workspaces { id name } } }",
+    identity: (d) => (d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined),
+  },
+  "project-token": {
+    query:
+      "query VerifyProjectToken { projectToken { projectId environmentId project { id name } environment { id name } } }",
+    identity: (d) =>
+      d?.projectToken?.projectId
+        ? { project: named(d.projectToken.project), environment: named(d.projectToken.environment) }
+        : undefined,
+  },
+};
+
+const named = (x: { id: string; name: string }) => ({ id: x.id, name: x.name });
+
+export const apiUrl = () => process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2";
+const timeoutMs = () => Number(process.env.RAILWAY_TIMEOUT_MS) || 10_000;
+
+/** Account and workspace tokens are Bearer tokens; project tokens have a header of their own. */
+export const headers = (method: Method, token: string): Record<string, string> =>
+  method === "project-token" ? { "Project-Access-Token": token } : { Authorization: `Bearer ${token}` };
+
+type Answer = { ok: true; data: unknown } | { ok: false; reason: string };
+
+/** One GraphQL request. Rejections come back as values; anything that is not an answer throws. */
+export async function query(
+  method: Method,
+  token: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Answer> {
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers(method, token) },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(timeoutMs()),
+    });
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === "TimeoutError";
+    throw new Unreachable(
+      timedOut ? `Railway did not answer within ${timeoutMs() / 1000} s` : "could not connect to Railway's API",
+    );
+  }
+  if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };
+  if (res.status === 429) {
+    const retryAfter = Number(res.headers.get("retry-after"));
+    throw new Unreachable(
+      "Railway's rate limit was reached",
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
+  }
+  if (!res.ok) throw new Unreachable(`Railway answered HTTP ${res.status}`);
+  const body = (await res.json().catch(() => undefined)) as
+    | { data?: unknown; errors?: Array<{ message?: unknown }> }
+    | undefined;
+  if (!body || typeof body !== "object") throw new Unreachable("Railway's answer was not JSON");
+  const messages = (body.errors ?? []).map((e) => String(e?.message ?? ""));
+  const denial = messages.find((m) => /not authorized|project token not found/i.test(m));
+  if (denial) return { ok: false, reason: redact(denial, token) };
+  if (messages.length > 0 && body.data == null)
+    throw new Unreachable(`Railway reported an error: ${redact(messages[0] ?? "", token)}`);
+  if (body.data == null) return { ok: false, reason: "no data for this token" };
+  return { ok: true, data: body.data };
+}
+
+async function check(method: Method, token: string): Promise<Identity | string> {
+  const answer = await query(method, token, checks[method].query);
+  if (!answer.ok) return answer.reason;
+  return checks[method].identity(answer.data) ?? "no data for this token";
+}
+
+/**
+ * Checks a token as the kind the user chose. When Railway rejects it, the other kinds are
+ * probed (one request each) so the message can say which method the token really is.
+ */
+export async function verifyToken(method: Method, token: string): Promise<Verdict> {
+  const result = await check(method, token);
+  if (typeof result !== "string") return { ok: true, identity: result };
+
+  for (const other of probeOrder[method]) {
+    // A probe Railway does not answer throws like the check itself: the job is tried again
+    // later rather than settling without the hint.
+    const probe = await check(other, token);
+    if (typeof probe !== "string")
+      return {
+        ok: false,
+        message: `Railway rejected this token as ${withArticle(method)}, but it is a valid ${label[other]}. Choose the method "${other}" instead.`,
+      };
+  }
+  return {
+    ok: false,
+    message: `Railway rejected this ${label[method]} (${result}). Check that it was copied in full and has not been revoked or expired; ${whereToCreate[method]}.`,
+  };
+}
+
+// Account tokens also pass the workspace check, so `me` is probed first; a Bearer token that
+// fails the workspace check cannot pass `me`, so that probe is skipped.
+const probeOrder: Record<Method, Method[]> = {
+  "account-token": ["team-token", "project-token"],
+  "team-token": ["project-token"],
+  "project-token": ["account-token", "team-token"],
+};
+
+/** Railway refused the token: invalid, revoked, or out of its scope. */
+export class Rejected extends Error {
+  override name = "RailwayRejected";
+}
+
+export const Project = z
+  .object({ id: z.string(), name: z.string(), environments: z.array(Named), services: z.array(Named) })
+  .check(z.meta({ id: "RailwayProject" }));
+export type Project = z.infer<typeof Project>;
+
+const nodes = `edges { node { id name } } pageInfo { hasNextPage endCursor }`;
+const projectFields = `id name environments(first: 100) { ${nodes} } services(first: 100) { ${nodes} }`;
+type Nodes = {
+  edges: Array<{ node: { id: string; name: string } }>;
+  pageInfo?: { hasNextPage: boolean; endCursor: string | null };
+};
+
+/**
+ * Every project the token reaches, with its environments and services, following Railway's
+ * pagination: an account token's across all its workspaces, a workspace token's in its
+ * workspace, a project token's one project and environment. Throws Rejected or Unreachable.
+ */
+export async function listProjects(method: Method, token: string): Promise<Project[]> {
+  const ask = async (q: string, variables?: Record<string, unknown>): Promise<Data> => {
+    const answer = await query(method, token, q, variables);
+    if (!answer.ok) throw new Rejected(answer.reason);
+    return answer.data;
+  };
+  const all = async (projectId: string, field: "environments" | "services", page: Nodes) => {
+    const found = page.edges.map((e) => named(e.node));
+    let info = page.pageInfo;
+    while (info?.hasNextPage) {
+      const d = await ask(
+        `query More($id: String!, $after: String) { project(id: $id) { ${field}(first: 100, after: $after) { ${nodes} } } }`,
+        { id: projectId, after: info.endCursor },
+      );
+      const next: Nodes = d.project[field];
+      found.push(...next.edges.map((e) => named(e.node)));
+      info = next.pageInfo;
+    }
+    return found;
+  };
+
+  if (method === "project-token") {
+    const d = await ask(
+      `query { projectToken { project { id name services(first: 100) { ${nodes} } } environment { id name } } }`,
+    );
+    const { project, environment } = d.projectToken;
+    return [
+      {
+        ...named(project),
+        environments: [named(environment)],
+        services: await all(project.id, "services", project.services),
+      },
+    ];
+  }
+
+  const workspaces: Array<{ id: string }> =
+    method === "account-token"
+      ? (await ask("query { me { workspaces { id } } }")).me.workspaces
+      : (await ask("query { apiToken { workspaces { id } } }")).apiToken.workspaces;
+  const projects: Project[] = [];
+  for (const workspace of workspaces) {
+    let after: string | null = null;
+    do {
+      const d = await ask(
+        `query Projects($workspaceId: String, $after: String) { projects(workspaceId: $workspaceId, first: 50, after: $after) { edges { node { ${projectFields} } } pageInfo { hasNextPage endCursor } } }`,
+        { workspaceId: workspace.id, after },
+      );
+      for (const { node } of d.projects.edges as Array<{ node: Data }>)
+        projects.push({
+          ...named(node),
+          environments: await all(node.id, "environments", node.environments),
+          services: await all(node.id, "services", node.services),
+        });
+      after = d.projects.pageInfo.hasNextPage ? d.projects.pageInfo.endCursor : null;
+    } while (after);
+  }
+  return projects;
+}
+
+/** Railway errors may echo what they were sent; never let the token through. */
+export const redact = (text: string, token: string) =>
+  (token ? text.split(token).join("[redacted]") : text).slice(0, 300);

@@ -1,130 +1,128 @@
-import { Connection } from "../connection/index.ts";
-import { Secrets } from "../crypto/index.ts";
-import { log } from "../log/index.ts";
-import { Queue } from "../queue/index.ts";
-import { Railway } from "../railway/index.ts";
-
 /** The worker side of the pipeline: one queued job in, one settled connection out. */
-export namespace Verification {
-  export const maxAttempts = () => Number(process.env.VERIFY_MAX_ATTEMPTS) || 5;
-  const baseDelaySeconds = () => Number(process.env.VERIFY_RETRY_BASE_SECONDS ?? 10);
+import * as Connection from "../connection/index.ts";
+import * as Secrets from "../crypto/index.ts";
+import { log } from "../log/index.ts";
+import * as Queue from "../queue/index.ts";
+import * as Railway from "../railway/index.ts";
 
-  /** Exponential backoff with jitter, never sooner than Railway's Retry-After. */
-  export const backoffSeconds = (attempt: number, retryAfter = 0) => {
-    const ceiling = Math.min(baseDelaySeconds() * 2 ** (attempt - 1), 900);
-    return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
-  };
+export const maxAttempts = () => Number(process.env.VERIFY_MAX_ATTEMPTS) || 5;
+const baseDelaySeconds = () => Number(process.env.VERIFY_RETRY_BASE_SECONDS ?? 10);
 
-  export type Delivery = { attempt: number; receiptHandle: string };
+/** Exponential backoff with jitter, never sooner than Railway's Retry-After. */
+export const backoffSeconds = (attempt: number, retryAfter = 0) => {
+  const ceiling = Math.min(baseDelaySeconds() * 2 ** (attempt - 1), 900);
+  return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
+};
 
-  /**
-   * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
-   * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
-   */
-  export async function run(body: string, delivery: Delivery): Promise<void> {
-    const job = parse(body);
-    if (!job) return;
-    const context = { connectionId: job.connectionId, orgId: job.orgId, jobId: job.jobId, attempt: delivery.attempt };
-    const pending = await Connection.pendingJob(job);
-    if (!pending) {
-      log.info("verification job is stale or already settled; skipped", context);
-      return;
-    }
-    const fresh = job.sealedToken !== undefined;
-    const token = job.sealedToken
-      ? await Secrets.open(
-          Buffer.from(job.sealedToken, "base64"),
-          Secrets.jobContext(job.orgId, job.connectionId, job.jobId),
-        )
-      : pending.sealedCredentials &&
-        (await Secrets.open(pending.sealedCredentials, Secrets.credentialContext(job.orgId, job.connectionId)));
-    if (!token) {
-      await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." });
-      return;
-    }
-    // A new token is sealed again under the credential's own context; a stored one already is.
-    const seal = async () =>
-      fresh
-        ? { sealedCredentials: await Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId)) }
-        : {};
+export type Delivery = { attempt: number; receiptHandle: string };
 
-    let outcome: Connection.Outcome;
-    try {
-      const verdict = await Railway.verifyToken(pending.method, token);
-      outcome = verdict.ok
-        ? { kind: "verified", railway: verdict.identity, ...(await seal()) }
-        : { kind: "rejected", message: verdict.message };
-    } catch (err) {
-      if (!(err instanceof Railway.Unreachable)) throw err;
-      if (delivery.attempt < maxAttempts()) {
-        const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
-        log.warn("Railway unreachable; verification will be retried", {
-          ...context,
-          reason: err.message,
-          retryInSeconds: delay,
-        });
-        await Queue.retryAfter(delivery.receiptHandle, delay);
-        throw err;
-      }
-      // Kept sealed so that the connection can be verified again once Railway answers.
-      outcome = {
-        kind: "unreachable",
-        message: `Railway could not be reached to verify the token (${err.message}; ${delivery.attempt} attempts). The token was not rejected: verify the connection again later.`,
-        ...(await seal()),
-      };
-    }
-    const applied = await Connection.settle(job, outcome, pending);
-    log.info("verification settled", { ...context, purpose: pending.purpose, outcome: outcome.kind, applied });
+/**
+ * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
+ * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
+ */
+export async function run(body: string, delivery: Delivery): Promise<void> {
+  const job = parse(body);
+  if (!job) return;
+  const context = { connectionId: job.connectionId, orgId: job.orgId, jobId: job.jobId, attempt: delivery.attempt };
+  const pending = await Connection.pendingJob(job);
+  if (!pending) {
+    log.info("verification job is stale or already settled; skipped", context);
+    return;
   }
+  const fresh = job.sealedToken !== undefined;
+  const token = job.sealedToken
+    ? await Secrets.open(
+        Buffer.from(job.sealedToken, "base64"),
+        Secrets.jobContext(job.orgId, job.connectionId, job.jobId),
+      )
+    : pending.sealedCredentials &&
+      (await Secrets.open(pending.sealedCredentials, Secrets.credentialContext(job.orgId, job.connectionId)));
+  if (!token) {
+    await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." });
+    return;
+  }
+  // A new token is sealed again under the credential's own context; a stored one already is.
+  const seal = async () =>
+    fresh
+      ? { sealedCredentials: await Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId)) }
+      : {};
 
-  /**
-   * For a job that exhausted its deliveries (it reached the dead-letter queue): the connection
-   * fails instead of staying pending forever.
-   */
-  export async function abandon(body: string): Promise<void> {
-    const job = parse(body);
-    if (!job) return;
-    const applied = await Connection.settle(job, {
+  let outcome: Connection.Outcome;
+  try {
+    const verdict = await Railway.verifyToken(pending.method, token);
+    outcome = verdict.ok
+      ? { kind: "verified", railway: verdict.identity, ...(await seal()) }
+      : { kind: "rejected", message: verdict.message };
+  } catch (err) {
+    if (!(err instanceof Railway.Unreachable)) throw err;
+    if (delivery.attempt < maxAttempts()) {
+      const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
+      log.warn("Railway unreachable; verification will be retried", {
+        ...context,
+        reason: err.message,
+        retryInSeconds: delay,
+      });
+      await Queue.retryAfter(delivery.receiptHandle, delay);
+      throw err;
+    }
+    // Kept sealed so that the connection can be verified again once Railway answers.
+    outcome = {
       kind: "unreachable",
-      message:
-        "The token could not be verified: the verification job failed repeatedly on our side. Send the credentials again; if it keeps failing, contact support.",
-    });
-    log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
+      message: `Railway could not be reached to verify the token (${err.message}; ${delivery.attempt} attempts). The token was not rejected: verify the connection again later.`,
+      ...(await seal()),
+    };
   }
+  const applied = await Connection.settle(job, outcome, pending);
+  log.info("verification settled", { ...context, purpose: pending.purpose, outcome: outcome.kind, applied });
+}
 
-  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+/**
+ * For a job that exhausted its deliveries (it reached the dead-letter queue): the connection
+ * fails instead of staying pending forever.
+ */
+export async function abandon(body: string): Promise<void> {
+  const job = parse(body);
+  if (!job) return;
+  const applied = await Connection.settle(job, {
+    kind: "unreachable",
+    message:
+      "The token could not be verified: the verification job failed repeatedly on our side. Send the credentials again; if it keeps failing, contact support.",
+  });
+  log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
+}
 
-  /** The periodic safety net: verifications in flight for longer than any retry schedule takes. */
-  export async function sweepStale() {
-    const resolved = await Connection.sweep({
-      before: minutesAgo(Number(process.env.STALE_VERIFICATION_MINUTES) || 30),
-      limit: 100,
-    });
-    log.info("stale verifications swept", { resolved });
-    return resolved;
-  }
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 
-  /**
-   * The periodic re-check of active connections, so that a revoked token shows as failed before
-   * anything that relies on it breaks. Each run queues at most 100, spread over 15 minutes.
-   */
-  export async function reverifyDue() {
-    const queued = await Connection.recheckDue({
-      before: minutesAgo(60 * (Number(process.env.REVERIFY_AFTER_HOURS) || 24)),
-      limit: 100,
-      spreadSeconds: Number(process.env.REVERIFY_SPREAD_SECONDS ?? 900),
-    });
-    log.info("re-verifications queued", { queued });
-    return queued;
-  }
+/** The periodic safety net: verifications in flight for longer than any retry schedule takes. */
+export async function sweepStale() {
+  const resolved = await Connection.sweep({
+    before: minutesAgo(Number(process.env.STALE_VERIFICATION_MINUTES) || 30),
+    limit: 100,
+  });
+  log.info("stale verifications swept", { resolved });
+  return resolved;
+}
 
-  function parse(body: string): Connection.Job | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {}
-    const parsed = Connection.Job.safeParse(json);
-    if (!parsed.success) log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
-    return parsed.data;
-  }
+/**
+ * The periodic re-check of active connections, so that a revoked token shows as failed before
+ * anything that relies on it breaks. Each run queues at most 100, spread over 15 minutes.
+ */
+export async function reverifyDue() {
+  const queued = await Connection.recheckDue({
+    before: minutesAgo(60 * (Number(process.env.REVERIFY_AFTER_HOURS) || 24)),
+    limit: 100,
+    spreadSeconds: Number(process.env.REVERIFY_SPREAD_SECONDS ?? 900),
+  });
+  log.info("re-verifications queued", { queued });
+  return queued;
+}
+
+function parse(body: string): Connection.Job | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {}
+  const parsed = Connection.Job.safeParse(json);
+  if (!parsed.success) log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
+  return parsed.data;
 }

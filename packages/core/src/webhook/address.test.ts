@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Address } from "./address.ts";
+import * as Address from "./address.ts";
 
 const original = process.env.WEBHOOKS_ALLOW_LOOPBACK;
 afterEach(() => {

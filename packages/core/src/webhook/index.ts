@@ -1,647 +1,422 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import http from "node:http";
-import https from "node:https";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { Webhook as Signer } from "standardwebhooks";
-import * as z from "zod/mini";
-import type { ApiKey } from "../apikey/index.ts";
-import type { Connection } from "../connection/index.ts";
-import { Secrets } from "../crypto/index.ts";
-import { Dynamo } from "../dynamo/index.ts";
-import { VisibleError } from "../error/index.ts";
-import { log } from "../log/index.ts";
-import { Page } from "../page/index.ts";
-import { Queue } from "../queue/index.ts";
-import { Resource } from "../resource/index.ts";
-import { Address } from "./address.ts";
-
 /**
  * Webhooks: endpoints per org, events written to an outbox in the same transaction as the
  * state change that causes them, a relay that turns each event into one delivery job per
- * subscribed endpoint, and the delivery itself, signed per Standard Webhooks.
+ * subscribed endpoint. Delivering them is ./delivery, which only the delivery Lambda imports.
  */
-export namespace Webhook {
-  export const EventType = z.enum([
-    "app-connection.created",
-    "app-connection.verified",
-    "app-connection.failed",
-    "app-connection.updated",
-    "app-connection.credentials-rotated",
-    "app-connection.deleted",
-    "app-connection.revoked",
-  ]);
-  export type EventType = z.infer<typeof EventType>;
+import { randomBytes, randomUUID } from "node:crypto";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import type * as ApiKey from "../apikey/index.ts";
+import type * as Connection from "../connection/index.ts";
+import * as Secrets from "../crypto/index.ts";
+import * as Dynamo from "../dynamo/index.ts";
+import { VisibleError } from "../error/index.ts";
+import { log } from "../log/index.ts";
+import * as Page from "../page/index.ts";
+import * as Queue from "../queue/index.ts";
+import { Resource } from "../resource/index.ts";
+import * as Address from "./address.ts";
 
-  const Url = z
-    .url({ protocol: /^https?$/ })
-    .check(z.maxLength(2048), z.meta({ example: "https://example.com/hooks/railway" }));
-  const Description = z.nullish(z.string().check(z.maxLength(256)));
-  const EventTypes = z.array(EventType).check(z.minLength(1), z.maxLength(EventType.options.length));
+export const EventType = z.enum([
+  "app-connection.created",
+  "app-connection.verified",
+  "app-connection.failed",
+  "app-connection.updated",
+  "app-connection.credentials-rotated",
+  "app-connection.deleted",
+  "app-connection.revoked",
+]);
+export type EventType = z.infer<typeof EventType>;
 
-  export const CreateInput = z
-    .object({
-      url: Url,
-      description: Description,
-      eventTypes: z.optional(EventTypes).check(z.meta({ description: "Defaults to every event type." })),
-      enabled: z.optional(z.boolean()),
-    })
-    .check(z.meta({ id: "CreateWebhookEndpoint", example: { url: "https://example.com/hooks/railway" } }));
-  export type CreateInput = z.infer<typeof CreateInput>;
+const Url = z
+  .url({ protocol: /^https?$/ })
+  .check(z.maxLength(2048), z.meta({ example: "https://example.com/hooks/railway" }));
+const Description = z.nullish(z.string().check(z.maxLength(256)));
+const EventTypes = z.array(EventType).check(z.minLength(1), z.maxLength(EventType.options.length));
 
-  export const UpdateInput = z
-    .object({
-      url: z.optional(Url),
-      description: Description,
-      eventTypes: z.optional(EventTypes),
-      enabled: z.optional(z.boolean()),
-    })
-    .check(z.meta({ id: "UpdateWebhookEndpoint" }));
-  export type UpdateInput = z.infer<typeof UpdateInput>;
+export const CreateInput = z
+  .object({
+    url: Url,
+    description: Description,
+    eventTypes: z.optional(EventTypes).check(z.meta({ description: "Defaults to every event type." })),
+    enabled: z.optional(z.boolean()),
+  })
+  .check(z.meta({ id: "CreateWebhookEndpoint", example: { url: "https://example.com/hooks/railway" } }));
+export type CreateInput = z.infer<typeof CreateInput>;
 
-  export const Info = z
-    .object({
-      id: z.uuid(),
-      orgId: z.string(),
-      url: z.string(),
-      description: z.nullable(z.string()),
-      eventTypes: z.array(EventType),
-      enabled: z.boolean(),
-      disabledReason: z.nullable(z.string()),
-      failureStreak: z.int().check(z.meta({ description: "Consecutive failed delivery attempts." })),
-      previousSecretExpiresAt: z
-        .nullable(z.iso.datetime())
-        .check(
-          z.meta({ description: "Until then, deliveries are also signed with the secret before the last rotation." }),
-        ),
-      createdAt: z.iso.datetime(),
-      updatedAt: z.iso.datetime(),
-    })
-    .check(z.meta({ id: "WebhookEndpoint" }));
-  export type Info = z.infer<typeof Info>;
+export const UpdateInput = z
+  .object({
+    url: z.optional(Url),
+    description: Description,
+    eventTypes: z.optional(EventTypes),
+    enabled: z.optional(z.boolean()),
+  })
+  .check(z.meta({ id: "UpdateWebhookEndpoint" }));
+export type UpdateInput = z.infer<typeof UpdateInput>;
 
-  export const Delivery = z
-    .object({
-      id: z.string(),
-      eventId: z.string(),
-      eventType: EventType,
-      attempt: z.int(),
-      succeeded: z.boolean(),
-      final: z.boolean().check(z.meta({ description: "No further attempt follows this one." })),
-      statusCode: z.nullable(z.int()),
-      latencyMs: z.int(),
-      error: z.nullable(z.string()),
-      responseExcerpt: z.nullable(z.string().check(z.maxLength(200))),
-      at: z.iso.datetime(),
-    })
-    .check(z.meta({ id: "WebhookDelivery" }));
-  export type Delivery = z.infer<typeof Delivery>;
-
-  /** What the delivery queue carries: ids only, never the secret or the payload. */
-  export const Job = z.object({ orgId: z.string(), endpointId: z.uuid(), eventId: z.string(), jobId: z.uuid() });
-  export type Job = z.infer<typeof Job>;
-
-  type Item = Info & {
-    pk: string;
-    sk: string;
-    type: "webhook";
-    sealedSecret: Uint8Array;
-    previousSealedSecret?: Uint8Array;
-  };
-  type EventItem = {
-    pk: string;
-    sk: string;
-    type: "webhook-event";
-    id: string;
-    orgId: string;
-    eventType: EventType;
-    payload: string;
-    createdAt: string;
-    expiresAt: number;
-    gsi2pk?: "OUTBOX";
-    gsi2sk?: string;
-    claimedUntil?: number;
-  };
-
-  const table = () => Dynamo.table();
-  const queueUrl = () => Resource.WebhookQueue.url;
-  const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `WEBHOOK#${id}` });
-  const eventKey = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `EVENT#${id}` });
-  const deliveryPrefix = (endpointId: string) => `DELIVERY#${endpointId}#`;
-
-  const toInfo = ({ pk, sk, type, sealedSecret, previousSealedSecret, ...info }: Item): Info => info;
-
-  /** `whsec_` and base64 of 32 random bytes: the Standard Webhooks secret format. */
-  const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-  const graceSeconds = () => Number(process.env.WEBHOOK_SECRET_GRACE_SECONDS) || 86_400;
-
-  const orgOnly = (actor: ApiKey.Actor) => {
-    if (actor.projectIds)
-      throw new VisibleError(
-        "forbidden",
-        "org_key_required",
-        "Webhooks carry every connection of the org: manage them with an API key not limited to projects",
-      );
-  };
-
-  async function deliverable(url: string) {
-    try {
-      await Address.check(url);
-    } catch (err) {
-      if (!(err instanceof Address.Refused)) throw err;
-      const message = `url: ${err.message}`;
-      throw new VisibleError("validation", "url_refused", `Invalid request: ${message}`, [
-        { path: "url", message: err.message },
-      ]);
-    }
-  }
-
-  /** A write guarded by `updatedAt` lost to another change (a user's, or an auto-disable). */
-  const changedMeanwhile = (err: unknown): never => {
-    if (err instanceof ConditionalCheckFailedException)
-      throw new VisibleError("conflict", "concurrent_change", "The endpoint changed while this request ran; try again");
-    throw err;
-  };
-
-  const notFound = (id: string) => new VisibleError("not-found", "not_found", `No webhook endpoint with id "${id}"`);
-
-  async function load(orgId: string, id: string) {
-    if (!z.uuid().safeParse(id).success) return undefined;
-    const out = await Dynamo.client.send(
-      new GetCommand({ TableName: table(), Key: key(orgId, id), ConsistentRead: true }),
-    );
-    return out.Item as Item | undefined;
-  }
-
-  async function visible(actor: ApiKey.Actor, id: string) {
-    orgOnly(actor);
-    const item = await load(actor.orgId, id);
-    if (!item) throw notFound(id);
-    return item;
-  }
-
-  /** Saves an endpoint; its signing secret is returned only here. */
-  export async function create(actor: ApiKey.Actor, input: CreateInput) {
-    orgOnly(actor);
-    await deliverable(input.url);
-    const id = randomUUID();
-    const now = new Date().toISOString();
-    const secret = newSecret();
-    const item: Item = {
-      ...key(actor.orgId, id),
-      type: "webhook",
-      id,
-      orgId: actor.orgId,
-      url: input.url,
-      description: input.description ?? null,
-      eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : [...EventType.options],
-      enabled: input.enabled ?? true,
-      disabledReason: null,
-      failureStreak: 0,
-      previousSecretExpiresAt: null,
-      createdAt: now,
-      updatedAt: now,
-      sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(actor.orgId, id)),
-    };
-    await Dynamo.client.send(new PutCommand({ TableName: table(), Item: item }));
-    return { webhook: toInfo(item), secret };
-  }
-
-  export const fromID = async (actor: ApiKey.Actor, id: string) => toInfo(await visible(actor, id));
-
-  async function endpoints(orgId: string) {
-    const all: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await Dynamo.client.send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": `ORG#${orgId}`, ":prefix": "WEBHOOK#" },
-          ExclusiveStartKey: start,
-        }),
-      );
-      all.push(...((out.Items ?? []) as Item[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return all;
-  }
-
-  export async function list(actor: ApiKey.Actor) {
-    orgOnly(actor);
-    return (await endpoints(actor.orgId)).map(toInfo);
-  }
-
-  export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
-    const item = await visible(actor, id);
-    if (input.url !== undefined) await deliverable(input.url);
-    const next: Item = {
-      ...item,
-      url: input.url ?? item.url,
-      description: input.description === undefined ? item.description : input.description,
-      eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : item.eventTypes,
-      enabled: input.enabled ?? item.enabled,
-      updatedAt: new Date().toISOString(),
-    };
-    if (input.enabled) Object.assign(next, { disabledReason: null, failureStreak: 0 });
-    await replace(item, next);
-    return toInfo(next);
-  }
-
-  /** Writes `next` over `item` unless someone else wrote it since it was read. */
-  const replace = (item: Item, next: Item) =>
-    Dynamo.client
-      .send(
-        new PutCommand({
-          TableName: table(),
-          Item: next,
-          ConditionExpression: "updatedAt = :seen",
-          ExpressionAttributeValues: { ":seen": item.updatedAt },
-        }),
-      )
-      .catch(changedMeanwhile);
-
-  export async function remove(actor: ApiKey.Actor, id: string) {
-    const item = await visible(actor, id);
-    await Dynamo.client.send(new DeleteCommand({ TableName: table(), Key: key(item.orgId, id) }));
-    return toInfo(item);
-  }
-
-  /** A new signing secret, returned only here; the previous one keeps signing for the grace period. */
-  export async function rotateSecret(actor: ApiKey.Actor, id: string) {
-    const item = await visible(actor, id);
-    const secret = newSecret();
-    const now = new Date();
-    const next: Item = {
-      ...item,
-      sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(item.orgId, id)),
-      previousSealedSecret: item.sealedSecret,
-      previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await replace(item, next);
-    return { webhook: toInfo(next), secret };
-  }
-
-  // ---- the outbox ----
-
-  /**
-   * An event as a write of the transaction that changes the connection: it exists exactly when
-   * that change commits. It waits on the maintenance index until the relay has queued it.
-   */
-  export function outbox(orgId: string, type: EventType, connection: Connection.Info): Dynamo.Write {
-    const id = `evt_${randomUUID()}`;
-    const createdAt = new Date().toISOString();
-    const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
-    const item: EventItem = {
-      ...eventKey(orgId, id),
-      type: "webhook-event",
-      id,
-      orgId,
-      eventType: type,
-      payload,
-      createdAt,
-      expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
-      gsi2pk: "OUTBOX",
-      gsi2sk: `${createdAt}#${id}`,
-    };
-    return { Put: { TableName: table(), Item: item } };
-  }
-
-  const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
-
-  /** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
-  export async function relayCommitted(writes: readonly Dynamo.Write[]) {
-    const events = writes.map((w) => w.Put?.Item).filter(isEvent);
-    await Promise.all(
-      events.map((e) =>
-        dispatch(e).catch((err) =>
-          log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
-        ),
+export const Info = z
+  .object({
+    id: z.uuid(),
+    orgId: z.string(),
+    url: z.string(),
+    description: z.nullable(z.string()),
+    eventTypes: z.array(EventType),
+    enabled: z.boolean(),
+    disabledReason: z.nullable(z.string()),
+    failureStreak: z.int().check(z.meta({ description: "Consecutive failed delivery attempts." })),
+    previousSecretExpiresAt: z
+      .nullable(z.iso.datetime())
+      .check(
+        z.meta({ description: "Until then, deliveries are also signed with the secret before the last rotation." }),
       ),
-    );
-  }
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .check(z.meta({ id: "WebhookEndpoint" }));
+export type Info = z.infer<typeof Info>;
 
-  /** The periodic relay: every event still in the outbox. Returns how many it queued. */
-  export async function relay(limit = 100) {
+export const Delivery = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    eventType: EventType,
+    attempt: z.int(),
+    succeeded: z.boolean(),
+    final: z.boolean().check(z.meta({ description: "No further attempt follows this one." })),
+    statusCode: z.nullable(z.int()),
+    latencyMs: z.int(),
+    error: z.nullable(z.string()),
+    responseExcerpt: z.nullable(z.string().check(z.maxLength(200))),
+    at: z.iso.datetime(),
+  })
+  .check(z.meta({ id: "WebhookDelivery" }));
+export type Delivery = z.infer<typeof Delivery>;
+
+/** What the delivery queue carries: ids only, never the secret or the payload. */
+export const Job = z.object({ orgId: z.string(), endpointId: z.uuid(), eventId: z.string(), jobId: z.uuid() });
+export type Job = z.infer<typeof Job>;
+
+/** An endpoint as stored (shared with ./delivery). */
+export type Item = Info & {
+  pk: string;
+  sk: string;
+  type: "webhook";
+  sealedSecret: Uint8Array;
+  previousSealedSecret?: Uint8Array;
+};
+export type EventItem = {
+  pk: string;
+  sk: string;
+  type: "webhook-event";
+  id: string;
+  orgId: string;
+  eventType: EventType;
+  payload: string;
+  createdAt: string;
+  expiresAt: number;
+  gsi2pk?: "OUTBOX";
+  gsi2sk?: string;
+  claimedUntil?: number;
+};
+
+export const table = () => Dynamo.table();
+export const queueUrl = () => Resource.WebhookQueue.url;
+export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `WEBHOOK#${id}` });
+export const eventKey = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `EVENT#${id}` });
+export const deliveryPrefix = (endpointId: string) => `DELIVERY#${endpointId}#`;
+
+const toInfo = ({ pk, sk, type, sealedSecret, previousSealedSecret, ...info }: Item): Info => info;
+
+/** `whsec_` and base64 of 32 random bytes: the Standard Webhooks secret format. */
+const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
+const graceSeconds = () => Number(process.env.WEBHOOK_SECRET_GRACE_SECONDS) || 86_400;
+
+const orgOnly = (actor: ApiKey.Actor) => {
+  if (actor.projectIds)
+    throw new VisibleError(
+      "forbidden",
+      "org_key_required",
+      "Webhooks carry every connection of the org: manage them with an API key not limited to projects",
+    );
+};
+
+async function deliverable(url: string) {
+  try {
+    await Address.check(url);
+  } catch (err) {
+    if (!(err instanceof Address.Refused)) throw err;
+    const message = `url: ${err.message}`;
+    throw new VisibleError("validation", "url_refused", `Invalid request: ${message}`, [
+      { path: "url", message: err.message },
+    ]);
+  }
+}
+
+/** A write guarded by `updatedAt` lost to another change (a user's, or an auto-disable). */
+const changedMeanwhile = (err: unknown): never => {
+  if (err instanceof ConditionalCheckFailedException)
+    throw new VisibleError("conflict", "concurrent_change", "The endpoint changed while this request ran; try again");
+  throw err;
+};
+
+const notFound = (id: string) => new VisibleError("not-found", "not_found", `No webhook endpoint with id "${id}"`);
+
+export async function load(orgId: string, id: string) {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const out = await Dynamo.client.send(
+    new GetCommand({ TableName: table(), Key: key(orgId, id), ConsistentRead: true }),
+  );
+  return out.Item as Item | undefined;
+}
+
+async function visible(actor: ApiKey.Actor, id: string) {
+  orgOnly(actor);
+  const item = await load(actor.orgId, id);
+  if (!item) throw notFound(id);
+  return item;
+}
+
+/** Saves an endpoint; its signing secret is returned only here. */
+export async function create(actor: ApiKey.Actor, input: CreateInput) {
+  orgOnly(actor);
+  await deliverable(input.url);
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  const secret = newSecret();
+  const item: Item = {
+    ...key(actor.orgId, id),
+    type: "webhook",
+    id,
+    orgId: actor.orgId,
+    url: input.url,
+    description: input.description ?? null,
+    eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : [...EventType.options],
+    enabled: input.enabled ?? true,
+    disabledReason: null,
+    failureStreak: 0,
+    previousSecretExpiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(actor.orgId, id)),
+  };
+  await Dynamo.client.send(new PutCommand({ TableName: table(), Item: item }));
+  return { webhook: toInfo(item), secret };
+}
+
+export const fromID = async (actor: ApiKey.Actor, id: string) => toInfo(await visible(actor, id));
+
+async function endpoints(orgId: string) {
+  const all: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
     const out = await Dynamo.client.send(
       new QueryCommand({
         TableName: table(),
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": "OUTBOX" },
-        Limit: limit,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": `ORG#${orgId}`, ":prefix": "WEBHOOK#" },
+        ExclusiveStartKey: start,
       }),
     );
-    let relayed = 0;
-    for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item)) relayed++;
-    return relayed;
-  }
+    all.push(...((out.Items ?? []) as Item[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return all;
+}
 
-  const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
+export async function list(actor: ApiKey.Actor) {
+  orgOnly(actor);
+  return (await endpoints(actor.orgId)).map(toInfo);
+}
 
-  /**
-   * Claims the event (so that two relays do not both queue it), queues one job per subscribed,
-   * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
-   * the claim to expire and the next run to queue it.
-   */
-  async function dispatch(event: EventItem): Promise<boolean> {
-    const now = Date.now();
-    const until = now + 60_000;
-    try {
-      await Dynamo.client.send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: eventKey(event.orgId, event.id),
-          UpdateExpression: "SET claimedUntil = :until",
-          ConditionExpression: "gsi2pk = :outbox AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-          ExpressionAttributeValues: { ":until": until, ":now": now, ":outbox": "OUTBOX" },
-        }),
-      );
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
-    const targets = (await endpoints(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
-    for (const target of targets)
-      await Queue.send(
-        { orgId: event.orgId, endpointId: target.id, eventId: event.id, jobId: randomUUID() } satisfies Job,
-        0,
-        queueUrl(),
-      );
-    await Dynamo.client
-      .send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: eventKey(event.orgId, event.id),
-          UpdateExpression: "REMOVE gsi2pk, gsi2sk, claimedUntil",
-          ConditionExpression: "claimedUntil = :until",
-          ExpressionAttributeValues: { ":until": until },
-        }),
-      )
-      .catch((err) => {
-        if (!conditionFailed(err)) throw err;
-      });
-    return true;
-  }
+export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
+  const item = await visible(actor, id);
+  if (input.url !== undefined) await deliverable(input.url);
+  const next: Item = {
+    ...item,
+    url: input.url ?? item.url,
+    description: input.description === undefined ? item.description : input.description,
+    eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : item.eventTypes,
+    enabled: input.enabled ?? item.enabled,
+    updatedAt: new Date().toISOString(),
+  };
+  if (input.enabled) Object.assign(next, { disabledReason: null, failureStreak: 0 });
+  await replace(item, next);
+  return toInfo(next);
+}
 
-  // ---- delivery ----
-
-  /** Seconds before each retry; one attempt more than retries. */
-  export const retrySchedule = () =>
-    (process.env.WEBHOOK_RETRY_SCHEDULE_SECONDS ?? "5,300,1800,7200,18000,36000")
-      .split(",")
-      .map(Number)
-      .filter((n) => Number.isFinite(n) && n >= 0);
-  const disableAfter = () => Number(process.env.WEBHOOK_DISABLE_AFTER_FAILURES) || 20;
-  const timeoutMs = () => Number(process.env.WEBHOOK_TIMEOUT_MS) || 10_000;
-
-  export type Attempt = { attempt: number; receiptHandle: string };
-
-  /**
-   * Delivers one job. Throws only when the job should be received again: after a failed attempt
-   * with retries left (its visibility is set to the schedule's delay first), or on an AWS fault.
-   */
-  export async function deliver(body: string, attempt: Attempt): Promise<void> {
-    const job = parse(body);
-    if (!job) return;
-    const context = { orgId: job.orgId, endpointId: job.endpointId, eventId: job.eventId, attempt: attempt.attempt };
-    const [endpoint, event] = await Promise.all([
-      load(job.orgId, job.endpointId),
-      Dynamo.client
-        .send(new GetCommand({ TableName: table(), Key: eventKey(job.orgId, job.eventId) }))
-        .then((o) => o.Item as EventItem | undefined),
-    ]);
-    if (!endpoint?.enabled || !event) {
-      log.info("webhook job dropped: endpoint gone or disabled, or event expired", context);
-      return;
-    }
-    const secrets = [await Secrets.open(endpoint.sealedSecret, Secrets.webhookSecretContext(job.orgId, endpoint.id))];
-    if (
-      endpoint.previousSealedSecret &&
-      endpoint.previousSecretExpiresAt &&
-      Date.parse(endpoint.previousSecretExpiresAt) > Date.now()
-    )
-      secrets.push(
-        await Secrets.open(endpoint.previousSealedSecret, Secrets.webhookSecretContext(job.orgId, endpoint.id)),
-      );
-    const timestamp = new Date();
-    const signature = secrets.map((s) => new Signer(s).sign(event.id, timestamp, event.payload)).join(" ");
-
-    const started = performance.now();
-    const result = await post(endpoint.url, event.payload, {
-      "webhook-id": event.id,
-      "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
-      "webhook-signature": signature,
-    });
-    const latencyMs = Math.round(performance.now() - started);
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const schedule = retrySchedule();
-    const retryIn = succeeded ? undefined : schedule[attempt.attempt - 1];
-    await record(job, endpoint.id, {
-      eventId: event.id,
-      eventType: event.eventType,
-      attempt: attempt.attempt,
-      succeeded,
-      final: retryIn === undefined,
-      statusCode: result.statusCode,
-      latencyMs,
-      error: succeeded
-        ? null
-        : (result.error ??
-          `HTTP ${result.statusCode}${redirected(result.statusCode) ? " (redirects are not followed)" : ""}`),
-      responseExcerpt: result.excerpt,
-    });
-    await streak(endpoint, succeeded);
-    log.info("webhook delivery attempt", { ...context, succeeded, statusCode: result.statusCode, latencyMs });
-    if (retryIn !== undefined) {
-      await Queue.retryAfter(attempt.receiptHandle, retryIn, queueUrl());
-      throw new Error(`webhook delivery failed; retry in ${retryIn} s`);
-    }
-    if (!succeeded) log.warn("webhook delivery failed after the last attempt", context);
-  }
-
-  const redirected = (status: number | null) => status !== null && status >= 300 && status < 400;
-
-  type Result = { statusCode: number | null; excerpt: string | null; error: string | null };
-
-  /** One POST, no redirects followed, at most `timeoutMs`, keeping at most 200 characters of the answer. */
-  async function post(raw: string, body: string, headers: Record<string, string>): Promise<Result> {
-    let url: URL;
-    try {
-      url = await Address.check(raw);
-    } catch (err) {
-      if (err instanceof Address.Refused) return { statusCode: null, excerpt: null, error: `refused: ${err.message}` };
-      throw err;
-    }
-    const client = url.protocol === "https:" ? https : http;
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (result: Result) => {
-        if (settled) return;
-        settled = true;
-        req.destroy();
-        resolve(result);
-      };
-      const req = client.request(
-        url,
-        {
-          method: "POST",
-          lookup: Address.safeLookup,
-          signal: AbortSignal.timeout(timeoutMs()),
-          headers: {
-            ...headers,
-            "content-type": "application/json",
-            "content-length": String(Buffer.byteLength(body)),
-            "user-agent": "railway-connections-webhooks/1",
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          const done = () =>
-            finish({ statusCode: res.statusCode ?? null, excerpt: text.slice(0, 200) || null, error: null });
-          res.on("data", (chunk: string) => {
-            text += chunk;
-            if (text.length >= 200) done();
-          });
-          res.on("end", done);
-          res.on("error", done);
-        },
-      );
-      req.on("error", (err) =>
-        finish({
-          statusCode: null,
-          excerpt: null,
-          error:
-            err instanceof Address.Refused
-              ? `refused: ${err.message}`
-              : err.name === "AbortError" || err.name === "TimeoutError"
-                ? `timed out after ${timeoutMs()} ms`
-                : `could not connect (${(err as NodeJS.ErrnoException).code ?? err.name})`,
-        }),
-      );
-      req.end(body);
-    });
-  }
-
-  async function record(job: Job, endpointId: string, entry: Omit<Delivery, "id" | "at">) {
-    const at = new Date().toISOString();
-    const id = `${Date.now().toString().padStart(15, "0")}-${randomBytes(6).toString("hex")}`;
-    await Dynamo.client.send(
+/** Writes `next` over `item` unless someone else wrote it since it was read. */
+const replace = (item: Item, next: Item) =>
+  Dynamo.client
+    .send(
       new PutCommand({
         TableName: table(),
-        Item: {
-          pk: `ORG#${job.orgId}`,
-          sk: `${deliveryPrefix(endpointId)}${id}`,
-          type: "webhook-delivery",
-          ...entry,
-          id,
-          at,
-          expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
-        },
+        Item: next,
+        ConditionExpression: "updatedAt = :seen",
+        ExpressionAttributeValues: { ":seen": item.updatedAt },
       }),
-    );
-  }
+    )
+    .catch(changedMeanwhile);
 
-  /** Counts consecutive failed attempts; a long enough streak disables the endpoint. */
-  async function streak(endpoint: Item, succeeded: boolean) {
-    const Key = key(endpoint.orgId, endpoint.id);
-    if (succeeded) {
-      if (endpoint.failureStreak > 0)
-        await Dynamo.client
-          .send(
-            new UpdateCommand({
-              TableName: table(),
-              Key,
-              UpdateExpression: "SET failureStreak = :zero",
-              ConditionExpression: "attribute_exists(pk)",
-              ExpressionAttributeValues: { ":zero": 0 },
-            }),
-          )
-          .catch((err) => {
-            if (!conditionFailed(err)) throw err;
-          });
-      return;
-    }
-    try {
-      const out = await Dynamo.client.send(
-        new UpdateCommand({
-          TableName: table(),
-          Key,
-          UpdateExpression: "ADD failureStreak :one",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":one": 1 },
-          ReturnValues: "UPDATED_NEW",
-        }),
-      );
-      const count = Number(out.Attributes?.failureStreak ?? 0);
-      if (count >= disableAfter())
-        await Dynamo.client.send(
-          new UpdateCommand({
-            TableName: table(),
-            Key,
-            UpdateExpression: "SET enabled = :off, disabledReason = :why, updatedAt = :now",
-            ConditionExpression: "enabled = :on",
-            ExpressionAttributeValues: {
-              ":off": false,
-              ":on": true,
-              ":why": `Disabled after ${count} consecutive failed delivery attempts; enable it again with PATCH`,
-              ":now": new Date().toISOString(),
-            },
-          }),
-        );
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
-  }
+export async function remove(actor: ApiKey.Actor, id: string) {
+  const item = await visible(actor, id);
+  await Dynamo.client.send(new DeleteCommand({ TableName: table(), Key: key(item.orgId, id) }));
+  return toInfo(item);
+}
 
-  /** The endpoint's delivery attempts, newest first. */
-  export async function deliveries(actor: ApiKey.Actor, id: string, opts: { cursor?: string; limit?: number }) {
-    await visible(actor, id);
-    const page = await Page.query(
-      (ExclusiveStartKey, Limit) =>
-        Dynamo.client.send(
-          new QueryCommand({
-            TableName: table(),
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues: { ":pk": `ORG#${actor.orgId}`, ":prefix": deliveryPrefix(id) },
-            ScanIndexForward: false,
-            ExclusiveStartKey,
-            Limit,
-          }),
-        ),
-      { cursor: opts.cursor, limit: opts.limit ?? Page.Limit.default, scope: `ORG#${actor.orgId}#${id}` },
-    );
-    return { items: page.items.map((i) => Delivery.parse(i)), cursor: page.cursor };
-  }
+/** A new signing secret, returned only here; the previous one keeps signing for the grace period. */
+export async function rotateSecret(actor: ApiKey.Actor, id: string) {
+  const item = await visible(actor, id);
+  const secret = newSecret();
+  const now = new Date();
+  const next: Item = {
+    ...item,
+    sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(item.orgId, id)),
+    previousSealedSecret: item.sealedSecret,
+    previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await replace(item, next);
+  return { webhook: toInfo(next), secret };
+}
 
-  /** Queues the event of a past delivery again, for this endpoint only. */
-  export async function redeliver(actor: ApiKey.Actor, id: string, deliveryId: string) {
-    const endpoint = await visible(actor, id);
-    const out = await Dynamo.client.send(
-      new GetCommand({
+// ---- the outbox ----
+
+/**
+ * An event as a write of the transaction that changes the connection: it exists exactly when
+ * that change commits. It waits on the maintenance index until the relay has queued it.
+ */
+export function outbox(orgId: string, type: EventType, connection: Connection.Info): Dynamo.Write {
+  const id = `evt_${randomUUID()}`;
+  const createdAt = new Date().toISOString();
+  const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
+  const item: EventItem = {
+    ...eventKey(orgId, id),
+    type: "webhook-event",
+    id,
+    orgId,
+    eventType: type,
+    payload,
+    createdAt,
+    expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
+    gsi2pk: "OUTBOX",
+    gsi2sk: `${createdAt}#${id}`,
+  };
+  return { Put: { TableName: table(), Item: item } };
+}
+
+const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
+
+/** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
+export async function relayCommitted(writes: readonly Dynamo.Write[]) {
+  const events = writes.map((w) => w.Put?.Item).filter(isEvent);
+  await Promise.all(
+    events.map((e) =>
+      dispatch(e).catch((err) =>
+        log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
+      ),
+    ),
+  );
+}
+
+/** The periodic relay: every event still in the outbox. Returns how many it queued. */
+export async function relay(limit = 100) {
+  const out = await Dynamo.client.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk",
+      ExpressionAttributeValues: { ":pk": "OUTBOX" },
+      Limit: limit,
+    }),
+  );
+  let relayed = 0;
+  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item)) relayed++;
+  return relayed;
+}
+
+export const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
+
+/**
+ * Claims the event (so that two relays do not both queue it), queues one job per subscribed,
+ * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
+ * the claim to expire and the next run to queue it.
+ */
+async function dispatch(event: EventItem): Promise<boolean> {
+  const now = Date.now();
+  const until = now + 60_000;
+  try {
+    await Dynamo.client.send(
+      new UpdateCommand({
         TableName: table(),
-        Key: { pk: `ORG#${actor.orgId}`, sk: `${deliveryPrefix(id)}${deliveryId}` },
+        Key: eventKey(event.orgId, event.id),
+        UpdateExpression: "SET claimedUntil = :until",
+        ConditionExpression: "gsi2pk = :outbox AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+        ExpressionAttributeValues: { ":until": until, ":now": now, ":outbox": "OUTBOX" },
       }),
     );
-    if (!out.Item) throw new VisibleError("not-found", "not_found", `No delivery with id "${deliveryId}"`);
-    if (!endpoint.enabled)
-      throw new VisibleError("conflict", "endpoint_disabled", "This endpoint is disabled; enable it with PATCH first");
-    const eventId = String(out.Item.eventId);
-    const event = await Dynamo.client.send(new GetCommand({ TableName: table(), Key: eventKey(actor.orgId, eventId) }));
-    if (!event.Item) throw new VisibleError("conflict", "event_expired", "This event is no longer kept");
-    await Queue.send({ orgId: actor.orgId, endpointId: id, eventId, jobId: randomUUID() } satisfies Job, 0, queueUrl());
-    return { eventId };
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
   }
+  const targets = (await endpoints(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
+  for (const target of targets)
+    await Queue.send(
+      { orgId: event.orgId, endpointId: target.id, eventId: event.id, jobId: randomUUID() } satisfies Job,
+      0,
+      queueUrl(),
+    );
+  await Dynamo.client
+    .send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: eventKey(event.orgId, event.id),
+        UpdateExpression: "REMOVE gsi2pk, gsi2sk, claimedUntil",
+        ConditionExpression: "claimedUntil = :until",
+        ExpressionAttributeValues: { ":until": until },
+      }),
+    )
+    .catch((err) => {
+      if (!conditionFailed(err)) throw err;
+    });
+  return true;
+}
 
-  function parse(body: string): Job | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {}
-    const parsed = Job.safeParse(json);
-    if (!parsed.success) log.error("dropping malformed webhook job", { issues: parsed.error.issues.length });
-    return parsed.data;
-  }
+/** The endpoint's delivery attempts, newest first. */
+export async function deliveries(actor: ApiKey.Actor, id: string, opts: { cursor?: string; limit?: number }) {
+  await visible(actor, id);
+  const page = await Page.query(
+    (ExclusiveStartKey, Limit) =>
+      Dynamo.client.send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": `ORG#${actor.orgId}`, ":prefix": deliveryPrefix(id) },
+          ScanIndexForward: false,
+          ExclusiveStartKey,
+          Limit,
+        }),
+      ),
+    { cursor: opts.cursor, limit: opts.limit ?? Page.Limit.default, scope: `ORG#${actor.orgId}#${id}` },
+  );
+  return { items: page.items.map((i) => Delivery.parse(i)), cursor: page.cursor };
+}
+
+/** Queues the event of a past delivery again, for this endpoint only. */
+export async function redeliver(actor: ApiKey.Actor, id: string, deliveryId: string) {
+  const endpoint = await visible(actor, id);
+  const out = await Dynamo.client.send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `ORG#${actor.orgId}`, sk: `${deliveryPrefix(id)}${deliveryId}` },
+    }),
+  );
+  if (!out.Item) throw new VisibleError("not-found", "not_found", `No delivery with id "${deliveryId}"`);
+  if (!endpoint.enabled)
+    throw new VisibleError("conflict", "endpoint_disabled", "This endpoint is disabled; enable it with PATCH first");
+  const eventId = String(out.Item.eventId);
+  const event = await Dynamo.client.send(new GetCommand({ TableName: table(), Key: eventKey(actor.orgId, eventId) }));
+  if (!event.Item) throw new VisibleError("conflict", "event_expired", "This event is no longer kept");
+  await Queue.send({ orgId: actor.orgId, endpointId: id, eventId, jobId: randomUUID() } satisfies Job, 0, queueUrl());
+  return { eventId };
 }
