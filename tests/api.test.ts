@@ -220,6 +220,11 @@ describe("service documents", () => {
     const res = await ctx.api("/docs", { auth: null });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await res.text()).toContain("/openapi.json");
+    const html = await res.text();
+    expect(html).toContain('data-url="/openapi.json"');
+    // The reference's script is pinned to one version and checked by the browser (SRI).
+    expect(html).toMatch(
+      /<script src="https:\/\/cdn\.jsdelivr\.net\/npm\/@scalar\/api-reference@\d+\.\d+\.\d+\/[^"]+" integrity="sha384-[A-Za-z0-9+/]{64}"/,
+    );
   });
 });

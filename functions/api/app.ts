@@ -2,7 +2,6 @@ import * as ApiKey from "@app/core/apikey";
 import { type ErrorKind, VisibleError } from "@app/core/error";
 import * as Health from "@app/core/health";
 import { log } from "@app/core/log";
-import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { Hono } from "hono/tiny";
@@ -10,6 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
+import { docs } from "./docs.tsx";
 import { document } from "./openapi.ts";
 import { webhooks } from "./webhooks.ts";
 
@@ -83,7 +83,7 @@ app.get("/openapi.json", (c) => {
   return c.json(openapi);
 });
 
-app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Railway App Connections API" }));
+app.get("/docs", docs);
 
 // The web console: HTML pages over the same core, signed in with a session cookie, not a bearer key.
 app.route("/", consoleRoutes);

@@ -8,34 +8,32 @@ type Info = Connection.Info;
 
 const path = (id: string, rest = "") => `/console/connections/${id}${rest}`;
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
-
-const dayFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  timeZone: "UTC",
-});
-const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+/**
+ * A UTC date formatter, made on first use: each Intl.DateTimeFormat costs milliseconds of ICU
+ * set-up, and at import that would be paid by every cold start, console or not.
+ */
+const utc = (options: Intl.DateTimeFormatOptions) => {
+  let format: Intl.DateTimeFormat | undefined;
+  return (iso: string) => {
+    format ??= new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+    return format.format(new Date(iso));
+  };
+};
+const day = utc({ day: "numeric", month: "short", year: "numeric" });
+const time = utc({ hour: "2-digit", minute: "2-digit" });
+const dateTime = utc({ day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
 
 const When = ({ iso, stacked }: { iso: string | null; stacked?: boolean }) =>
   !iso ? (
     <span class="muted">—</span>
   ) : stacked ? (
     <time class="stacked" datetime={iso} title={iso}>
-      <span>{dayFormat.format(new Date(iso))}</span>
-      <span>{`${timeFormat.format(new Date(iso))} UTC`}</span>
+      <span>{day(iso)}</span>
+      <span>{`${time(iso)} UTC`}</span>
     </time>
   ) : (
     <time datetime={iso} title={iso}>
-      {`${dateFormat.format(new Date(iso))} UTC`}
+      {`${dateTime(iso)} UTC`}
     </time>
   );
 
@@ -283,9 +281,9 @@ const NameField = ({ value, errors }: { value: string; errors: FieldErrors }) =>
       type="text"
       value={value}
       required
-      maxlength={rules.name.maxlength}
-      pattern={rules.name.pattern}
-      data-pattern={rules.name.patternMessage}
+      maxlength={rules().name.maxlength}
+      pattern={rules().name.pattern}
+      data-pattern={rules().name.patternMessage}
       data-required={required.name}
       autocomplete="off"
       autocapitalize="off"
@@ -293,7 +291,7 @@ const NameField = ({ value, errors }: { value: string; errors: FieldErrors }) =>
       aria-invalid={invalid(errors, "name")}
     />
     <p class="hint" id="name-hint">
-      {`A descriptive slug, unique in its project: lowercase letters, digits and hyphens, up to ${rules.name.maxlength} characters.`}
+      {`A descriptive slug, unique in its project: lowercase letters, digits and hyphens, up to ${rules().name.maxlength} characters.`}
     </p>
     <ErrorText field="name" errors={errors} />
   </div>
@@ -307,7 +305,7 @@ const DescriptionField = ({ value, errors }: { value: string; errors: FieldError
     <textarea
       id="description"
       name="description"
-      maxlength={rules.description.maxlength}
+      maxlength={rules().description.maxlength}
       aria-describedby="description-error"
       aria-invalid={invalid(errors, "description")}
     >
@@ -354,7 +352,7 @@ const TokenField = ({ label, errors }: { label: string; errors: FieldErrors }) =
       name="token"
       type="password"
       required
-      maxlength={rules.token.maxlength}
+      maxlength={rules().token.maxlength}
       autocomplete="off"
       data-required={required.token}
       aria-describedby="token-hint token-error"

@@ -7,11 +7,6 @@ import * as z from "zod/mini";
  * page and the API cannot disagree. The server validates every submission with those schemas.
  */
 type Rule = { type?: string; maxLength?: number; pattern?: string; anyOf?: Rule[]; properties?: Record<string, Rule> };
-const { properties: fields = {} } = z.toJSONSchema(Connection.CreateInput, {
-  io: "input",
-  metadata: z.registry(),
-}) as Rule;
-const name = fields.name ?? {};
 
 /**
  * A JS regex source as an HTML `pattern`: the browser anchors it itself and compiles it with the
@@ -19,17 +14,31 @@ const name = fields.name ?? {};
  */
 export const htmlPattern = (source: string) => source.replace(/^\^/, "").replace(/\$$/, "").replace(/-\]/g, "\\-]");
 
-export const rules = {
-  name: {
-    maxlength: name.maxLength,
-    pattern: name.pattern ? htmlPattern(name.pattern) : undefined,
-    patternMessage:
-      Connection.Name.safeParse("A").error?.issues.find((i) => i.code === "invalid_format")?.message ??
-      "has an invalid format",
-  },
-  description: { maxlength: fields.description?.anyOf?.find((s) => s.type === "string")?.maxLength },
-  token: { maxlength: fields.credentials?.properties?.apiToken?.maxLength },
+let known: ReturnType<typeof read> | undefined;
+/** Read once, when a form is first rendered (not at cold start: the API answers more than forms). */
+export const rules = () => {
+  known ??= read();
+  return known;
 };
+
+function read() {
+  const { properties: fields = {} } = z.toJSONSchema(Connection.CreateInput, {
+    io: "input",
+    metadata: z.registry(),
+  }) as Rule;
+  const name = fields.name ?? {};
+  return {
+    name: {
+      maxlength: name.maxLength,
+      pattern: name.pattern ? htmlPattern(name.pattern) : undefined,
+      patternMessage:
+        Connection.Name.safeParse("A").error?.issues.find((i) => i.code === "invalid_format")?.message ??
+        "has an invalid format",
+    },
+    description: { maxlength: fields.description?.anyOf?.find((s) => s.type === "string")?.maxLength },
+    token: { maxlength: fields.credentials?.properties?.apiToken?.maxLength },
+  };
+}
 
 export const methods: Record<Railway.Method, { label: string; hint: string }> = {
   "team-token": {

@@ -1,0 +1,27 @@
+import type { Context } from "hono";
+
+/**
+ * The interactive reference for /openapi.json: Scalar's standalone script from jsDelivr, pinned
+ * to one version and checked with Subresource Integrity (the hash is of dist/browser/standalone.js
+ * in the npm tarball of that version, which jsDelivr serves unchanged). A new version means a new
+ * hash: `npm pack @scalar/api-reference@<version>` and `openssl dgst -sha384 -binary <file> | base64`.
+ */
+const scalar = {
+  src: "https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.0/dist/browser/standalone.js",
+  integrity: "sha384-oH1C0RwqcwbVXkC+r8A+4qRoyEUQdtxAzOwumkxZtQBBcsy61FOoPt7B50OVJYYQ",
+};
+
+export const docs = (c: Context) =>
+  c.html(
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Railway App Connections API</title>
+      </head>
+      <body>
+        <script id="api-reference" data-url="/openapi.json" />
+        <script src={scalar.src} integrity={scalar.integrity} crossorigin="anonymous" />
+      </body>
+    </html>,
+  );
