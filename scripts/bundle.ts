@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type BuildOptions, build } from "esbuild";
+import { type BuildOptions, build, type Plugin, transform } from "esbuild";
 
 /**
  * Bundles each Lambda handler into dist/<name>/index.mjs, what infra/ deploys. The AWS SDK is
@@ -21,6 +21,34 @@ export const handlers = {
 } as const;
 export type Handler = keyof typeof handlers;
 
+/**
+ * The console's CSS, script and icon go into the bundle minified and gzipped, as the browser is
+ * sent them: functions/api/console/packed.ts computes them at import from the readable sources
+ * when run from source, and is replaced here by the value computed at build time.
+ */
+const prepackedConsoleAssets: Plugin = {
+  name: "prepacked-console-assets",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]packed\.ts$/ }, async () => {
+      const { sources } = await import("../functions/api/console/assets.ts");
+      const { pack } = await import("../functions/api/console/packed.ts");
+      const minified = {} as Parameters<typeof pack>[0];
+      for (const [name, { type, body }] of Object.entries(sources) as [
+        keyof typeof sources,
+        (typeof sources)[keyof typeof sources],
+      ][]) {
+        const loader = type.startsWith("text/css") ? "css" : type.startsWith("text/javascript") ? "js" : undefined;
+        minified[name] = { type, body: loader ? (await transform(body, { loader, minify: true })).code : body };
+      }
+      const files = Object.entries(pack(minified)).map(
+        ([name, { type, gzip }]) =>
+          `${JSON.stringify(name)}: { type: ${JSON.stringify(type)}, gzip: new Uint8Array(Buffer.from(${JSON.stringify(Buffer.from(gzip).toString("base64"))}, "base64")) }`,
+      );
+      return { contents: `export const packed = { ${files.join(", ")} };`, loader: "js" };
+    });
+  },
+};
+
 export const lambdaOptions = {
   bundle: true,
   platform: "node",
@@ -33,6 +61,7 @@ export const lambdaOptions = {
   legalComments: "none",
   // A CommonJS dependency that calls require() for a Node built-in needs one in an ES module.
   banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+  plugins: [prepackedConsoleAssets],
   logLevel: "warning",
 } satisfies BuildOptions;
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { bootstrap } from "@app/local/bootstrap";
 import { emulatorEnvironment } from "@app/local/moto";
 import { RailwayStandin } from "@app/railway-standin";
@@ -108,6 +109,23 @@ describe("the bundled handlers", () => {
     const res = await invoke("api", http("GET", "/health"));
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ status: "ok" });
+  });
+
+  test("the API serves the console's files minified and gzipped, and plain to a client without gzip", async () => {
+    const asset = (encoding: string) => {
+      const event = http("GET", "/console/assets/console.css");
+      return invoke("api", { ...event, headers: { ...event.headers, "accept-encoding": encoding } });
+    };
+    const zipped = await asset("gzip, deflate, br");
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.isBase64Encoded).toBe(true);
+    const css = gunzipSync(Buffer.from(zipped.body, "base64")).toString();
+    expect(css).toMatch(/^:root\{--bg: ?#f6f7f9;/);
+    expect(css.trimEnd()).not.toContain("\n");
+    const plain = await asset("identity");
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe(css);
   });
 
   test("API and worker take a connection from pending to active", async () => {

@@ -263,9 +263,29 @@ describe("headers", () => {
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(js.headers.get("cache-control")).toContain("immutable");
-    expect(await js.text()).toContain("data-poll");
+    expect(js.headers.get("content-encoding")).toBe("gzip");
+    expect(js.headers.get("vary")).toContain("Accept-Encoding");
+    const source = await js.text();
+    expect(source).toContain("data-poll");
+    const plain = await fetch(`${ctx.stack.url}${script}`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toBe(source);
     for (const name of ["constructor", "nothing.js", "..%2Fapp.ts"])
       expect((await fetch(`${ctx.stack.url}/console/assets/${name}`)).status, name).toBe(404);
+  });
+
+  it("static files go gzipped only to clients that accept gzip", async () => {
+    const { acceptsGzip } = await import("../functions/api/console/static.ts");
+    for (const [header, expected] of [
+      ["gzip, deflate, br", true],
+      ["br;q=1.0, gzip;q=0.5", true],
+      ["*", true],
+      ["gzip;q=0", false],
+      ["br, identity", false],
+      ["", false],
+      [undefined, false],
+    ] as const)
+      expect(acceptsGzip(header), String(header)).toBe(expected);
   });
 
   it("the JSON API keeps its own answers: no console headers, bearer keys only", async () => {

@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
-
 /**
  * The console's only static files, served by the API Lambda itself (no CDN, no front-end build).
- * They are strings here so that the Lambda bundle needs no extra files; the strict CSP allows
- * scripts and styles only from these routes.
+ * They are readable strings here; ./packed.ts gzips them for sending, and the Lambda bundle holds
+ * them minified and gzipped (scripts/bundle.ts). The strict CSP allows scripts and styles only
+ * from these routes.
  */
 
 export const css = `
@@ -292,14 +291,9 @@ export const js = `"use strict";
 /** A small mark for the tab and the header (rails). */
 export const icon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#161a1f"/><path d="M9 10h14M9 16h14M9 22h14" stroke="#fff" stroke-width="2.4" stroke-linecap="round"/><path d="M12 8v16M20 8v16" stroke="#a996ff" stroke-width="2.4" stroke-linecap="round"/></svg>`;
 
-export const files = {
+export const sources = {
   "console.css": { body: css, type: "text/css; charset=utf-8" },
   "console.js": { body: js, type: "text/javascript; charset=utf-8" },
   "icon.svg": { body: icon, type: "image/svg+xml" },
-} as const;
-export type AssetName = keyof typeof files;
-
-/** Changes whenever a file does, so the files can be cached for good. */
-const version = createHash("sha256").update(css).update(js).update(icon).digest("hex").slice(0, 12);
-
-export const assetUrl = (name: AssetName) => `/console/assets/${name}?v=${version}`;
+};
+export type AssetName = keyof typeof sources;

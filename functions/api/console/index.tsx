@@ -14,7 +14,6 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { secureHeaders } from "hono/secure-headers";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { type AssetName, files } from "./assets.ts";
 import {
   CreatePage,
   type CreateValues,
@@ -28,6 +27,7 @@ import {
 } from "./connections.tsx";
 import { ErrorPage, type Notice, SignInPage } from "./layout.tsx";
 import { type FieldErrors, fieldErrors } from "./rules.ts";
+import { serveAsset } from "./static.ts";
 
 type ConsoleEnv = { Variables: { requestId: string; session: Session.Info; sessionSecret: string } };
 type C = Context<ConsoleEnv>;
@@ -127,14 +127,7 @@ for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf(),
 
 consoleRoutes.get("/", (c) => c.redirect("/console", 302));
 
-consoleRoutes.get("/console/assets/:name", (c) => {
-  const name = c.req.param("name");
-  if (!Object.hasOwn(files, name)) return c.text("Not found", 404);
-  const file = files[name as AssetName];
-  c.header("Content-Type", file.type);
-  c.header("Cache-Control", "public, max-age=31536000, immutable");
-  return c.body(file.body);
-});
+consoleRoutes.get("/console/assets/:name", serveAsset);
 
 // ---- sign in / out ----
 

@@ -1,6 +1,6 @@
 import type * as Session from "@app/core/session";
 import type { Child, PropsWithChildren } from "hono/jsx";
-import { assetUrl } from "./assets.ts";
+import { assetUrl } from "./static.ts";
 
 export type Notice = { tone: "info" | "ok" | "error"; text: string };
 
