@@ -221,6 +221,7 @@ describe("service documents", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     const html = await res.text();
+    expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain('data-url="/openapi.json"');
     // The reference's script is pinned to one version and checked by the browser (SRI).
     expect(html).toMatch(

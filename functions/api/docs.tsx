@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { html } from "hono/html";
 
 /**
  * The interactive reference for /openapi.json: Scalar's standalone script from jsDelivr, pinned
@@ -13,15 +14,17 @@ const scalar = {
 
 export const docs = (c: Context) =>
   c.html(
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>Railway App Connections API</title>
-      </head>
-      <body>
-        <script id="api-reference" data-url="/openapi.json" />
-        <script src={scalar.src} integrity={scalar.integrity} crossorigin="anonymous" />
-      </body>
-    </html>,
+    html`<!DOCTYPE html>${(
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>Railway App Connections API</title>
+        </head>
+        <body>
+          <script id="api-reference" data-url="/openapi.json" />
+          <script src={scalar.src} integrity={scalar.integrity} crossorigin="anonymous" />
+        </body>
+      </html>
+    )}`,
   );
