@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { bundle, bundleAll, dist, type Handler } from "./bundle.ts";
+import { floorFor, target } from "./floor.ts";
 
 /**
  * Size and cold-start init of each Lambda bundle, against a floor: a handler that only imports
@@ -16,28 +17,6 @@ import { bundle, bundleAll, dist, type Handler } from "./bundle.ts";
  *   npm run bench:bundles
  */
 const runs = Number(process.env.BENCH_RUNS) || 15;
-const target = 1.5;
-
-/** The SDK clients a floor may import, constructed as the app constructs them (packages/core). */
-const sdkClients = [
-  {
-    pkg: "@aws-sdk/client-dynamodb",
-    source: 'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";\nexport const dynamo = new DynamoDBClient({});',
-  },
-  {
-    pkg: "@aws-sdk/lib-dynamodb",
-    source:
-      'import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";\nexport const documents = DynamoDBDocumentClient.from(dynamo);',
-  },
-  {
-    pkg: "@aws-sdk/client-kms",
-    source: 'import { KMSClient } from "@aws-sdk/client-kms";\nexport const kms = new KMSClient({});',
-  },
-  {
-    pkg: "@aws-sdk/client-sqs",
-    source: 'import { SQSClient } from "@aws-sdk/client-sqs";\nexport const sqs = new SQSClient({});',
-  },
-];
 
 type Probe = { event: unknown; expect: (result: unknown) => boolean; floorResult: string };
 
@@ -138,21 +117,12 @@ const bench = join(dist, "bench");
 
 const targets = await Promise.all(
   names.map(async (name) => {
-    const inputs = Object.keys(metas[name].inputs);
-    const bundled = new Set(inputs.map((f) => f.match(/node_modules\/(@aws-sdk\/(?:client|lib)-[^/]+)\//)?.[1]));
-    bundled.delete(undefined);
-    const used = sdkClients.filter((c) => bundled.has(c.pkg));
-    if (used.length !== bundled.size)
-      throw new Error(`${name} bundles SDK clients the floor does not know: ${[...bundled].join(", ")}`);
-    const source = [
-      ...used.map((c) => c.source),
-      `export const handler = async () => (${probes[name].floorResult});`,
-    ].join("\n");
+    const { clients, source } = floorFor(metas[name], probes[name].floorResult);
     const floorDir = join(bench, `floor-${name}`);
     await bundle({ contents: source }, floorDir);
     return {
       name,
-      clients: used.map((c) => c.pkg),
+      clients,
       file: join(dist, name, "index.mjs"),
       floor: join(floorDir, "index.mjs"),
     };

@@ -11,6 +11,7 @@ import { RailwayStandin } from "@app/railway-standin";
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { bundle, type Handler, handlers } from "../scripts/bundle.ts";
+import { floorFor, target } from "../scripts/floor.ts";
 import { receive, sqsRecord } from "./support/aws.ts";
 
 /**
@@ -24,6 +25,7 @@ const env: Record<string, string> = {};
 let railway: RailwayStandin;
 let apiKey: string;
 let resources: Awaited<ReturnType<typeof bootstrap>>["resources"];
+const metas = {} as Record<Handler, Awaited<ReturnType<typeof bundle>>>;
 
 beforeAll(async () => {
   railway = await RailwayStandin.start({ seedDemo: true });
@@ -38,7 +40,7 @@ beforeAll(async () => {
   });
   const ApiKey = await import("@app/core/apikey");
   apiKey = (await ApiKey.create({ name: "bundles" })).secret;
-  for (const [name, entry] of Object.entries(handlers)) await bundle(entry, join(out, name));
+  for (const [name, entry] of Object.entries(handlers)) metas[name as Handler] = await bundle(entry, join(out, name));
 }, 120_000);
 
 afterAll(async () => {
@@ -105,6 +107,14 @@ async function jobFor(id: string): Promise<SQSRecord> {
 const status = async (id: string) => JSON.parse((await invoke("api", http("GET", `${connections}/${id}`))).body);
 
 describe("the bundled handlers", () => {
+  test(`each is within ${target}× the size of its floor, the same SDK clients alone (npm run bench:bundles also times them)`, async () => {
+    const bytes = (meta: (typeof metas)[Handler]) => Object.values(meta.outputs).reduce((n, o) => n + o.bytes, 0);
+    for (const [name, meta] of Object.entries(metas)) {
+      const floor = await bundle({ contents: floorFor(meta).source }, join(out, `floor-${name}`));
+      expect(bytes(meta) / bytes(floor), name).toBeLessThanOrEqual(target);
+    }
+  });
+
   test("the API answers /health once the table, queue and key answer", async () => {
     const res = await invoke("api", http("GET", "/health"));
     expect(res.statusCode).toBe(200);
