@@ -32,13 +32,10 @@ const prepackedConsoleAssets: Plugin = {
     b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]packed\.ts$/ }, async () => {
       const { sources } = await import("../functions/api/console/assets.ts");
       const { pack } = await import("../functions/api/console/packed.ts");
-      const minified = {} as Parameters<typeof pack>[0];
-      for (const [name, { type, body }] of Object.entries(sources) as [
-        keyof typeof sources,
-        (typeof sources)[keyof typeof sources],
-      ][]) {
-        const loader = type.startsWith("text/css") ? "css" : type.startsWith("text/javascript") ? "js" : undefined;
-        minified[name] = { type, body: loader ? (await transform(body, { loader, minify: true })).code : body };
+      const minified = { ...sources };
+      for (const [name, file] of Object.entries(sources) as [keyof typeof sources, { type: string; body: string }][]) {
+        const loader = name.endsWith(".css") ? "css" : name.endsWith(".js") ? "js" : undefined;
+        if (loader) minified[name] = { ...file, body: (await transform(file.body, { loader, minify: true })).code };
       }
       const files = Object.entries(pack(minified)).map(
         ([name, { type, gzip }]) =>
