@@ -7,6 +7,17 @@ import { useStack } from "./support/stack.ts";
 // hands it to the worker's Lambda handler as Lambda would.
 const ctx = useStack({ worker: false });
 
+/** A new user's account-token connection, and its verification job taken off the queue. */
+async function queued(name: string) {
+  const user = ctx.railway.addUser();
+  const res = await ctx.api("/api/v1/app-connections/railway", {
+    json: { name, method: "account-token", credentials: { apiToken: user.accountToken } },
+  });
+  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+  const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+  return { user, appConnection, record: sqsRecord(message!) };
+}
+
 describe("the token is ciphertext wherever it rests", () => {
   it("queue message, table item and logs never hold it; the stored blob opens only in its own context", async () => {
     const user = ctx.railway.addUser();
@@ -72,16 +83,11 @@ describe("the token is ciphertext wherever it rests", () => {
   });
 
   it("a job delivered twice settles the connection once and is acknowledged both times", async () => {
-    const user = ctx.railway.addUser();
-    const res = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "twice", method: "account-token", credentials: { apiToken: user.accountToken } },
-    });
-    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { user, appConnection, record } = await queued("twice");
     const { handler } = await import("../functions/verify.ts");
-    const first = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const first = await handler({ Records: [record] }, {} as Context);
     const afterFirst = (await scan(ctx.stack.resources.Table.name)).find((i) => i.id === appConnection.id);
-    const second = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const second = await handler({ Records: [record] }, {} as Context);
     const afterSecond = (await scan(ctx.stack.resources.Table.name)).find((i) => i.id === appConnection.id);
     expect(first.batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([]);
@@ -94,14 +100,9 @@ describe("the token is ciphertext wherever it rests", () => {
 
 describe("nothing stays pending forever", () => {
   it("a job that reaches the dead-letter queue fails its connection, and a late duplicate cannot revive it", async () => {
-    const user = ctx.railway.addUser();
-    const res = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "dead-lettered", method: "account-token", credentials: { apiToken: user.accountToken } },
-    });
-    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { user, appConnection, record } = await queued("dead-lettered");
     const deadLetter = await import("../functions/dead-letter.ts");
-    const result = await deadLetter.handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const result = await deadLetter.handler({ Records: [record] }, {} as Context);
     expect(result.batchItemFailures).toEqual([]);
 
     const get = () => ctx.api(`/api/v1/app-connections/railway/${appConnection.id}`).then((r) => r.json() as any);
@@ -110,7 +111,7 @@ describe("nothing stays pending forever", () => {
     expect(failed.statusMessage).toMatch(/could not be verified.*Send the credentials again/);
 
     const { handler } = await import("../functions/verify.ts");
-    await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    await handler({ Records: [record] }, {} as Context);
     expect((await get()).appConnection).toEqual(failed);
     expect(ctx.railway.requests.filter((r) => r.authorization === `Bearer ${user.accountToken}`)).toHaveLength(0);
   });
@@ -145,15 +146,10 @@ describe("jobs that lost the race change nothing", () => {
   });
 
   it("a verification in flight when its connection is deleted does not bring it back", async () => {
-    const user = ctx.railway.addUser();
-    const res = await ctx.api(base, {
-      json: { name: "deleted-midway", method: "account-token", credentials: { apiToken: user.accountToken } },
-    });
-    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { appConnection, record } = await queued("deleted-midway");
     expect((await ctx.api(`${base}/${appConnection.id}`, { method: "DELETE" })).status).toBe(200);
     const { handler } = await import("../functions/verify.ts");
-    const result = await handler({ Records: [sqsRecord(message!)] }, {} as Context);
+    const result = await handler({ Records: [record] }, {} as Context);
     expect(result.batchItemFailures).toEqual([]);
     expect((await ctx.api(`${base}/${appConnection.id}`)).status).toBe(404);
     const items = await scan(ctx.stack.resources.Table.name);
@@ -166,18 +162,39 @@ describe("jobs that lost the race change nothing", () => {
   });
 });
 
+describe("a re-check asked for while a verification is in flight", () => {
+  it("leaves the pending rotation's job in place, and the rotation completes", async () => {
+    const base = "/api/v1/app-connections/railway";
+    const { user, appConnection, record } = await queued("rotate-then-verify");
+    const { handler } = await import("../functions/verify.ts");
+    await handler({ Records: [record] }, {} as Context);
+    const workspace = ctx.railway.addWorkspace(user.id, { name: "rotated" });
+    await ctx.api(`${base}/${appConnection.id}`, {
+      method: "PATCH",
+      json: { method: "team-token", credentials: { apiToken: workspace.workspaceToken } },
+    });
+    const verify = await ctx.api(`${base}/${appConnection.id}/verify`, { method: "POST" });
+    expect(verify.status).toBe(202);
+    expect(((await verify.json()) as any).appConnection).toMatchObject({
+      rotation: { status: "pending" },
+      pendingVerification: { purpose: "rotation" },
+    });
+    const messages = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect(messages).toHaveLength(1);
+    await handler({ Records: [sqsRecord(messages[0]!)] }, {} as Context);
+    const conn = ((await (await ctx.api(`${base}/${appConnection.id}`)).json()) as any).appConnection;
+    expect(conn).toMatchObject({ status: "active", method: "team-token", rotation: null, pendingVerification: null });
+    expect(conn.railway.workspaces).toEqual([expect.objectContaining({ name: "rotated" })]);
+  });
+});
+
 describe("duplicate delivery", () => {
   it("the same job delivered twice at once yields one outcome and one audit record", async () => {
-    const user = ctx.railway.addUser();
-    const res = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "concurrent-twins", method: "account-token", credentials: { apiToken: user.accountToken } },
-    });
-    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-    const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    const { appConnection, record } = await queued("concurrent-twins");
     const { handler } = await import("../functions/verify.ts");
     const results = await Promise.all([
-      handler({ Records: [sqsRecord(message!)] }, {} as Context),
-      handler({ Records: [sqsRecord(message!)] }, {} as Context),
+      handler({ Records: [record] }, {} as Context),
+      handler({ Records: [record] }, {} as Context),
     ]);
     expect(results.map((r) => r.batchItemFailures)).toEqual([[], []]);
     const audit = ((await (await ctx.api(`/api/v1/audit-logs?connectionId=${appConnection.id}`)).json()) as any)

@@ -210,15 +210,15 @@ const cancelled = (err: unknown, index: number) =>
 /**
  * Read-modify-write of one connection, guarded by its revision and retried when another write
  * (a user's or the worker's) got there first. `apply` returns the new item (or "delete") and
- * the other writes of the same transaction, or undefined to change nothing.
+ * the other writes of the same transaction, or undefined to change nothing. `seen` is the item
+ * as the caller just read it, which saves the first read (the revision guard still holds);
+ * `onCancel` sees a cancelled transaction that was not a lost race.
  */
 async function change(
   orgId: string,
   id: string,
   apply: (item: Item) => { next: Item | "delete"; writes?: Dynamo.Write[] } | undefined,
-  onCancel: (err: unknown) => void = () => {},
-  /** The item as the caller just read it: saves the first read; the revision guard still holds. */
-  seen?: Item,
+  { seen, onCancel = () => {} }: { seen?: Item | undefined; onCancel?: (err: unknown) => void } = {},
 ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const item = attempt === 0 && seen ? seen : await load(orgId, id);
@@ -547,8 +547,11 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
         ],
       };
     },
-    (err) => {
-      if (input.name && cancelled(err, 1)) throw nameTaken(input.name);
+    {
+      seen: current,
+      onCancel: (err) => {
+        if (input.name && cancelled(err, 1)) throw nameTaken(input.name);
+      },
     },
   );
   if (!done || done.after === "delete") throw notFound(`with id "${id}"`);
@@ -571,37 +574,57 @@ async function enqueue(job: Job, delaySeconds = 0) {
 
 /** Re-checks the stored credentials with Railway, in the background. */
 export async function requestVerification(actor: ApiKey.Actor, id: string): Promise<Info> {
-  await visible(actor, id);
-  const done = await recheck(actor.orgId, id, actorOf(actor));
+  const done = await recheck(actor.orgId, id, actorOf(actor), { seen: await visible(actor, id) });
   if (!done) throw notFound(`with id "${id}"`);
   return done;
 }
 
-async function recheck(orgId: string, id: string, by: Audit.Actor, delaySeconds = 0) {
+/**
+ * Queues a re-check of the stored credentials, unless a verification is already in flight: that
+ * one answers the same question, and replacing its job would drop the token it carries (a
+ * rotation's, say). Returns the connection, or undefined if it is gone.
+ */
+async function recheck(
+  orgId: string,
+  id: string,
+  by: Audit.Actor,
+  { delaySeconds = 0, seen }: { delaySeconds?: number; seen?: Item } = {},
+) {
   const jobId = randomUUID();
-  const done = await change(orgId, id, (item) => {
-    if (!item.sealedCredentials)
-      throw new VisibleError(
-        "conflict",
-        "no_credentials",
-        "This connection has no stored credentials to verify (Railway rejected them, or they are still being verified); send new credentials with PATCH",
-      );
-    const now = new Date().toISOString();
-    return {
-      next: { ...item, job: { id: jobId, purpose: "recheck", method: item.method, requestedAt: now } },
-      writes: [
-        Audit.put({
-          orgId,
-          action: "app-connection.verification-requested",
-          actor: by,
-          connectionId: id,
-          projectId: item.projectId,
-          at: now,
-          details: {},
-        }),
-      ],
-    };
-  });
+  let inFlight: Item | undefined;
+  const done = await change(
+    orgId,
+    id,
+    (item) => {
+      if (item.job) {
+        inFlight = item;
+        return undefined;
+      }
+      if (!item.sealedCredentials)
+        throw new VisibleError(
+          "conflict",
+          "no_credentials",
+          "This connection has no stored credentials to verify (Railway rejected them, or they are still being verified); send new credentials with PATCH",
+        );
+      const now = new Date().toISOString();
+      return {
+        next: { ...item, job: { id: jobId, purpose: "recheck", method: item.method, requestedAt: now } },
+        writes: [
+          Audit.put({
+            orgId,
+            action: "app-connection.verification-requested",
+            actor: by,
+            connectionId: id,
+            projectId: item.projectId,
+            at: now,
+            details: {},
+          }),
+        ],
+      };
+    },
+    { seen },
+  );
+  if (inFlight) return toInfo(inFlight);
   if (!done || done.after === "delete") return undefined;
   await enqueue({ orgId, connectionId: id, jobId }, delaySeconds);
   return toInfo(done.after);
@@ -631,7 +654,7 @@ export async function recheckDue(opts: { before: Date; limit: number; spreadSeco
       item.orgId,
       item.id,
       { type: "system", reason: "scheduled re-verification" },
-      Math.floor(Math.random() * opts.spreadSeconds),
+      { delaySeconds: Math.floor(Math.random() * opts.spreadSeconds) },
     );
   return due.length;
 }
@@ -660,25 +683,30 @@ export async function sweep(opts: { before: Date; limit: number }) {
 
 /** Deletes and returns the connection; a verification still in flight cannot bring it back. */
 export async function remove(actor: ApiKey.Actor, id: string): Promise<Info> {
-  await visible(actor, id);
-  const done = await change(actor.orgId, id, (item) => ({
-    next: "delete",
-    writes: [
-      { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } },
-      ...(item.idempotencyKey
-        ? [{ Delete: { TableName: table(), Key: idempotencyKey(item.orgId, item.idempotencyKey) } }]
-        : []),
-      Audit.put({
-        orgId: item.orgId,
-        action: "app-connection.deleted",
-        actor: actorOf(actor),
-        connectionId: id,
-        projectId: item.projectId,
-        details: { name: item.name },
-      }),
-      Webhook.outbox(item.orgId, "app-connection.deleted", toInfo(item)),
-    ],
-  }));
+  const seen = await visible(actor, id);
+  const done = await change(
+    actor.orgId,
+    id,
+    (item) => ({
+      next: "delete",
+      writes: [
+        { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } },
+        ...(item.idempotencyKey
+          ? [{ Delete: { TableName: table(), Key: idempotencyKey(item.orgId, item.idempotencyKey) } }]
+          : []),
+        Audit.put({
+          orgId: item.orgId,
+          action: "app-connection.deleted",
+          actor: actorOf(actor),
+          connectionId: id,
+          projectId: item.projectId,
+          details: { name: item.name },
+        }),
+        Webhook.outbox(item.orgId, "app-connection.deleted", toInfo(item)),
+      ],
+    }),
+    { seen },
+  );
   if (!done) throw notFound(`with id "${id}"`);
   return toInfo(done.before);
 }
@@ -799,8 +827,7 @@ export async function settle(job: Job, outcome: Outcome, pending?: Pending): Pro
         ],
       };
     },
-    undefined,
-    pending?.item,
+    { seen: pending?.item },
   );
   return done !== undefined;
 }
