@@ -85,6 +85,12 @@ describe("bad input is refused with a message naming the field and the rule", ()
       /255/,
     ],
     ["a token of blanks only", { ...valid, credentials: { apiToken: "   " } }, "credentials.apiToken", /1/],
+    [
+      "a token with a line break inside (it could never be sent in a header)",
+      { ...valid, credentials: { apiToken: "abc\ndef" } },
+      "credentials.apiToken",
+      /visible ASCII/,
+    ],
     ["no credentials", { name: "x", method: "team-token" }, "credentials", /object/],
     ["a name that is not a slug", { ...valid, name: "My Connection" }, "name", /slug/],
     ["a name over 32 characters", { ...valid, name: "a".repeat(33) }, "name", /32/],

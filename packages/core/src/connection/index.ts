@@ -23,7 +23,14 @@ export const Name = z
 const Description = z.nullish(z.string().check(z.maxLength(256)));
 const ProjectID = z.uuid();
 const Credentials = z.object({
-  apiToken: z.string().check(z.trim(), z.minLength(1), z.maxLength(255), z.meta({ example: "[TEAM TOKEN]" })),
+  apiToken: z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(255),
+    // What an HTTP header can carry: anything else could only fail in fetch, whose error quotes it.
+    z.regex(/^[\x21-\x7e]+$/, "must be visible ASCII characters without spaces"),
+    z.meta({ example: "[TEAM TOKEN]" }),
+  ),
 });
 const NotPlatformManaged = z.optional(
   z.literal(false, { error: "Railway connections cannot use platform-managed credentials" }),

@@ -49,7 +49,8 @@ export async function deliver(body: string, attempt: Attempt): Promise<void> {
   const [endpoint, event] = await Promise.all([
     load(job.orgId, job.endpointId),
     Dynamo.client
-      .send(new GetCommand({ TableName: table(), Key: eventKey(job.orgId, job.eventId) }))
+      // Consistent: the relay queues the job right after the event's commit.
+      .send(new GetCommand({ TableName: table(), Key: eventKey(job.orgId, job.eventId), ConsistentRead: true }))
       .then((o) => o.Item as EventItem | undefined),
   ]);
   if (!endpoint?.enabled || !event) {
