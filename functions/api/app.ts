@@ -1,31 +1,19 @@
 import * as ApiKey from "@app/core/apikey";
-import { type ErrorKind, VisibleError } from "@app/core/error";
+import { VisibleError } from "@app/core/error";
 import * as Health from "@app/core/health";
 import { log } from "@app/core/log";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { Hono } from "hono/tiny";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
 import { docs } from "./docs.tsx";
 import { document } from "./openapi.ts";
+import { statusOf } from "./status.ts";
 import { webhooks } from "./webhooks.ts";
 
 export type Env = { Variables: { actor: ApiKey.Actor } };
-
-const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  "not-found": 404,
-  conflict: 409,
-  "unsupported-media-type": 415,
-  unprocessable: 422,
-  upstream: 502,
-  unavailable: 503,
-};
 
 export const app = new Hono<Env>();
 

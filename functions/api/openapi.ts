@@ -1,4 +1,4 @@
-import { VisibleError } from "@app/core/error";
+import { invalidRequest } from "@app/core/error";
 import * as Page from "@app/core/page";
 import type { Hono, MiddlewareHandler } from "hono";
 import { COMPOSED_HANDLER } from "hono/utils/constants";
@@ -25,15 +25,8 @@ type Part = { target: "json"; schema: Schema } | { target: keyof typeof location
 const declared = new WeakMap<object, Operation | Part>();
 
 /** Turns a zod failure into an error that names each field and the rule it broke. */
-export const invalid = (error: z.core.$ZodError) => {
-  const details = error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
-  return new VisibleError(
-    "validation",
-    "validation_failed",
-    `Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`,
-    details,
-  );
-};
+export const invalid = (error: z.core.$ZodError) =>
+  invalidRequest(error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })));
 
 /** The route's summary and responses in the document; does nothing at request time. */
 export const describe = (operation: Operation): MiddlewareHandler => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as ApiKey from "@app/core/apikey";
 import * as Connection from "@app/core/connection";
-import { type ErrorKind, VisibleError } from "@app/core/error";
+import { VisibleError } from "@app/core/error";
 import { log } from "@app/core/log";
 import * as Session from "@app/core/session";
 import type { Context, MiddlewareHandler } from "hono";
@@ -14,6 +14,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { secureHeaders } from "hono/secure-headers";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { statusOf } from "../status.ts";
 import {
   CreatePage,
   type CreateValues,
@@ -63,16 +64,6 @@ const notices: Record<string, Notice> = {
 const noticeOf = (c: C) => {
   const key = c.req.query("notice") ?? "";
   return Object.hasOwn(notices, key) ? notices[key] : undefined;
-};
-
-const statusOf: Partial<Record<ErrorKind, ContentfulStatusCode>> = {
-  validation: 400,
-  forbidden: 403,
-  "not-found": 404,
-  conflict: 409,
-  unprocessable: 422,
-  upstream: 502,
-  unavailable: 503,
 };
 
 const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
@@ -366,7 +357,9 @@ consoleRoutes.all("/console/*", async (c) => {
 consoleRoutes.onError((err, c) => {
   const session = c.get("session");
   if (err instanceof VisibleError) {
-    const status = statusOf[err.kind] ?? 400;
+    const status = statusOf[err.kind];
+    if (status >= 500)
+      log.warn("console request failed", { requestId: c.get("requestId"), code: err.code, cause: String(err.cause) });
     const title = status === 404 ? "Not found" : status >= 500 ? "Something went wrong" : "That did not work";
     return page(c, <ErrorPage title={title} message={err.message} session={session} />, status);
   }

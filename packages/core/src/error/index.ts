@@ -22,3 +22,12 @@ export class VisibleError extends Error {
     this.name = "VisibleError";
   }
 }
+
+/** A request refused for its fields: one message naming each field and its rule, and a detail each. */
+export const invalidRequest = (details: Array<{ path: string; message: string }>, code = "validation_failed") =>
+  new VisibleError(
+    "validation",
+    code,
+    `Invalid request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`,
+    details,
+  );

@@ -4,7 +4,7 @@
  * to `scope` (the org), so it cannot be replayed against another org's items.
  */
 import type { NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
-import { VisibleError } from "../error/index.ts";
+import { invalidRequest } from "../error/index.ts";
 
 type Key = Record<string, NativeAttributeValue>;
 type Output = { Items?: Key[]; LastEvaluatedKey?: Key };
@@ -33,7 +33,5 @@ function decode(cursor: string, scope: string): Key {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString());
     if (parsed?.scope === scope && parsed.key && typeof parsed.key === "object") return parsed.key;
   } catch {}
-  throw new VisibleError("validation", "invalid_cursor", "cursor: not a cursor this API returned for this list", [
-    { path: "cursor", message: "not a cursor this API returned for this list" },
-  ]);
+  throw invalidRequest([{ path: "cursor", message: "not a cursor this API returned for this list" }], "invalid_cursor");
 }

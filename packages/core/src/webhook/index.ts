@@ -11,7 +11,7 @@ import type * as ApiKey from "../apikey/index.ts";
 import type * as Connection from "../connection/index.ts";
 import * as Secrets from "../crypto/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
-import { VisibleError } from "../error/index.ts";
+import { invalidRequest, VisibleError } from "../error/index.ts";
 import { log } from "../log/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
@@ -146,10 +146,7 @@ async function deliverable(url: string) {
     await Address.check(url);
   } catch (err) {
     if (!(err instanceof Address.Refused)) throw err;
-    const message = `url: ${err.message}`;
-    throw new VisibleError("validation", "url_refused", `Invalid request: ${message}`, [
-      { path: "url", message: err.message },
-    ]);
+    throw invalidRequest([{ path: "url", message: err.message }], "url_refused");
   }
 }
 
