@@ -1,7 +1,7 @@
+import { log } from "@app/core/log";
+import type * as Queue from "@app/core/queue";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-
-export type Delivery = { attempt: number; receiptHandle: string };
 
 /**
  * An SQS-triggered handler that runs `job` on each record and reports the ones that threw, so
@@ -10,15 +10,24 @@ export type Delivery = { attempt: number; receiptHandle: string };
  * (Lambda never overlaps invocations in a process).
  */
 export const sqsBatch =
-  (job: (body: string, delivery: Delivery) => Promise<unknown>) =>
+  (job: (body: string, delivery: Queue.Delivery) => Promise<unknown>) =>
   (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     processPartialResponse(
       event,
-      (record: SQSRecord) =>
-        job(record.body, {
-          attempt: Number(record.attributes.ApproximateReceiveCount) || 1,
-          receiptHandle: record.receiptHandle,
-        }),
+      async (record: SQSRecord) => {
+        const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+        try {
+          return await job(record.body, { attempt, receiptHandle: record.receiptHandle });
+        } catch (err) {
+          // The error's name only: its message is not ours to vouch for.
+          log.warn("job failed; it will be delivered again", {
+            messageId: record.messageId,
+            attempt,
+            error: err instanceof Error ? err.name : "unknown",
+          });
+          throw err;
+        }
+      },
       new BatchProcessor(EventType.SQS),
       { context, throwOnFullBatchFailure: false },
     );

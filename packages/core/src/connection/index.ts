@@ -8,6 +8,7 @@ import * as Audit from "../audit/index.ts";
 import * as Secrets from "../crypto/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
+import { log } from "../log/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Railway from "../railway/index.ts";
@@ -678,7 +679,13 @@ export async function sweep(opts: { before: Date; limit: number }) {
     const job = { orgId: item.orgId, connectionId: item.id, jobId: item.job.id };
     if (item.job.purpose === "recheck") {
       await settle(job, { kind: "unreachable", message: "The verification did not complete" });
-      await recheck(item.orgId, item.id, { type: "system", reason: "stale verification" }).catch(() => undefined);
+      // The scheduled re-verification will ask again; this sweep goes on with the others.
+      await recheck(item.orgId, item.id, { type: "system", reason: "stale verification" }).catch((err) =>
+        log.warn("stale re-check could not be queued again", {
+          connectionId: item.id,
+          error: err instanceof Error ? err.name : "unknown",
+        }),
+      );
     } else
       await settle(job, {
         kind: "unreachable",

@@ -7,7 +7,12 @@ import { createHash } from "node:crypto";
 import { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { Resource } from "../resource/index.ts";
 
-const kms = new KMSClient({});
+// Made on first use: the dead-letter and maintenance functions carry this module but never call KMS.
+let client: KMSClient | undefined;
+const kms = () => {
+  client ??= new KMSClient({});
+  return client;
+};
 
 export type Context = Record<string, string>;
 
@@ -34,10 +39,10 @@ export const webhookSecretContext = (orgId: string, endpointId: string): Context
   endpointId,
 });
 
-export const ping = () => kms.send(new DescribeKeyCommand({ KeyId: Resource.CredentialsKey.id }));
+export const ping = () => kms().send(new DescribeKeyCommand({ KeyId: Resource.CredentialsKey.id }));
 
 export async function seal(plaintext: string, context: Context): Promise<Uint8Array> {
-  const out = await kms.send(
+  const out = await kms().send(
     new EncryptCommand({
       KeyId: Resource.CredentialsKey.id,
       Plaintext: new TextEncoder().encode(plaintext),
@@ -49,7 +54,7 @@ export async function seal(plaintext: string, context: Context): Promise<Uint8Ar
 }
 
 export async function open(ciphertext: Uint8Array, context: Context): Promise<string> {
-  const out = await kms.send(
+  const out = await kms().send(
     new DecryptCommand({
       KeyId: Resource.CredentialsKey.id,
       CiphertextBlob: ciphertext,

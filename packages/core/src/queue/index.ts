@@ -4,11 +4,28 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import type * as z from "zod/mini";
+import { log } from "../log/index.ts";
 import { Resource } from "../resource/index.ts";
 
-export const client = new SQSClient({});
+const client = new SQSClient({});
 
-export const url = () => Resource.VerifyQueue.url;
+const url = () => Resource.VerifyQueue.url;
+export const webhookUrl = () => Resource.WebhookQueue.url;
+
+/** How a message came in: its receive count (1 the first time) and its handle for retryAfter. */
+export type Delivery = { attempt: number; receiptHandle: string };
+
+/** A message body as the job `schema` says, or undefined (logged, never retried) if it is not one. */
+export function parse<T>(schema: z.ZodMiniType<T>, body: string, what: string): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {}
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) log.error(`dropping malformed ${what} job`, { issues: parsed.error.issues.length });
+  return parsed.data;
+}
 
 export const ping = () => client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
 

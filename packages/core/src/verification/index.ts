@@ -14,14 +14,12 @@ export const backoffSeconds = (attempt: number, retryAfter = 0) => {
   return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
 };
 
-export type Delivery = { attempt: number; receiptHandle: string };
-
 /**
  * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
  * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
  */
-export async function run(body: string, delivery: Delivery): Promise<void> {
-  const job = parse(body);
+export async function run(body: string, delivery: Queue.Delivery): Promise<void> {
+  const job = Queue.parse(Connection.Job, body, "verification");
   if (!job) return;
   const context = { connectionId: job.connectionId, orgId: job.orgId, jobId: job.jobId, attempt: delivery.attempt };
   const pending = await Connection.pendingJob(job);
@@ -81,7 +79,7 @@ export async function run(body: string, delivery: Delivery): Promise<void> {
  * fails instead of staying pending forever.
  */
 export async function abandon(body: string): Promise<void> {
-  const job = parse(body);
+  const job = Queue.parse(Connection.Job, body, "verification");
   if (!job) return;
   const applied = await Connection.settle(job, {
     kind: "unreachable",
@@ -115,14 +113,4 @@ export async function reverifyDue() {
   });
   log.info("re-verifications queued", { queued });
   return queued;
-}
-
-function parse(body: string): Connection.Job | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {}
-  const parsed = Connection.Job.safeParse(json);
-  if (!parsed.success) log.error("dropping malformed verification job", { issues: parsed.error.issues.length });
-  return parsed.data;
 }

@@ -15,7 +15,6 @@ import { invalidRequest, VisibleError } from "../error/index.ts";
 import { log } from "../log/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
-import { Resource } from "../resource/index.ts";
 import * as Address from "./address.ts";
 
 export const EventType = z.enum([
@@ -121,7 +120,7 @@ export type EventItem = {
 };
 
 export const table = () => Dynamo.table();
-export const queueUrl = () => Resource.WebhookQueue.url;
+export const queueUrl = Queue.webhookUrl;
 export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `WEBHOOK#${id}` });
 export const eventKey = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `EVENT#${id}` });
 export const deliveryPrefix = (endpointId: string) => `DELIVERY#${endpointId}#`;

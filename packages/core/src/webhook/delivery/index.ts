@@ -36,14 +36,12 @@ export const retrySchedule = () =>
 const disableAfter = () => Number(process.env.WEBHOOK_DISABLE_AFTER_FAILURES) || 20;
 const timeoutMs = () => Number(process.env.WEBHOOK_TIMEOUT_MS) || 10_000;
 
-export type Attempt = { attempt: number; receiptHandle: string };
-
 /**
  * Delivers one job. Throws only when the job should be received again: after a failed attempt
  * with retries left (its visibility is set to the schedule's delay first), or on an AWS fault.
  */
-export async function deliver(body: string, attempt: Attempt): Promise<void> {
-  const job = parse(body);
+export async function deliver(body: string, attempt: Queue.Delivery): Promise<void> {
+  const job = Queue.parse(Job, body, "webhook");
   if (!job) return;
   const context = { orgId: job.orgId, endpointId: job.endpointId, eventId: job.eventId, attempt: attempt.attempt };
   const [endpoint, event] = await Promise.all([
@@ -235,14 +233,4 @@ async function streak(endpoint: Item, succeeded: boolean) {
   } catch (err) {
     if (!conditionFailed(err)) throw err;
   }
-}
-
-function parse(body: string): Job | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {}
-  const parsed = Job.safeParse(json);
-  if (!parsed.success) log.error("dropping malformed webhook job", { issues: parsed.error.issues.length });
-  return parsed.data;
 }
