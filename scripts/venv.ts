@@ -1,3 +1,3 @@
-import { Venv } from "@app/local/venv";
+import * as Venv from "@app/local/venv";
 
 Venv.ensure();

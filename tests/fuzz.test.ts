@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { Venv } from "@app/local/venv";
+import * as Venv from "@app/local/venv";
 import { describe, expect, it } from "vitest";
 import { useStack } from "./support/stack.ts";
 

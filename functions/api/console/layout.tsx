@@ -1,5 +1,5 @@
 import type * as Session from "@app/core/session";
-import type { Child, PropsWithChildren } from "hono/jsx";
+import type { PropsWithChildren } from "hono/jsx";
 import { assetUrl } from "./static.ts";
 
 export type Notice = { tone: "info" | "ok" | "error"; text: string };
@@ -136,12 +136,10 @@ export const ErrorPage = ({
   title,
   message,
   session,
-  action,
 }: {
   title: string;
   message: string;
   session?: Session.Info | undefined;
-  action?: Child;
 }) => {
   const body = (
     <div class="card">
@@ -149,11 +147,9 @@ export const ErrorPage = ({
         <h1>{title}</h1>
         <p>{message}</p>
         <div class="actions">
-          {action ?? (
-            <a class="button" href="/console">
-              Back to App Connections
-            </a>
-          )}
+          <a class="button" href="/console">
+            Back to App Connections
+          </a>
         </div>
       </div>
     </div>

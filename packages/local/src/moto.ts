@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { Venv } from "./venv.ts";
+import * as Venv from "./venv.ts";
 
 /** Points the AWS SDK of a process at the emulator. */
 export const emulatorEnvironment = (endpoint: string) => ({
