@@ -228,31 +228,40 @@ export async function list(actor: ApiKey.Actor) {
 export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
   const item = await visible(actor, id);
   if (input.url !== undefined) await deliverable(input.url);
-  const next: Item = {
-    ...item,
-    url: input.url ?? item.url,
-    description: input.description === undefined ? item.description : input.description,
-    eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : item.eventTypes,
-    enabled: input.enabled ?? item.enabled,
-    updatedAt: new Date().toISOString(),
-  };
-  if (input.enabled) Object.assign(next, { disabledReason: null, failureStreak: 0 });
-  await replace(item, next);
-  return toInfo(next);
+  const changes: Partial<Item> = { updatedAt: new Date().toISOString() };
+  if (input.url !== undefined) changes.url = input.url;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.eventTypes) changes.eventTypes = [...new Set(input.eventTypes)];
+  if (input.enabled !== undefined) changes.enabled = input.enabled;
+  if (input.enabled) Object.assign(changes, { disabledReason: null, failureStreak: 0 });
+  return toInfo(await set(item, changes));
 }
 
-/** Writes `next` over `item` unless someone else wrote it since it was read. */
-const replace = (item: Item, next: Item) =>
-  Dynamo.client
+/**
+ * Sets `changes` on the endpoint unless someone else changed it since `item` was read, and
+ * returns it as it now is. Only those fields: the delivery worker counts failures on the same
+ * item without touching `updatedAt`, and a whole-item write would put back an old count.
+ */
+async function set(item: Item, changes: Partial<Item>) {
+  const fields = Object.entries(changes);
+  const out = await Dynamo.client
     .send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: table(),
-        Item: next,
+        Key: key(item.orgId, item.id),
+        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(", ")}`,
         ConditionExpression: "updatedAt = :seen",
-        ExpressionAttributeValues: { ":seen": item.updatedAt },
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: {
+          ":seen": item.updatedAt,
+          ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
+        },
+        ReturnValues: "ALL_NEW",
       }),
     )
     .catch(changedMeanwhile);
+  return out.Attributes as Item;
+}
 
 export async function remove(actor: ApiKey.Actor, id: string) {
   const item = await visible(actor, id);
@@ -265,14 +274,12 @@ export async function rotateSecret(actor: ApiKey.Actor, id: string) {
   const item = await visible(actor, id);
   const secret = newSecret();
   const now = new Date();
-  const next: Item = {
-    ...item,
+  const next = await set(item, {
     sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(item.orgId, id)),
     previousSealedSecret: item.sealedSecret,
     previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
     updatedAt: now.toISOString(),
-  };
-  await replace(item, next);
+  });
   return { webhook: toInfo(next), secret };
 }
 
