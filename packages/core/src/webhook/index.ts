@@ -313,9 +313,10 @@ const isEvent = (item: unknown): item is EventItem => (item as EventItem | undef
 /** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
 export async function relayCommitted(writes: readonly Dynamo.Write[]) {
   const events = writes.map((w) => w.Put?.Item).filter(isEvent);
+  const subscribers = endpointsOnce();
   await Promise.all(
     events.map((e) =>
-      dispatch(e).catch((err) =>
+      dispatch(e, subscribers).catch((err) =>
         log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
       ),
     ),
@@ -333,9 +334,22 @@ export async function relay(limit = 100) {
       Limit: limit,
     }),
   );
+  const subscribers = endpointsOnce();
   let relayed = 0;
-  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item)) relayed++;
+  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) relayed++;
   return relayed;
+}
+
+/**
+ * Each org's endpoints, read once per relay run however many of its events the run carries
+ * (the delivery itself checks again that the endpoint is still enabled).
+ */
+function endpointsOnce() {
+  const read = new Map<string, Promise<Item[]>>();
+  return (orgId: string) => {
+    if (!read.has(orgId)) read.set(orgId, endpoints(orgId));
+    return read.get(orgId) as Promise<Item[]>;
+  };
 }
 
 export const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
@@ -345,7 +359,7 @@ export const conditionFailed = (err: unknown) => err instanceof ConditionalCheck
  * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
  * the claim to expire and the next run to queue it.
  */
-async function dispatch(event: EventItem): Promise<boolean> {
+async function dispatch(event: EventItem, subscribers: (orgId: string) => Promise<Item[]>): Promise<boolean> {
   const now = Date.now();
   const until = now + 60_000;
   try {
@@ -362,13 +376,16 @@ async function dispatch(event: EventItem): Promise<boolean> {
     if (conditionFailed(err)) return false;
     throw err;
   }
-  const targets = (await endpoints(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
-  for (const target of targets)
-    await Queue.send(
-      { orgId: event.orgId, endpointId: target.id, eventId: event.id, jobId: randomUUID() } satisfies Job,
-      0,
-      queueUrl(),
-    );
+  const targets = (await subscribers(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
+  await Promise.all(
+    targets.map((target) =>
+      Queue.send(
+        { orgId: event.orgId, endpointId: target.id, eventId: event.id, jobId: randomUUID() } satisfies Job,
+        0,
+        queueUrl(),
+      ),
+    ),
+  );
   await Dynamo.client
     .send(
       new UpdateCommand({

@@ -55,15 +55,15 @@ export async function deliver(body: string, attempt: Queue.Delivery): Promise<vo
     log.info("webhook job dropped: endpoint gone or disabled, or event expired", context);
     return;
   }
-  const secrets = [await Secrets.open(endpoint.sealedSecret, Secrets.webhookSecretContext(job.orgId, endpoint.id))];
-  if (
-    endpoint.previousSealedSecret &&
-    endpoint.previousSecretExpiresAt &&
-    Date.parse(endpoint.previousSecretExpiresAt) > Date.now()
-  )
-    secrets.push(
-      await Secrets.open(endpoint.previousSealedSecret, Secrets.webhookSecretContext(job.orgId, endpoint.id)),
-    );
+  // The secret before the last rotation signs too, until its grace period ends.
+  const previous =
+    endpoint.previousSecretExpiresAt && Date.parse(endpoint.previousSecretExpiresAt) > Date.now()
+      ? endpoint.previousSealedSecret
+      : undefined;
+  const sealedWith = Secrets.webhookSecretContext(job.orgId, endpoint.id);
+  const secrets = await Promise.all(
+    [endpoint.sealedSecret, previous].flatMap((sealed) => (sealed ? [Secrets.open(sealed, sealedWith)] : [])),
+  );
   const timestamp = new Date();
   const signature = secrets.map((s) => new Signer(s).sign(event.id, timestamp, event.payload)).join(" ");
 
