@@ -1,7 +1,7 @@
 /** A Railway App Connection, shaped like the prior art's (shared/prior-art.md). */
 import { randomUUID } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import * as ApiKey from "../apikey/index.ts";
 import * as Audit from "../audit/index.ts";
@@ -735,16 +735,15 @@ export async function projects(actor: ApiKey.Actor, id: string) {
       `This connection is ${item.status}, not active: its Railway projects can be listed once its credentials are verified`,
     );
   const token = await Secrets.open(item.sealedCredentials, Secrets.credentialContext(item.orgId, id));
-  await Dynamo.transact([
-    Audit.put({
-      orgId: item.orgId,
-      action: "app-connection.credentials-read",
-      actor: actorOf(actor),
-      connectionId: id,
-      projectId: item.projectId,
-      details: { purpose: "list-railway-projects" },
-    }),
-  ]);
+  const read = Audit.put({
+    orgId: item.orgId,
+    action: "app-connection.credentials-read",
+    actor: actorOf(actor),
+    connectionId: id,
+    projectId: item.projectId,
+    details: { purpose: "list-railway-projects" },
+  });
+  await Dynamo.client.send(new PutCommand(read.Put));
   try {
     return await Railway.listProjects(item.method, token);
   } catch (err) {

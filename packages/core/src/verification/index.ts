@@ -36,7 +36,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
     : pending.sealedCredentials &&
       (await Secrets.open(pending.sealedCredentials, Secrets.credentialContext(job.orgId, job.connectionId)));
   if (!token) {
-    await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." });
+    await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." }, pending);
     return;
   }
   // A new token is sealed again under the credential's own context; a stored one already is.
