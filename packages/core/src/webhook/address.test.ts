@@ -58,4 +58,19 @@ describe("where webhooks may go", () => {
     await expect(Address.check("https://a:b@8.8.8.8/hook")).rejects.toThrow(/credentials/);
     await expect(Address.check("https://no-such-host.invalid/hook")).rejects.toThrow(/does not resolve/);
   });
+
+  it("at delivery, the URL's rules apply without a lookup, and a host name's addresses as it connects", async () => {
+    process.env.WEBHOOKS_ALLOW_LOOPBACK = "";
+    expect(Address.parse("https://no-such-host.invalid/hook").http).toBe(false);
+    expect(() => Address.parse("https://10.0.0.1/hook")).toThrow(/private/);
+    const connect = (http: boolean) =>
+      new Promise<string>((resolve, reject) =>
+        Address.safeLookup(http)("localhost", {}, (err: Error | null, address: unknown) =>
+          err ? reject(err) : resolve(String(address)),
+        ),
+      );
+    await expect(connect(false)).rejects.toThrow(/loopback/);
+    process.env.WEBHOOKS_ALLOW_LOOPBACK = "1";
+    await expect(connect(true)).resolves.toMatch(/^(127\.|::1)/);
+  });
 });

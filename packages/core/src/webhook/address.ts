@@ -62,8 +62,19 @@ const resolveAll = (host: string) =>
     lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses.map((a) => a.address)))),
   );
 
-/** Throws `Refused` (naming the problem) unless the URL may receive webhooks. */
-export async function check(raw: string): Promise<URL> {
+/** Throws `Refused` unless webhooks may go to this address, over http or https. */
+function admit(address: string, http: boolean) {
+  const reason = refusal(address);
+  if (reason) throw new Refused(reason);
+  if (http && !isLoopback(address)) throw new Refused("must be https (http only to a loopback address)");
+}
+
+/**
+ * The URL's own rules, without the network: a URL, no credentials, https (or http to loopback
+ * where allowed), and an IP-literal host admitted here, since a connection to one looks up
+ * nothing. A host name is checked when it resolves: `check`, or `safeLookup` as it connects.
+ */
+export function parse(raw: string): { url: URL; host: string; http: boolean } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -71,39 +82,48 @@ export async function check(raw: string): Promise<URL> {
     throw new Refused("is not a URL");
   }
   if (url.username || url.password) throw new Refused("must not carry credentials");
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const http = url.protocol === "http:";
   if (url.protocol !== "https:" && !(http && loopbackAllowed()))
     throw new Refused(loopbackAllowed() ? "must be https (or http to a loopback address)" : "must be an https URL");
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(host)) admit(host, http);
+  return { url, host, http };
+}
+
+/** Throws `Refused` (naming the problem) unless the URL may receive webhooks; for saving an endpoint. */
+export async function check(raw: string): Promise<URL> {
+  const { url, host, http } = parse(raw);
+  if (isIP(host)) return url;
   let addresses: string[];
   try {
-    addresses = isIP(host) ? [host] : await resolveAll(host);
+    addresses = await resolveAll(host);
   } catch {
     throw new Refused(`host "${host}" does not resolve`);
   }
-  for (const address of addresses) {
-    const reason = refusal(address);
-    if (reason) throw new Refused(reason);
-    if (http && !isLoopback(address)) throw new Refused("must be https (http only to a loopback address)");
-  }
+  for (const address of addresses) admit(address, http);
   return url;
 }
 
 /**
- * A `lookup` for node:http(s) that refuses private addresses at connect time, so that the
- * name cannot resolve to something else between the check and the connection.
+ * A `lookup` for node:http(s) that admits the addresses as it connects, so that the name cannot
+ * resolve somewhere private between a check and the connection.
  */
-export const safeLookup = ((
-  hostname: string,
-  options: { all?: boolean },
-  callback: (err: Error | null, address: unknown, family?: number) => void,
-) => {
-  lookup(hostname, { all: true }, (err, addresses) => {
-    if (err) return callback(err, undefined);
-    const bad = addresses.map((a) => refusal(a.address)).find(Boolean);
-    if (bad || addresses.length === 0) return callback(new Refused(bad ?? "no address"), undefined);
-    const first = addresses[0] as { address: string; family: number };
-    if (options.all) callback(null, addresses);
-    else callback(null, first.address, first.family);
-  });
-}) as unknown as typeof lookup;
+export const safeLookup = (http: boolean) =>
+  ((
+    hostname: string,
+    options: { all?: boolean },
+    callback: (err: Error | null, address: unknown, family?: number) => void,
+  ) => {
+    lookup(hostname, { all: true }, (err, addresses) => {
+      if (err) return callback(err, undefined);
+      try {
+        if (addresses.length === 0) throw new Refused("no address");
+        for (const a of addresses) admit(a.address, http);
+      } catch (refused) {
+        return callback(refused as Refused, undefined);
+      }
+      const first = addresses[0] as { address: string; family: number };
+      if (options.all) callback(null, addresses);
+      else callback(null, first.address, first.family);
+    });
+  }) as unknown as typeof lookup;
