@@ -1,6 +1,5 @@
 /** A Railway App Connection, shaped like the prior art's (shared/prior-art.md). */
 import { randomUUID } from "node:crypto";
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import * as ApiKey from "../apikey/index.ts";
@@ -212,21 +211,22 @@ function indexed(item: Item): Item {
 const actorOf = (actor: ApiKey.Actor): Audit.Actor => ({ type: "api-key", keyId: actor.keyId });
 const nameTaken = (name: string) =>
   new VisibleError("conflict", "name_taken", `An App Connection with the name "${name}" already exists`);
-const cancelled = (err: unknown, index: number) =>
-  err instanceof TransactionCanceledException && err.CancellationReasons?.[index]?.Code === "ConditionalCheckFailed";
 
 /**
  * Read-modify-write of one connection, guarded by its revision and retried when another write
  * (a user's or the worker's) got there first. `apply` returns the new item (or "delete") and
  * the other writes of the same transaction, or undefined to change nothing. `seen` is the item
  * as the caller just read it, which saves the first read (the revision guard still holds);
- * `onCancel` sees a cancelled transaction that was not a lost race.
+ * `onCancel` can ask which of the other writes' conditions cancelled the transaction.
  */
 async function change(
   orgId: string,
   id: string,
   apply: (item: Item) => { next: Item | "delete"; writes?: Dynamo.Write[] } | undefined,
-  { seen, onCancel = () => {} }: { seen?: Item | undefined; onCancel?: (err: unknown) => void } = {},
+  {
+    seen,
+    onCancel = () => {},
+  }: { seen?: Item | undefined; onCancel?: (failedOn: (write: Dynamo.Write | undefined) => boolean) => void } = {},
 ): Promise<{ before: Item; after: Item | "delete" } | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const item = attempt === 0 && seen ? seen : await load(orgId, id);
@@ -237,18 +237,18 @@ async function change(
       ExpressionAttributeValues: { ":revision": item.revision },
     };
     const after = plan.next === "delete" ? "delete" : indexed({ ...plan.next, revision: item.revision + 1 });
+    const own: Dynamo.Write =
+      after === "delete"
+        ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
+        : { Put: { TableName: table(), Item: after, ...guard } };
+    const writes = [own, ...(plan.writes ?? [])];
     try {
-      await Dynamo.transact([
-        after === "delete"
-          ? { Delete: { TableName: table(), Key: key(orgId, id), ...guard } }
-          : { Put: { TableName: table(), Item: after, ...guard } },
-        ...(plan.writes ?? []),
-      ]);
+      await Dynamo.transact(writes);
       await Webhook.relayCommitted(plan.writes ?? []);
       return { before: item, after };
     } catch (err) {
-      if (!cancelled(err, 0)) {
-        onCancel(err);
+      if (!Dynamo.failedOn(err, writes, own)) {
+        onCancel((write) => Dynamo.failedOn(err, writes, write));
         throw err;
       }
     }
@@ -321,39 +321,37 @@ export async function create(
     at: now,
     details: { name: input.name, method: input.method },
   });
+  // Every item is new: each write is conditional on that.
+  const fresh = (Item: Record<string, unknown>) => ({
+    Put: { TableName: table(), Item, ConditionExpression: "attribute_not_exists(pk)" },
+  });
+  const nameLock = fresh({ ...nameKey(orgId, projectId, input.name), type: "name", connectionId: id });
+  const idempotencyLock = idempotency
+    ? fresh({
+        ...idempotencyKey(orgId, idempotency),
+        type: "idempotency",
+        connectionId: id,
+        fingerprint: print,
+        expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+      })
+    : undefined;
+  const event = Webhook.outbox(orgId, "app-connection.created", toInfo(item));
   const writes = [
-    {
-      Put: { TableName: table(), Item: { ...nameKey(orgId, projectId, input.name), type: "name", connectionId: id } },
-    },
-    { Put: { TableName: table(), Item: item } },
-    { Put: { TableName: table(), Item: audit } },
-    ...(idempotency
-      ? [
-          {
-            Put: {
-              TableName: table(),
-              Item: {
-                ...idempotencyKey(orgId, idempotency),
-                type: "idempotency",
-                connectionId: id,
-                fingerprint: print,
-                expiresAt: Math.floor(Date.now() / 1000) + 86_400,
-              },
-            },
-          },
-        ]
-      : []),
-    Webhook.outbox(orgId, "app-connection.created", toInfo(item)) as { Put: { TableName: string; Item: Item } },
-  ].map((w) => ({ Put: { ...w.Put, ConditionExpression: "attribute_not_exists(pk)" } }));
+    nameLock,
+    fresh(item),
+    fresh(audit),
+    ...(idempotencyLock ? [idempotencyLock] : []),
+    fresh(event.Put.Item),
+  ];
 
   try {
     await Dynamo.transact(writes);
   } catch (err) {
-    if (cancelled(err, 3) && idempotency) {
+    if (idempotency && Dynamo.failedOn(err, writes, idempotencyLock)) {
       const replay = await replayed(actor, idempotency, print);
       if (replay) return { connection: replay, replayed: true };
     }
-    if (cancelled(err, 0)) throw nameTaken(input.name);
+    if (Dynamo.failedOn(err, writes, nameLock)) throw nameTaken(input.name);
     throw err;
   }
 
@@ -491,6 +489,7 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
   const sealed = input.credentials
     ? await Secrets.seal(input.credentials.apiToken, Secrets.jobContext(actor.orgId, id, jobId))
     : undefined;
+  let nameLock: Dynamo.Write | undefined;
   const done = await change(
     actor.orgId,
     id,
@@ -522,20 +521,20 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
         }
       }
       const renamed = next.name !== item.name;
+      nameLock = renamed
+        ? {
+            Put: {
+              TableName: table(),
+              Item: { ...nameKey(item.orgId, item.projectId, next.name), type: "name", connectionId: id },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          }
+        : undefined;
       return {
         next,
         writes: [
-          ...(renamed
-            ? [
-                {
-                  Put: {
-                    TableName: table(),
-                    Item: { ...nameKey(item.orgId, item.projectId, next.name), type: "name", connectionId: id },
-                    ConditionExpression: "attribute_not_exists(pk)",
-                  },
-                },
-                { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } },
-              ]
+          ...(nameLock
+            ? [nameLock, { Delete: { TableName: table(), Key: nameKey(item.orgId, item.projectId, item.name) } }]
             : []),
           Audit.put({
             orgId: item.orgId,
@@ -557,8 +556,8 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
     },
     {
       seen: current,
-      onCancel: (err) => {
-        if (input.name && cancelled(err, 1)) throw nameTaken(input.name);
+      onCancel: (failedOn) => {
+        if (input.name && failedOn(nameLock)) throw nameTaken(input.name);
       },
     },
   );

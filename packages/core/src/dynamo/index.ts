@@ -30,4 +30,10 @@ export async function transact(items: Write[]) {
   }
 }
 
+/** Whether the transaction of `items` was cancelled (also) by the condition of `write`, one of them. */
+export const failedOn = (err: unknown, items: readonly Write[], write: Write | undefined) =>
+  write !== undefined &&
+  err instanceof TransactionCanceledException &&
+  err.CancellationReasons?.[items.indexOf(write)]?.Code === "ConditionalCheckFailed";
+
 export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));

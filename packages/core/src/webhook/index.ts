@@ -289,7 +289,7 @@ export async function rotateSecret(actor: ApiKey.Actor, id: string) {
  * An event as a write of the transaction that changes the connection: it exists exactly when
  * that change commits. It waits on the maintenance index until the relay has queued it.
  */
-export function outbox(orgId: string, type: EventType, connection: Connection.Info): Dynamo.Write {
+export function outbox(orgId: string, type: EventType, connection: Connection.Info) {
   const id = `evt_${randomUUID()}`;
   const createdAt = new Date().toISOString();
   const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
