@@ -260,6 +260,8 @@ async function change(
   );
 }
 
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
 const fingerprint = (orgId: string, key: string, input: CreateInput) =>
   Secrets.sha256(JSON.stringify({ orgId, key, input }));
 
@@ -364,7 +366,7 @@ export async function create(
       orgId,
       connectionId: id,
       jobId,
-      sealedToken: Buffer.from(sealed).toString("base64"),
+      sealedToken: b64(sealed),
     } satisfies Job);
   } catch (err) {
     await Dynamo.transact(
@@ -565,8 +567,6 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
   if (sealed) await enqueue({ orgId: actor.orgId, connectionId: id, jobId, sealedToken: b64(sealed) });
   return toInfo(done.after);
 }
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 /** Queues a job already recorded on the connection; if the queue refuses, says so on the connection. */
 async function enqueue(job: Job, delaySeconds = 0) {
