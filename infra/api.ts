@@ -6,8 +6,6 @@ import { table } from "./table";
 export const api = new sst.aws.Function("Api", {
   ...code("api"),
   description: "Railway App Connections: HTTP API",
-  runtime: "nodejs24.x",
-  architecture: "arm64",
   memory: "1024 MB",
   timeout: "30 seconds",
   // The app authenticates every /api request with its own API keys.

@@ -13,13 +13,16 @@ const sources: Record<Handler, string> = {
 
 let built = false;
 
+/** What every function runs on. */
+const defaults = { runtime: "nodejs24.x", architecture: "arm64" } as const;
+
 /**
- * A function's code. Deployed stages ship what `npm run bundle` writes to dist/ (the bundles that
+ * A function's code and the runtime every function shares. Deployed stages ship what `npm run bundle` writes to dist/ (the bundles that
  * `npm run bench:bundles` measures), rebuilt here so that a deploy never ships a stale dist/.
  * `sst dev` builds from source instead, to keep live reload.
  */
 export function code(handler: Handler) {
-  if ($dev) return { handler: sources[handler] };
+  if ($dev) return { ...defaults, handler: sources[handler] };
   if (!built) {
     // Only the build's errors and warnings are shown: stdout belongs to SST's program output.
     execFileSync("npm", ["run", "--silent", "bundle"], {
@@ -28,5 +31,5 @@ export function code(handler: Handler) {
     });
     built = true;
   }
-  return { bundle: join($cli.paths.root, "dist", handler), handler: "index.handler" };
+  return { ...defaults, bundle: join($cli.paths.root, "dist", handler), handler: "index.handler" };
 }

@@ -1,8 +1,13 @@
+import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
-const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
+/** An EventBridge rate, in the unit it reads best in (EventBridge wants "1 hour", not "1 hours"). */
+const every = (minutes: number): `rate(${string})` => {
+  const [n, unit] = minutes % 60 === 0 ? [minutes / 60, "hour"] : [minutes, "minute"];
+  return `rate(${n} ${unit}${n === 1 ? "" : "s"})`;
+};
 
 /**
  * The safety nets of the pipeline (functions/maintenance.ts): every 5 minutes, settle
@@ -21,7 +26,6 @@ const task = (
     event: { task: which },
     function: {
       ...code("maintenance"),
-      ...node,
       description,
       memory: "256 MB",
       timeout: "60 seconds",
@@ -32,13 +36,13 @@ const task = (
 
 export const sweep = task(
   "SweepStale",
-  "rate(5 minutes)",
+  every(Policy.sweepEveryMinutes),
   "sweep",
   "Railway App Connections: settles lost verifications",
 );
 export const reverify = task(
   "Reverify",
-  "rate(1 hour)",
+  every(Policy.reverifyEveryMinutes),
   "reverify",
   "Railway App Connections: re-checks connections verified over a day ago",
 );

@@ -1,24 +1,25 @@
-/** The worker's time limit: a job makes at most four requests to Railway, each cut at 10 s. */
-export const workerTimeoutSeconds = 60;
-
-/** Deliveries after which the worker itself gives up on Railway (VERIFY_MAX_ATTEMPTS). */
-export const verifyMaxAttempts = 5;
+import * as Layout from "../packages/core/src/layout/index.ts";
 
 const encrypted = { sqsManagedSseEnabled: true };
 
-/** Jobs that kept failing on our side; their connections are failed by the dead-letter worker. */
-export const deadLetterQueue = new sst.aws.Queue("VerifyDeadLetters", {
-  transform: { queue: { ...encrypted, messageRetentionSeconds: 14 * 24 * 60 * 60 } },
-});
+/** A job queue and its dead-letter queue, as packages/core/src/layout describes them. */
+function withDeadLetters(name: string, deadLetterName: string, layout: Layout.Queue) {
+  const deadLetters = new sst.aws.Queue(deadLetterName, {
+    transform: { queue: { ...encrypted, messageRetentionSeconds: Layout.deadLetterRetentionSeconds } },
+  });
+  const jobs = new sst.aws.Queue(name, {
+    visibilityTimeout: `${layout.visibilityTimeoutSeconds} seconds`,
+    dlq: { queue: deadLetters.arn, retry: layout.deadLetterAfter },
+    // The default retention (4 days) keeps every message through its retry schedule.
+    transform: { queue: encrypted },
+  });
+  return { jobs, deadLetters };
+}
 
-export const jobQueue = new sst.aws.Queue("VerifyJobs", {
-  // AWS's rule for Lambda consumers: at least six times the function's timeout.
-  visibilityTimeout: `${6 * workerTimeoutSeconds} seconds`,
-  // Above the worker's own attempts: Railway outages end in the worker's message, not here;
-  // only jobs that crash the worker again and again reach the dead-letter queue.
-  dlq: { queue: deadLetterQueue.arn, retry: verifyMaxAttempts + 3 },
-  transform: { queue: encrypted },
-});
+/** Verification jobs; those that kept failing on our side are failed by the dead-letter worker. */
+const verify = withDeadLetters("VerifyJobs", "VerifyDeadLetters", Layout.queues.verify);
+export const jobQueue = verify.jobs;
+export const deadLetterQueue = verify.deadLetters;
 
 /**
  * What the code reads as `Resource.VerifyQueue.url`. A Linkable rather than the queue itself:
@@ -29,20 +30,10 @@ export const verifyQueue = new sst.Linkable("VerifyQueue", {
   properties: { url: jobQueue.url },
 });
 
-/** The webhook delivery worker's time limit: one POST, cut at 10 s, plus its bookkeeping. */
-export const webhookWorkerTimeoutSeconds = 30;
-
-/** Webhook deliveries that failed every attempt of the schedule (5 s … 10 h: 7 receives). */
-export const webhookDeadLetterQueue = new sst.aws.Queue("WebhookDeadLetters", {
-  transform: { queue: { ...encrypted, messageRetentionSeconds: 14 * 24 * 60 * 60 } },
-});
-
-export const webhookJobQueue = new sst.aws.Queue("WebhookJobs", {
-  visibilityTimeout: `${6 * webhookWorkerTimeoutSeconds} seconds`,
-  dlq: { queue: webhookDeadLetterQueue.arn, retry: 12 },
-  // The retry schedule spans about 18 hours; the default 4 days keeps every message through it.
-  transform: { queue: encrypted },
-});
+/** Webhook deliveries; the dead-letter queue keeps those that failed every attempt. */
+const webhook = withDeadLetters("WebhookJobs", "WebhookDeadLetters", Layout.queues.webhook);
+export const webhookJobQueue = webhook.jobs;
+export const webhookDeadLetterQueue = webhook.deadLetters;
 
 /** What the code reads as `Resource.WebhookQueue.url` (a Linkable, for the same reason). */
 export const webhookQueue = new sst.Linkable("WebhookQueue", {

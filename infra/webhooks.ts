@@ -1,6 +1,7 @@
+import * as Layout from "../packages/core/src/layout/index.ts";
 import { code } from "./bundle";
 import { decryptFor } from "./key";
-import { webhookJobQueue, webhookQueue, webhookWorkerTimeoutSeconds } from "./queue";
+import { webhookJobQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
 /**
@@ -11,11 +12,9 @@ import { table } from "./table";
 export const webhookWorker = webhookJobQueue.subscribe(
   {
     ...code("webhook-delivery"),
-    runtime: "nodejs24.x",
-    architecture: "arm64",
     description: "Railway App Connections: delivers webhook events",
     memory: "256 MB",
-    timeout: `${webhookWorkerTimeoutSeconds} seconds`,
+    timeout: `${Layout.queues.webhook.workerTimeoutSeconds} seconds`,
     link: [table, webhookQueue],
     permissions: [decryptFor("webhook-secret")],
   },

@@ -1,17 +1,8 @@
+import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, encryptFor } from "./key";
-import {
-  deadLetterQueue,
-  jobQueue,
-  relayWebhooks,
-  verifyMaxAttempts,
-  verifyQueue,
-  webhookQueue,
-  workerTimeoutSeconds,
-} from "./queue";
+import { deadLetterQueue, jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
-
-const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
 
 /**
  * Verifies queued tokens with Railway. SST's subscription grants receive, delete and
@@ -20,11 +11,10 @@ const node = { runtime: "nodejs24.x", architecture: "arm64" } as const;
 export const worker = jobQueue.subscribe(
   {
     ...code("verify"),
-    ...node,
     description: "Railway App Connections: verifies queued tokens",
     memory: "512 MB",
-    timeout: `${workerTimeoutSeconds} seconds`,
-    environment: { VERIFY_MAX_ATTEMPTS: String(verifyMaxAttempts) },
+    timeout: `${Policy.workerTimeoutSeconds} seconds`,
+    environment: { VERIFY_MAX_ATTEMPTS: String(Policy.maxAttempts) },
     link: [table, verifyQueue, webhookQueue, credentialsKey],
     permissions: [
       relayWebhooks(),
@@ -41,7 +31,6 @@ export const worker = jobQueue.subscribe(
 export const deadLetterWorker = deadLetterQueue.subscribe(
   {
     ...code("dead-letter"),
-    ...node,
     description: "Railway App Connections: fails connections of dead-lettered jobs",
     memory: "256 MB",
     timeout: "30 seconds",

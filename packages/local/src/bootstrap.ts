@@ -1,58 +1,44 @@
+import * as Layout from "@app/core/layout";
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 /**
  * The local counterpart of infra/: creates the table, the verification and webhook queues with
- * their dead-letter queues, and the KMS key in the emulator, and returns the variables through which
- * SST's `Resource` (packages/core/src/resource) finds them.
+ * their dead-letter queues (all as packages/core/src/layout describes them), and the KMS key in
+ * the emulator, and returns the variables through which SST's `Resource` (packages/core/src/resource)
+ * finds them.
  */
-export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number; visibilityTimeout?: number } = {}) {
+export async function bootstrap(prefix: string, opts: { visibilityTimeout?: number } = {}) {
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const kms = new KMSClient({});
 
   const table = `${prefix}-table`;
+  const indexKeys = (hash: string, range: string) => [
+    { AttributeName: hash, KeyType: "HASH" as const },
+    { AttributeName: range, KeyType: "RANGE" as const },
+  ];
   await dynamo.send(
     new CreateTableCommand({
       TableName: table,
       BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-        { AttributeName: "gsi1pk", AttributeType: "S" },
-        { AttributeName: "gsi1sk", AttributeType: "S" },
-        { AttributeName: "gsi2pk", AttributeType: "S" },
-        { AttributeName: "gsi2sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: "gsi1",
-          KeySchema: [
-            { AttributeName: "gsi1pk", KeyType: "HASH" },
-            { AttributeName: "gsi1sk", KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "ALL" },
-        },
-        {
-          IndexName: "gsi2",
-          KeySchema: [
-            { AttributeName: "gsi2pk", KeyType: "HASH" },
-            { AttributeName: "gsi2sk", KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "ALL" },
-        },
-      ],
+      AttributeDefinitions: Object.keys(Layout.table.fields).map((AttributeName) => ({
+        AttributeName,
+        AttributeType: "S",
+      })),
+      KeySchema: indexKeys(Layout.table.primaryIndex.hashKey, Layout.table.primaryIndex.rangeKey),
+      GlobalSecondaryIndexes: Object.entries(Layout.table.globalIndexes).map(([IndexName, index]) => ({
+        IndexName,
+        KeySchema: indexKeys(index.hashKey, index.rangeKey),
+        Projection: { ProjectionType: "ALL" },
+      })),
     }),
   );
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: table });
 
   /** A queue whose messages move to its own dead-letter queue after `maxReceiveCount` receives. */
-  const queueWithDeadLetters = async (name: string, visibilityTimeout: number, maxReceiveCount: number) => {
+  const queueWithDeadLetters = async (name: string, layout: Layout.Queue, visibilityTimeout: number) => {
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-${name}-dlq` }));
     const dlqArn = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }),
@@ -62,16 +48,20 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
         QueueName: `${prefix}-${name}`,
         Attributes: {
           VisibilityTimeout: String(visibilityTimeout),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn.Attributes?.QueueArn, maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+            maxReceiveCount: layout.deadLetterAfter,
+          }),
         },
       }),
     );
     return { url: queue.QueueUrl, deadLetterUrl: dlq.QueueUrl };
   };
-  const verify = await queueWithDeadLetters("verify", opts.visibilityTimeout ?? 60, opts.maxReceiveCount ?? 8);
-  // The delivery worker retries by changing a message's visibility; a message received more
-  // often than the schedule's attempts has crashed the worker repeatedly.
-  const webhook = await queueWithDeadLetters("webhook", 30, 12);
+  // Hidden only for the worker's own time limit, not six times it as deployed: there is no
+  // Lambda poller here to outlast, and a crashed local worker's jobs come back sooner.
+  const { verify: v, webhook: w } = Layout.queues;
+  const verify = await queueWithDeadLetters("verify", v, opts.visibilityTimeout ?? v.workerTimeoutSeconds);
+  const webhook = await queueWithDeadLetters("webhook", w, w.workerTimeoutSeconds);
 
   const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
   const alias = `alias/${prefix}-credentials`;

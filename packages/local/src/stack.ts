@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import * as Policy from "@app/core/verification/policy";
 import { serve } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
@@ -16,7 +17,7 @@ export type StackOptions = {
   apiKey?: string;
   /** How long the local consumer long-polls; short in tests so that it stops promptly. */
   pollSeconds?: number;
-  /** The verification queue's visibility timeout in seconds (60): how soon a crashed worker's jobs return. */
+  /** The verification queue's visibility timeout in seconds (the worker's timeout): how soon a crashed worker's jobs return. */
   visibilityTimeout?: number;
   /** How many local consumers feed the worker (1), as Lambda scales out its pollers. */
   consumers?: number;
@@ -73,8 +74,8 @@ export async function startStack(opts: StackOptions) {
     opts.worker === false
       ? []
       : [
-          setInterval(() => maintenance.sweep().catch(() => {}), 5 * 60_000),
-          setInterval(() => maintenance.reverify().catch(() => {}), 60 * 60_000),
+          setInterval(() => maintenance.sweep().catch(() => {}), Policy.sweepEveryMinutes * 60_000),
+          setInterval(() => maintenance.reverify().catch(() => {}), Policy.reverifyEveryMinutes * 60_000),
         ];
   // Node's default 16 KiB header limit would answer a long query string with a bare 431
   // before the API could say which parameter is too long.

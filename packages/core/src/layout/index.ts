@@ -1,0 +1,44 @@
+/**
+ * The AWS resources the code needs, described once: infra/ deploys them and the local run
+ * (packages/local) creates them in the emulator from this same description.
+ */
+import * as Policy from "../verification/policy/index.ts";
+
+/**
+ * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with
+ * a verification in flight, active ones by last verification, webhook events in the outbox).
+ */
+export const table = {
+  fields: { pk: "string", sk: "string", gsi1pk: "string", gsi1sk: "string", gsi2pk: "string", gsi2sk: "string" },
+  primaryIndex: { hashKey: "pk", rangeKey: "sk" },
+  globalIndexes: {
+    gsi1: { hashKey: "gsi1pk", rangeKey: "gsi1sk", projection: "all" },
+    gsi2: { hashKey: "gsi2pk", rangeKey: "gsi2sk", projection: "all" },
+  },
+  ttl: "expiresAt",
+} as const;
+
+export type Queue = {
+  /** The time limit of the function that consumes it. */
+  workerTimeoutSeconds: number;
+  /** Deployed: how long a received message stays hidden (AWS: at least 6 × the consumer's timeout). */
+  visibilityTimeoutSeconds: number;
+  /** Receives after which a message moves to the queue's dead-letter queue. */
+  deadLetterAfter: number;
+};
+
+export const queues = {
+  verify: {
+    workerTimeoutSeconds: Policy.workerTimeoutSeconds,
+    visibilityTimeoutSeconds: Policy.visibilityTimeoutSeconds,
+    deadLetterAfter: Policy.deadLetterAfter,
+  },
+  /**
+   * Its worker retries by changing a message's visibility, on a schedule of 7 attempts over
+   * about 18 hours (SQS keeps a message 4 days); more receives than that mean repeated crashes.
+   */
+  webhook: { workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 6 * 30, deadLetterAfter: 12 },
+} satisfies Record<string, Queue>;
+
+/** How long a dead-letter queue keeps a message. */
+export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;

@@ -1,0 +1,40 @@
+/**
+ * How verification retries, in one place: the worker, the maintenance schedules, infra/ and the
+ * local run all read these numbers. Plain constants, so that infra/ can import this module; the
+ * worker's environment may override the ones named in `settings`.
+ */
+import * as Env from "../../env/index.ts";
+
+/** The worker's time limit: a job makes at most four requests to Railway, each cut at 10 s. */
+export const workerTimeoutSeconds = 60;
+/** Deliveries after which the worker itself gives up on an unreachable provider. */
+export const maxAttempts = 5;
+/** The first retry's delay; it doubles each attempt, with jitter, up to `maxBackoffSeconds`. */
+export const retryBaseSeconds = 10;
+export const maxBackoffSeconds = 900;
+/** AWS's rule for Lambda consumers: at least six times the function's timeout. */
+export const visibilityTimeoutSeconds = 6 * workerTimeoutSeconds;
+/**
+ * Receives before the dead-letter queue: above the worker's own attempts, so that outages end in
+ * the worker's message and only jobs that crash the worker again and again are dead-lettered.
+ */
+export const deadLetterAfter = maxAttempts + 3;
+/** A verification in flight for longer than any retry schedule takes has lost its job. */
+export const staleAfterMinutes = 30;
+export const sweepEveryMinutes = 5;
+/** Active connections are checked again once their last verification is this old. */
+export const reverifyAfterHours = 24;
+export const reverifyEveryMinutes = 60;
+/** Each re-verification run spreads its checks over this long, to stay within rate limits. */
+export const reverifySpreadSeconds = 900;
+/** The most connections one sweep or re-verification run takes. */
+export const batchLimit = 100;
+
+/** What the running code uses: the environment's value where one is set, read at start-up. */
+export const settings = () => ({
+  maxAttempts: Env.number("VERIFY_MAX_ATTEMPTS", maxAttempts),
+  retryBaseSeconds: Env.number("VERIFY_RETRY_BASE_SECONDS", retryBaseSeconds),
+  staleAfterMinutes: Env.number("STALE_VERIFICATION_MINUTES", staleAfterMinutes),
+  reverifyAfterHours: Env.number("REVERIFY_AFTER_HOURS", reverifyAfterHours),
+  reverifySpreadSeconds: Env.number("REVERIFY_SPREAD_SECONDS", reverifySpreadSeconds),
+});
