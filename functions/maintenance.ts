@@ -1,5 +1,5 @@
 import * as Verification from "@app/core/verification";
-import * as Webhook from "@app/core/webhook";
+import * as Outbox from "@app/core/webhook/outbox";
 
 /** On a schedule: resolve verifications whose job was lost. */
 export const sweep = () => Verification.sweepStale();
@@ -8,7 +8,7 @@ export const sweep = () => Verification.sweepStale();
 export const reverify = () => Verification.reverifyDue();
 
 /** On a schedule (every minute; DynamoDB Streams could replace it): queue webhook events a crash left in the outbox. */
-export const relayWebhooks = () => Webhook.relay();
+export const relayWebhooks = () => Outbox.relay();
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
 

@@ -141,9 +141,11 @@ describe("updating", () => {
     const newWorkspace = ctx.railway.addWorkspace(user.id, { name: "rotated-into" });
     const res = await patch(conn.id, { credentials: { apiToken: newWorkspace.workspaceToken } });
     const during = (await body(res)).appConnection;
+    // New credentials get a new hash at once, kept while they are verified and after.
+    expect(during.credentialsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(during.credentialsHash).not.toBe(conn.credentialsHash);
     expect(during).toMatchObject({
       status: "active",
-      credentialsHash: conn.credentialsHash,
       version: 2,
       rotation: { status: "pending", method: "team-token", statusMessage: null },
       pendingVerification: { purpose: "rotation", method: "team-token" },
@@ -154,7 +156,7 @@ describe("updating", () => {
       rotation: null,
       railway: { workspaces: [{ name: "rotated-into" }] },
     });
-    expect(after.credentialsHash).not.toBe(conn.credentialsHash);
+    expect(after.credentialsHash).toBe(during.credentialsHash);
     // The new token is the one in use now.
     const projects = await ctx.api(`${base}/${conn.id}/projects`);
     expect(projects.status).toBe(200);
@@ -165,8 +167,11 @@ describe("updating", () => {
     const { conn, workspace } = await active();
     const res = await patch(conn.id, { credentials: { apiToken: "a-revoked-token" } });
     expect(res.status).toBe(200);
+    const sent = (await body(res)).appConnection;
+    expect(sent.credentialsHash).not.toBe(conn.credentialsHash);
     const after = await until(conn.id, (c) => c.pendingVerification === null);
-    expect(after).toMatchObject({ status: "active", credentialsHash: conn.credentialsHash, method: "team-token" });
+    // The hash names the credentials last sent, even though they failed and the old ones stay in use.
+    expect(after).toMatchObject({ status: "active", credentialsHash: sent.credentialsHash, method: "team-token" });
     expect(after.rotation).toMatchObject({ status: "failed", method: "team-token" });
     expect(after.rotation.statusMessage).toMatch(/Railway rejected this workspace \(team\) token/);
     const projects = await ctx.api(`${base}/${conn.id}/projects`);
@@ -191,6 +196,42 @@ describe("updating", () => {
     const res = await patch(failed.id, { credentials: { apiToken: user.accountToken } });
     expect((await body(res)).appConnection).toMatchObject({ status: "pending", statusMessage: null, rotation: null });
     expect((await settled(ctx, failed.id)).status).toBe("active");
+  });
+});
+
+describe("credentialsHash changes only when credentials are sent", () => {
+  it("a Terraform-style create → GET → PATCH → GET → re-verify → rename keeps each GET on the hash the call before returned", async () => {
+    const { workspace } = team();
+    const created = await create({ method: "team-token", credentials: { apiToken: workspace.workspaceToken } });
+    expect(created.credentialsHash).toMatch(/^[0-9a-f]{64}$/);
+    const verified = await settled(ctx, created.id);
+    expect(verified).toMatchObject({ status: "active", credentialsHash: created.credentialsHash });
+
+    // What the provider's update sends: every field, the same token again included.
+    const res = await patch(created.id, {
+      name: created.name,
+      description: "managed by terraform",
+      method: "team-token",
+      credentials: { apiToken: workspace.workspaceToken },
+      projectId: created.projectId ?? undefined,
+    });
+    expect(res.status).toBe(200);
+    const updated = (await body(res)).appConnection;
+    expect(updated.credentialsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(updated.credentialsHash).not.toBe(created.credentialsHash);
+    const rotated = await until(created.id, (c) => c.pendingVerification === null);
+    expect(rotated).toMatchObject({ status: "active", rotation: null, credentialsHash: updated.credentialsHash });
+
+    await ctx.api(`${base}/${created.id}/verify`, { method: "POST" });
+    const rechecked = await until(created.id, (c) => c.pendingVerification === null);
+    expect(Date.parse(rechecked.verifiedAt)).toBeGreaterThan(Date.parse(rotated.verifiedAt));
+    expect(rechecked.credentialsHash).toBe(updated.credentialsHash);
+
+    const renamed = (await body(await patch(created.id, { name: uniqueName("renamed") }))).appConnection;
+    expect(renamed.credentialsHash).toBe(updated.credentialsHash);
+    expect((await body(await ctx.api(`${base}/${created.id}`))).appConnection.credentialsHash).toBe(
+      updated.credentialsHash,
+    );
   });
 });
 

@@ -96,12 +96,12 @@ describe("each method verifies with its own header and query", () => {
     expect(requests[0]?.authorization).toBeUndefined();
   });
 
-  it("a verified connection gets a new credentialsHash: that of the stored ciphertext", async () => {
+  it("a verified connection keeps the credentialsHash its create returned", async () => {
     const { workspace } = world();
     const pending = await create("team-token", workspace.workspaceToken);
     const conn = await settled(ctx, pending.id);
     expect(conn.credentialsHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(conn.credentialsHash).not.toBe(pending.credentialsHash);
+    expect(conn.credentialsHash).toBe(pending.credentialsHash);
     expect(Date.parse(conn.updatedAt)).toBeGreaterThanOrEqual(Date.parse(pending.updatedAt));
   });
 });

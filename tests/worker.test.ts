@@ -28,7 +28,9 @@ describe("the token is ciphertext wherever it rests", () => {
       json: { name: "sealed", method: "team-token", credentials: { apiToken: `  ${token}  ` } },
     });
     expect(res.status).toBe(202);
-    const { appConnection } = (await res.json()) as { appConnection: { id: string; orgId: string } };
+    const { appConnection } = (await res.json()) as {
+      appConnection: { id: string; orgId: string; credentialsHash: string };
+    };
 
     const [message, ...others] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
     expect(others).toHaveLength(0);
@@ -57,23 +59,28 @@ describe("the token is ciphertext wherever it rests", () => {
     const Secrets = await import("@app/core/crypto");
     const sealed = stored?.sealedCredentials as Uint8Array;
     expect(sealed.byteLength).toBeGreaterThan(token.length);
-    expect(Secrets.sha256(sealed)).toBe(stored?.credentialsHash);
+    // The hash is the create's, through verification and re-sealing, and not the ciphertext's.
+    expect(stored?.credentialsHash).toBe(appConnection.credentialsHash);
+    expect(Secrets.sha256(sealed)).not.toBe(stored?.credentialsHash);
     // The token was trimmed before sealing, and opens under its own org and connection only.
-    await expect(Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, appConnection.id))).resolves.toBe(
-      token,
-    );
+    await expect(
+      Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, appConnection.id, "railway")),
+    ).resolves.toBe(token);
+    await expect(
+      Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, appConnection.id, "another-app")),
+    ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
     const otherConnection = crypto.randomUUID();
     await expect(
-      Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, otherConnection)),
+      Secrets.open(sealed, Secrets.credentialContext(appConnection.orgId, otherConnection, "railway")),
     ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
     await expect(
-      Secrets.open(sealed, Secrets.credentialContext(crypto.randomUUID(), appConnection.id)),
+      Secrets.open(sealed, Secrets.credentialContext(crypto.randomUUID(), appConnection.id, "railway")),
     ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
     // A job blob is not a credential: it does not open as one either.
     await expect(
       Secrets.open(
         Buffer.from(job.sealedToken, "base64"),
-        Secrets.credentialContext(appConnection.orgId, appConnection.id),
+        Secrets.credentialContext(appConnection.orgId, appConnection.id, "railway"),
       ),
     ).rejects.toMatchObject({ name: "InvalidCiphertextException" });
 

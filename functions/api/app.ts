@@ -54,7 +54,7 @@ app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
   const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
   if (hasBody && !/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
     throw new VisibleError(
-      "unsupported-media-type",
+      "unsupported-format",
       "unsupported_media_type",
       "The request body must be JSON, sent with 'Content-Type: application/json'",
     );

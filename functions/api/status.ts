@@ -8,7 +8,7 @@ export const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
   forbidden: 403,
   "not-found": 404,
   conflict: 409,
-  "unsupported-media-type": 415,
+  "unsupported-format": 415,
   unprocessable: 422,
   upstream: 502,
   unavailable: 503,

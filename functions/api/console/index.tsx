@@ -237,7 +237,7 @@ consoleRoutes.post("/console/connections", async (c) => {
     );
     return c.redirect(`/console?notice=created#conn-${connection.id}`, 303);
   } catch (err) {
-    if (err instanceof VisibleError && err.code === "name_taken") return again({ name: err.message }, 409);
+    if (err instanceof Connection.NameTaken) return again({ name: err.message }, 409);
     if (err instanceof VisibleError && err.kind === "forbidden") return again({ projectId: err.message }, 403);
     throw err;
   }
@@ -270,7 +270,7 @@ consoleRoutes.post("/console/connections/:id", async (c) => {
       await Connection.update(session.actor, id, input.data);
       return c.redirect(`/console/connections/${id}?notice=saved`, 303);
     } catch (err) {
-      if (!(err instanceof VisibleError && err.code === "name_taken")) throw err;
+      if (!(err instanceof Connection.NameTaken)) throw err;
       errors = { name: err.message };
       status = 409;
     }
@@ -320,7 +320,7 @@ consoleRoutes.post("/console/connections/:id/verify", async (c) => {
   try {
     await Connection.requestVerification(session.actor, id);
   } catch (err) {
-    if (!(err instanceof VisibleError && err.code === "no_credentials")) throw err;
+    if (!(err instanceof Connection.NoCredentials)) throw err;
     const conn = await Connection.fromID(session.actor, id);
     const text = "There is no verified token to check again: Railway rejected it. Rotate the token instead.";
     return page(c, <DetailPage session={session} c={conn} notice={{ tone: "error", text }} />, 409);

@@ -36,7 +36,7 @@ export const Entry = z
   .check(z.meta({ id: "AuditLog" }));
 export type Entry = z.infer<typeof Entry>;
 
-type Input = Omit<Entry, "id" | "at"> & { at?: string };
+export type Input = Omit<Entry, "id" | "at"> & { at?: string };
 
 /** An entry as an item, to be written in the same transaction as the change it records. */
 export function item(input: Input) {
@@ -51,27 +51,15 @@ export async function list(
   orgId: string,
   opts: { connectionId?: string; projectIds?: readonly string[]; cursor?: string; limit: number },
 ) {
-  const filters: string[] = [];
-  const values: Record<string, unknown> = { ":pk": `ORG#${orgId}`, ":prefix": "AUDIT#" };
-  if (opts.connectionId) {
-    filters.push("connectionId = :connectionId");
-    values[":connectionId"] = opts.connectionId;
-  }
-  if (opts.projectIds) {
-    filters.push(`projectId IN (${opts.projectIds.map((_, i) => `:p${i}`).join(", ") || ":none"})`);
-    opts.projectIds.forEach((p, i) => {
-      values[`:p${i}`] = p;
-    });
-    if (opts.projectIds.length === 0) values[":none"] = "\u0000";
-  }
+  const { values, ...filtered } = Dynamo.filter({ connectionId: opts.connectionId, projectId: opts.projectIds });
   const page = await Page.query(
     (ExclusiveStartKey, Limit) =>
       Dynamo.client.send(
         new QueryCommand({
           TableName: Dynamo.table(),
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          FilterExpression: filters.length ? filters.join(" AND ") : undefined,
-          ExpressionAttributeValues: values,
+          ...filtered,
+          ExpressionAttributeValues: { ":pk": `ORG#${orgId}`, ":prefix": "AUDIT#", ...values },
           ScanIndexForward: false,
           ExclusiveStartKey,
           Limit,

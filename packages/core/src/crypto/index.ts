@@ -24,10 +24,10 @@ export const jobContext = (orgId: string, connectionId: string, jobId: string): 
   jobId,
 });
 
-/** The context of a verified credential at rest: bound to its org and connection. */
-export const credentialContext = (orgId: string, connectionId: string): Context => ({
+/** The context of a verified credential at rest: bound to its org, connection and app. */
+export const credentialContext = (orgId: string, connectionId: string, app: string): Context => ({
   purpose: "app-connection-credentials",
-  app: "railway",
+  app,
   orgId,
   connectionId,
 });

@@ -36,4 +36,27 @@ export const failedOn = (err: unknown, items: readonly Write[], write: Write | u
   err instanceof TransactionCanceledException &&
   err.CancellationReasons?.[items.indexOf(write)]?.Code === "ConditionalCheckFailed";
 
+/**
+ * Query options filtering on `where`: each field must equal its value, or one of its values (an
+ * empty list matches nothing); undefined fields are not filtered. `values` go with the query's own.
+ */
+export function filter(where: Record<string, string | readonly string[] | undefined>) {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  for (const [field, want] of Object.entries(where)) {
+    if (want === undefined) continue;
+    names[`#${field}`] = field;
+    const list = typeof want === "string" ? [want] : want.length ? want : ["\u0000"];
+    const placeholders = list.map((value, i) => {
+      values[`:${field}${i}`] = value;
+      return `:${field}${i}`;
+    });
+    clauses.push(`#${field} IN (${placeholders.join(", ")})`);
+  }
+  return clauses.length
+    ? { FilterExpression: clauses.join(" AND "), ExpressionAttributeNames: names, values }
+    : { values };
+}
+
 export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));

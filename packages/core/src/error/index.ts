@@ -4,7 +4,7 @@ export type ErrorKind =
   | "forbidden"
   | "not-found"
   | "conflict"
-  | "unsupported-media-type"
+  | "unsupported-format"
   | "unprocessable"
   | "upstream"
   | "unavailable";

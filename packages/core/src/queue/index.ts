@@ -10,8 +10,9 @@ import { Resource } from "../resource/index.ts";
 
 const client = new SQSClient({});
 
-const url = () => Resource.VerifyQueue.url;
-export const webhookUrl = () => Resource.WebhookQueue.url;
+/** The queues, each named where a message is sent. */
+export const verification = () => Resource.VerifyQueue.url;
+export const webhooks = () => Resource.WebhookQueue.url;
 
 /** How a message came in: its receive count (1 the first time) and its handle for retryAfter. */
 export type Delivery = { attempt: number; receiptHandle: string };
@@ -27,9 +28,11 @@ export function parse<T>(schema: z.ZodMiniType<T>, body: string, what: string): 
   return parsed.data;
 }
 
-export const ping = () => client.send(new GetQueueAttributesCommand({ QueueUrl: url(), AttributeNames: ["QueueArn"] }));
+/** The health check's probe, on the verification queue. */
+export const ping = () =>
+  client.send(new GetQueueAttributesCommand({ QueueUrl: verification(), AttributeNames: ["QueueArn"] }));
 
-export async function send(body: unknown, delaySeconds = 0, queueUrl = url()) {
+export async function send(queueUrl: string, body: unknown, delaySeconds = 0) {
   await client.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
@@ -40,7 +43,7 @@ export async function send(body: unknown, delaySeconds = 0, queueUrl = url()) {
 }
 
 /** Hands a message back to the queue to be received again after `seconds` (max 12 h). */
-export async function retryAfter(receiptHandle: string, seconds: number, queueUrl = url()) {
+export async function retryAfter(queueUrl: string, receiptHandle: string, seconds: number) {
   await client.send(
     new ChangeMessageVisibilityCommand({
       QueueUrl: queueUrl,

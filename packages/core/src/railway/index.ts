@@ -1,5 +1,6 @@
-/** Railway's public GraphQL API: verifying tokens of each kind (see shared/railway-api.md). */
+/** Railway's public GraphQL API: verifying tokens of each kind, and listing what a token reaches. */
 import * as z from "zod/mini";
+import * as Env from "../env/index.ts";
 
 export const Method = z.enum(["team-token", "account-token", "project-token"]);
 export type Method = z.infer<typeof Method>;
@@ -74,7 +75,7 @@ const checks: Record<Method, { query: string; identity: (data: Data) => Identity
 const named = (x: { id: string; name: string }) => ({ id: x.id, name: x.name });
 
 export const apiUrl = () => process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2";
-const timeoutMs = () => Number(process.env.RAILWAY_TIMEOUT_MS) || 10_000;
+const timeoutMs = /* @__PURE__ */ Env.number("RAILWAY_TIMEOUT_MS", 10_000);
 
 /** Account and workspace tokens are Bearer tokens; project tokens have a header of their own. */
 export const headers = (method: Method, token: string): Record<string, string> =>
@@ -95,12 +96,12 @@ export async function query(
       method: "POST",
       headers: { "Content-Type": "application/json", ...headers(method, token) },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(timeoutMs()),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     const timedOut = err instanceof Error && err.name === "TimeoutError";
     throw new Unreachable(
-      timedOut ? `Railway did not answer within ${timeoutMs() / 1000} s` : "could not connect to Railway's API",
+      timedOut ? `Railway did not answer within ${timeoutMs / 1000} s` : "could not connect to Railway's API",
     );
   }
   if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };

@@ -1,16 +1,15 @@
 /** The worker side of the pipeline: one queued job in, one settled connection out. */
+import * as App from "../app/index.ts";
 import * as Connection from "../connection/index.ts";
-import * as Secrets from "../crypto/index.ts";
 import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
-import * as Railway from "../railway/index.ts";
+import * as Policy from "./policy/index.ts";
 
-export const maxAttempts = () => Number(process.env.VERIFY_MAX_ATTEMPTS) || 5;
-const baseDelaySeconds = () => Number(process.env.VERIFY_RETRY_BASE_SECONDS ?? 10);
+const policy = /* @__PURE__ */ Policy.settings();
 
 /** Exponential backoff with jitter, never sooner than Railway's Retry-After. */
-export const backoffSeconds = (attempt: number, retryAfter = 0) => {
-  const ceiling = Math.min(baseDelaySeconds() * 2 ** (attempt - 1), 900);
+const backoffSeconds = (attempt: number, retryAfter = 0) => {
+  const ceiling = Math.min(policy.retryBaseSeconds * 2 ** (attempt - 1), Policy.maxBackoffSeconds);
   return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
 };
 
@@ -27,40 +26,34 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
     log.info("verification job is stale or already settled; skipped", context);
     return;
   }
-  const fresh = job.sealedToken !== undefined;
-  const token = job.sealedToken
-    ? await Secrets.open(
-        Buffer.from(job.sealedToken, "base64"),
-        Secrets.jobContext(job.orgId, job.connectionId, job.jobId),
-      )
-    : pending.sealedCredentials &&
-      (await Secrets.open(pending.sealedCredentials, Secrets.credentialContext(job.orgId, job.connectionId)));
+  const { sealedToken } = job;
+  const token = sealedToken
+    ? await Connection.Credentials.openJob({ ...job, sealedToken })
+    : await Connection.Credentials.open(pending.item, "verification");
   if (!token) {
     await Connection.settle(job, { kind: "rejected", message: "There are no stored credentials to verify." }, pending);
     return;
   }
   // A new token is sealed again under the credential's own context; a stored one already is.
   const seal = async () =>
-    fresh
-      ? { sealedCredentials: await Secrets.seal(token, Secrets.credentialContext(job.orgId, job.connectionId)) }
-      : {};
+    sealedToken ? { sealedCredentials: await Connection.Credentials.seal(pending.item, token) } : {};
 
   let outcome: Connection.Outcome;
   try {
-    const verdict = await Railway.verifyToken(pending.method, token);
+    const verdict = await App.verify(pending.item.app, pending.method, token);
     outcome = verdict.ok
       ? { kind: "verified", railway: verdict.identity, ...(await seal()) }
       : { kind: "rejected", message: verdict.message };
   } catch (err) {
-    if (!(err instanceof Railway.Unreachable)) throw err;
-    if (delivery.attempt < maxAttempts()) {
+    if (!(err instanceof App.Unreachable)) throw err;
+    if (delivery.attempt < policy.maxAttempts) {
       const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
       log.warn("Railway unreachable; verification will be retried", {
         ...context,
         reason: err.message,
         retryInSeconds: delay,
       });
-      await Queue.retryAfter(delivery.receiptHandle, delay);
+      await Queue.retryAfter(Queue.verification(), delivery.receiptHandle, delay);
       throw err;
     }
     // Kept sealed so that the connection can be verified again once Railway answers.
@@ -94,8 +87,8 @@ const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 /** The periodic safety net: verifications in flight for longer than any retry schedule takes. */
 export async function sweepStale() {
   const resolved = await Connection.sweep({
-    before: minutesAgo(Number(process.env.STALE_VERIFICATION_MINUTES) || 30),
-    limit: 100,
+    before: minutesAgo(policy.staleAfterMinutes),
+    limit: Policy.batchLimit,
   });
   log.info("stale verifications swept", { resolved });
   return resolved;
@@ -103,13 +96,13 @@ export async function sweepStale() {
 
 /**
  * The periodic re-check of active connections, so that a revoked token shows as failed before
- * anything that relies on it breaks. Each run queues at most 100, spread over 15 minutes.
+ * anything that relies on it breaks. Each run queues at most `batchLimit`, spread out.
  */
 export async function reverifyDue() {
   const queued = await Connection.recheckDue({
-    before: minutesAgo(60 * (Number(process.env.REVERIFY_AFTER_HOURS) || 24)),
-    limit: 100,
-    spreadSeconds: Number(process.env.REVERIFY_SPREAD_SECONDS ?? 900),
+    before: minutesAgo(60 * policy.reverifyAfterHours),
+    limit: Policy.batchLimit,
+    spreadSeconds: policy.reverifySpreadSeconds,
   });
   log.info("re-verifications queued", { queued });
   return queued;

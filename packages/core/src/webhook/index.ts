@@ -8,25 +8,17 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type * as ApiKey from "../apikey/index.ts";
-import type * as Connection from "../connection/index.ts";
 import * as Secrets from "../crypto/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
+import * as Env from "../env/index.ts";
 import { invalidRequest, VisibleError } from "../error/index.ts";
-import { log } from "../log/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Address from "./address.ts";
+import { EventType, type Job } from "./outbox/index.ts";
+import { deliveryPrefix, endpoints, eventKey, type Item, key, load, table } from "./store.ts";
 
-export const EventType = z.enum([
-  "app-connection.created",
-  "app-connection.verified",
-  "app-connection.failed",
-  "app-connection.updated",
-  "app-connection.credentials-rotated",
-  "app-connection.deleted",
-  "app-connection.revoked",
-]);
-export type EventType = z.infer<typeof EventType>;
+export { EventType, Job, outbox, relay, relayCommitted } from "./outbox/index.ts";
 
 const Url = z
   .url({ protocol: /^https?$/ })
@@ -92,44 +84,11 @@ export const Delivery = z
   .check(z.meta({ id: "WebhookDelivery" }));
 export type Delivery = z.infer<typeof Delivery>;
 
-/** What the delivery queue carries: ids only, never the secret or the payload. */
-export const Job = z.object({ orgId: z.string(), endpointId: z.uuid(), eventId: z.string(), jobId: z.uuid() });
-export type Job = z.infer<typeof Job>;
-
-/** An endpoint as stored (shared with ./delivery). */
-export type Item = Info & {
-  pk: string;
-  sk: string;
-  type: "webhook";
-  sealedSecret: Uint8Array;
-  previousSealedSecret?: Uint8Array;
-};
-export type EventItem = {
-  pk: string;
-  sk: string;
-  type: "webhook-event";
-  id: string;
-  orgId: string;
-  eventType: EventType;
-  payload: string;
-  createdAt: string;
-  expiresAt: number;
-  gsi2pk?: "OUTBOX";
-  gsi2sk?: string;
-  claimedUntil?: number;
-};
-
-export const table = () => Dynamo.table();
-export const queueUrl = Queue.webhookUrl;
-export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `WEBHOOK#${id}` });
-export const eventKey = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `EVENT#${id}` });
-export const deliveryPrefix = (endpointId: string) => `DELIVERY#${endpointId}#`;
-
 const toInfo = ({ pk, sk, type, sealedSecret, previousSealedSecret, ...info }: Item): Info => info;
 
 /** `whsec_` and base64 of 32 random bytes: the Standard Webhooks secret format. */
 const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-const graceSeconds = () => Number(process.env.WEBHOOK_SECRET_GRACE_SECONDS) || 86_400;
+const graceSeconds = /* @__PURE__ */ Env.number("WEBHOOK_SECRET_GRACE_SECONDS", 86_400);
 
 const orgOnly = (actor: ApiKey.Actor) => {
   if (actor.projectIds)
@@ -157,14 +116,6 @@ const changedMeanwhile = (err: unknown): never => {
 };
 
 const notFound = (id: string) => new VisibleError("not-found", "not_found", `No webhook endpoint with id "${id}"`);
-
-export async function load(orgId: string, id: string) {
-  if (!z.uuid().safeParse(id).success) return undefined;
-  const out = await Dynamo.client.send(
-    new GetCommand({ TableName: table(), Key: key(orgId, id), ConsistentRead: true }),
-  );
-  return out.Item as Item | undefined;
-}
 
 async function visible(actor: ApiKey.Actor, id: string) {
   orgOnly(actor);
@@ -201,24 +152,6 @@ export async function create(actor: ApiKey.Actor, input: CreateInput) {
 }
 
 export const fromID = async (actor: ApiKey.Actor, id: string) => toInfo(await visible(actor, id));
-
-async function endpoints(orgId: string) {
-  const all: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await Dynamo.client.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": `ORG#${orgId}`, ":prefix": "WEBHOOK#" },
-        ExclusiveStartKey: start,
-      }),
-    );
-    all.push(...((out.Items ?? []) as Item[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return all;
-}
 
 export async function list(actor: ApiKey.Actor) {
   orgOnly(actor);
@@ -277,129 +210,10 @@ export async function rotateSecret(actor: ApiKey.Actor, id: string) {
   const next = await set(item, {
     sealedSecret: await Secrets.seal(secret, Secrets.webhookSecretContext(item.orgId, id)),
     previousSealedSecret: item.sealedSecret,
-    previousSecretExpiresAt: new Date(now.getTime() + graceSeconds() * 1000).toISOString(),
+    previousSecretExpiresAt: new Date(now.getTime() + graceSeconds * 1000).toISOString(),
     updatedAt: now.toISOString(),
   });
   return { webhook: toInfo(next), secret };
-}
-
-// ---- the outbox ----
-
-/**
- * An event as a write of the transaction that changes the connection: it exists exactly when
- * that change commits. It waits on the maintenance index until the relay has queued it.
- */
-export function outbox(orgId: string, type: EventType, connection: Connection.Info) {
-  const id = `evt_${randomUUID()}`;
-  const createdAt = new Date().toISOString();
-  const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
-  const item: EventItem = {
-    ...eventKey(orgId, id),
-    type: "webhook-event",
-    id,
-    orgId,
-    eventType: type,
-    payload,
-    createdAt,
-    expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
-    gsi2pk: "OUTBOX",
-    gsi2sk: `${createdAt}#${id}`,
-  };
-  return { Put: { TableName: table(), Item: item } };
-}
-
-const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
-
-/** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
-export async function relayCommitted(writes: readonly Dynamo.Write[]) {
-  const events = writes.map((w) => w.Put?.Item).filter(isEvent);
-  const subscribers = endpointsOnce();
-  await Promise.all(
-    events.map((e) =>
-      dispatch(e, subscribers).catch((err) =>
-        log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
-      ),
-    ),
-  );
-}
-
-/** The periodic relay: every event still in the outbox. Returns how many it queued. */
-export async function relay(limit = 100) {
-  const out = await Dynamo.client.send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk",
-      ExpressionAttributeValues: { ":pk": "OUTBOX" },
-      Limit: limit,
-    }),
-  );
-  const subscribers = endpointsOnce();
-  let relayed = 0;
-  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) relayed++;
-  return relayed;
-}
-
-/**
- * Each org's endpoints, read once per relay run however many of its events the run carries
- * (the delivery itself checks again that the endpoint is still enabled).
- */
-function endpointsOnce() {
-  const read = new Map<string, Promise<Item[]>>();
-  return (orgId: string) => {
-    if (!read.has(orgId)) read.set(orgId, endpoints(orgId));
-    return read.get(orgId) as Promise<Item[]>;
-  };
-}
-
-export const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
-
-/**
- * Claims the event (so that two relays do not both queue it), queues one job per subscribed,
- * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
- * the claim to expire and the next run to queue it.
- */
-async function dispatch(event: EventItem, subscribers: (orgId: string) => Promise<Item[]>): Promise<boolean> {
-  const now = Date.now();
-  const until = now + 60_000;
-  try {
-    await Dynamo.client.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: eventKey(event.orgId, event.id),
-        UpdateExpression: "SET claimedUntil = :until",
-        ConditionExpression: "gsi2pk = :outbox AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-        ExpressionAttributeValues: { ":until": until, ":now": now, ":outbox": "OUTBOX" },
-      }),
-    );
-  } catch (err) {
-    if (conditionFailed(err)) return false;
-    throw err;
-  }
-  const targets = (await subscribers(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
-  await Promise.all(
-    targets.map((target) =>
-      Queue.send(
-        { orgId: event.orgId, endpointId: target.id, eventId: event.id, jobId: randomUUID() } satisfies Job,
-        0,
-        queueUrl(),
-      ),
-    ),
-  );
-  await Dynamo.client
-    .send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: eventKey(event.orgId, event.id),
-        UpdateExpression: "REMOVE gsi2pk, gsi2sk, claimedUntil",
-        ConditionExpression: "claimedUntil = :until",
-        ExpressionAttributeValues: { ":until": until },
-      }),
-    )
-    .catch((err) => {
-      if (!conditionFailed(err)) throw err;
-    });
-  return true;
 }
 
 /** The endpoint's delivery attempts, newest first. */
@@ -437,6 +251,11 @@ export async function redeliver(actor: ApiKey.Actor, id: string, deliveryId: str
   const eventId = String(out.Item.eventId);
   const event = await Dynamo.client.send(new GetCommand({ TableName: table(), Key: eventKey(actor.orgId, eventId) }));
   if (!event.Item) throw new VisibleError("conflict", "event_expired", "This event is no longer kept");
-  await Queue.send({ orgId: actor.orgId, endpointId: id, eventId, jobId: randomUUID() } satisfies Job, 0, queueUrl());
+  await Queue.send(Queue.webhooks(), {
+    orgId: actor.orgId,
+    endpointId: id,
+    eventId,
+    jobId: randomUUID(),
+  } satisfies Job);
   return { eventId };
 }

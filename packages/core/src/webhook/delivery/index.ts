@@ -5,22 +5,13 @@ import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Webhook as Signer } from "standardwebhooks";
 import * as Secrets from "../../crypto/index.ts";
 import * as Dynamo from "../../dynamo/index.ts";
+import * as Env from "../../env/index.ts";
 import { log } from "../../log/index.ts";
 import * as Queue from "../../queue/index.ts";
 import * as Address from "../address.ts";
-import {
-  conditionFailed,
-  type Delivery,
-  deliveryPrefix,
-  type EventItem,
-  eventKey,
-  type Item,
-  Job,
-  key,
-  load,
-  queueUrl,
-  table,
-} from "../index.ts";
+import type { Delivery } from "../index.ts";
+import { Job } from "../outbox/index.ts";
+import { conditionFailed, deliveryPrefix, type EventItem, eventKey, type Item, key, load, table } from "../store.ts";
 
 /**
  * Delivering one webhook job: signed per Standard Webhooks with the endpoint's secret (and the
@@ -33,8 +24,9 @@ export const retrySchedule = () =>
     .split(",")
     .map(Number)
     .filter((n) => Number.isFinite(n) && n >= 0);
-const disableAfter = () => Number(process.env.WEBHOOK_DISABLE_AFTER_FAILURES) || 20;
-const timeoutMs = () => Number(process.env.WEBHOOK_TIMEOUT_MS) || 10_000;
+// Read on each use: the tests lower it for one case.
+const disableAfter = () => Env.number("WEBHOOK_DISABLE_AFTER_FAILURES", 20);
+const timeoutMs = /* @__PURE__ */ Env.number("WEBHOOK_TIMEOUT_MS", 10_000);
 
 /**
  * Delivers one job. Throws only when the job should be received again: after a failed attempt
@@ -94,7 +86,7 @@ export async function deliver(body: string, attempt: Queue.Delivery): Promise<vo
   await streak(endpoint, succeeded);
   log.info("webhook delivery attempt", { ...context, succeeded, statusCode: result.statusCode, latencyMs });
   if (retryIn !== undefined) {
-    await Queue.retryAfter(attempt.receiptHandle, retryIn, queueUrl());
+    await Queue.retryAfter(Queue.webhooks(), attempt.receiptHandle, retryIn);
     throw new Error(`webhook delivery failed; retry in ${retryIn} s`);
   }
   if (!succeeded) log.warn("webhook delivery failed after the last attempt", context);
@@ -129,7 +121,7 @@ async function post(raw: string, body: string, headers: Record<string, string>):
       {
         method: "POST",
         lookup: Address.safeLookup(target.http),
-        signal: AbortSignal.timeout(timeoutMs()),
+        signal: AbortSignal.timeout(timeoutMs),
         headers: {
           ...headers,
           "content-type": "application/json",
@@ -158,7 +150,7 @@ async function post(raw: string, body: string, headers: Record<string, string>):
           err instanceof Address.Refused
             ? `refused: ${err.message}`
             : err.name === "AbortError" || err.name === "TimeoutError"
-              ? `timed out after ${timeoutMs()} ms`
+              ? `timed out after ${timeoutMs} ms`
               : `could not connect (${(err as NodeJS.ErrnoException).code ?? err.name})`,
       }),
     );

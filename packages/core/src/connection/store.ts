@@ -1,0 +1,175 @@
+/** Connections in DynamoDB: reads, and the guarded writes that commit a step with all that goes with it. */
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as Audit from "../audit/index.ts";
+import * as Dynamo from "../dynamo/index.ts";
+import { VisibleError } from "../error/index.ts";
+import * as Page from "../page/index.ts";
+import * as Webhook from "../webhook/outbox/index.ts";
+import { NameTaken } from "./errors.ts";
+import { type Item, idempotencyKey, indexed, key, listKey, nameKey, toInfo } from "./item.ts";
+import type { Info } from "./schema.ts";
+
+export type { Item };
+
+import type { Step } from "./transition.ts";
+
+/** A write of a new item: it fails if the item exists. */
+const fresh = (Item: Record<string, unknown>): Dynamo.Write => ({
+  Put: { TableName: Dynamo.table(), Item, ConditionExpression: "attribute_not_exists(pk)" },
+});
+const drop = (Key: Record<string, unknown>, guard = {}): Dynamo.Write => ({
+  Delete: { TableName: Dynamo.table(), Key, ...guard },
+});
+
+const get = async (Key: Record<string, string>) =>
+  (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key, ConsistentRead: true }))).Item;
+
+export const load = (orgId: string, id: string) => get(key(orgId, id)) as Promise<Item | undefined>;
+
+/** The id of the connection that holds a name, if any. */
+export const named = async (at: Parameters<typeof nameKey>[0]) =>
+  (await get(nameKey(at)))?.connectionId as string | undefined;
+
+/** What a create with this Idempotency-Key stored: the connection's id and the request's fingerprint. */
+export const idempotent = (orgId: string, idempotency: string) =>
+  get(idempotencyKey(orgId, idempotency)) as Promise<{ connectionId: string; fingerprint: string } | undefined>;
+
+/**
+ * The writes that go with a step besides the connection's own: the name lock when the name is
+ * new or changes (its Put is `lock`), the old name's and the idempotency key's release when
+ * they go, the audit entry and the webhook event.
+ */
+function alongside(before: Item | undefined, { next, event, audit }: Step) {
+  const writes: Dynamo.Write[] = [];
+  let lock: Dynamo.Write | undefined;
+  if (next !== "delete" && next.name !== before?.name)
+    writes.push((lock = fresh({ ...nameKey(next), type: "name", connectionId: next.id })));
+  if (before && (next === "delete" || next.name !== before.name)) writes.push(drop(nameKey(before)));
+  if (next === "delete" && before?.idempotencyKey)
+    writes.push(drop(idempotencyKey(before.orgId, before.idempotencyKey)));
+  writes.push(Audit.put(audit));
+  const shown = next === "delete" ? before : next;
+  if (event && shown) writes.push(Webhook.outbox(shown.orgId, event, toInfo(shown)));
+  return { writes, lock };
+}
+
+/**
+ * Stores a new connection with its name lock, audit entry and event, and its idempotency key
+ * with the request's `fingerprint`, each conditional on not existing yet. Undefined when the
+ * idempotency key was taken meanwhile; the writes otherwise, for `rollback`.
+ */
+export async function insert(step: Step & { next: Item }, fingerprint?: string) {
+  const { writes, lock } = alongside(undefined, step);
+  const { orgId, id, idempotencyKey: idempotency } = step.next;
+  const extra =
+    idempotency &&
+    fresh({
+      ...idempotencyKey(orgId, idempotency),
+      type: "idempotency",
+      connectionId: id,
+      fingerprint,
+      expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+    });
+  const all = [fresh(indexed(step.next)), ...writes, ...(extra ? [extra] : [])];
+  try {
+    await Dynamo.transact(all);
+  } catch (err) {
+    if (Dynamo.failedOn(err, all, extra)) return undefined;
+    if (Dynamo.failedOn(err, all, lock)) throw new NameTaken(step.next.name);
+    throw err;
+  }
+  // Relayed at once: a `created` event goes out ahead of anything the worker does next.
+  await Webhook.relayCommitted(all);
+  return all;
+}
+
+/** Undoes `insert`: every item it wrote is new, so each is deleted. */
+export const rollback = (writes: Dynamo.Write[]) =>
+  Dynamo.transact(writes.map((w) => drop({ pk: w.Put?.Item?.pk, sk: w.Put?.Item?.sk })));
+
+/**
+ * Read-modify-write of one connection, guarded by its revision and retried when another write
+ * (a user's or the worker's) got there first. `seen` is the item as the caller just read it,
+ * which saves the first read (the revision guard still holds). Undefined when the connection
+ * does not exist; `after` is undefined when the step changed nothing.
+ */
+export async function change(
+  orgId: string,
+  id: string,
+  apply: (item: Item) => Step | undefined,
+  seen?: Item,
+): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const item = attempt === 0 && seen ? seen : await load(orgId, id);
+    if (!item) return undefined;
+    const step = apply(item);
+    if (!step) return { before: item, after: undefined };
+    const guard = {
+      ConditionExpression: "revision = :revision",
+      ExpressionAttributeValues: { ":revision": item.revision },
+    };
+    const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
+    const own: Dynamo.Write =
+      after === "delete" ? drop(key(orgId, id), guard) : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
+    const { writes, lock } = alongside(item, step);
+    const all = [own, ...writes];
+    try {
+      await Dynamo.transact(all);
+      await Webhook.relayCommitted(all);
+      return { before: item, after };
+    } catch (err) {
+      if (Dynamo.failedOn(err, all, own)) continue;
+      if (lock && after !== "delete" && Dynamo.failedOn(err, all, lock)) throw new NameTaken(after.name);
+      throw err;
+    }
+  }
+  throw new VisibleError(
+    "conflict",
+    "concurrent_change",
+    "The connection kept changing while this request ran; try again",
+  );
+}
+
+/** Maintenance: connections with a job in flight ("JOB") or active ("ACTIVE") since before `before`. */
+export async function due(pk: "JOB" | "ACTIVE", before: string, limit: number) {
+  const out = await Dynamo.client.send(
+    new QueryCommand({
+      TableName: Dynamo.table(),
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+      ExpressionAttributeValues: { ":pk": pk, ":before": before },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []) as Item[];
+}
+
+/** A page of an org's connections, newest first, limited to some projects and a status if given. */
+export async function page(
+  orgId: string,
+  opts: {
+    projects?: readonly string[] | undefined;
+    status?: Info["status"] | undefined;
+    cursor?: string;
+    limit: number;
+  },
+) {
+  const { values, ...filtered } = Dynamo.filter({ projectId: opts.projects, status: opts.status });
+  const found = await Page.query(
+    (ExclusiveStartKey, Limit) =>
+      Dynamo.client.send(
+        new QueryCommand({
+          TableName: Dynamo.table(),
+          IndexName: "gsi1",
+          KeyConditionExpression: "gsi1pk = :pk",
+          ...filtered,
+          ExpressionAttributeValues: { ":pk": listKey(orgId), ...values },
+          ScanIndexForward: false,
+          ExclusiveStartKey,
+          Limit,
+        }),
+      ),
+    { cursor: opts.cursor, limit: opts.limit, scope: listKey(orgId) },
+  );
+  return { items: found.items.map((i) => toInfo(i as Item)), cursor: found.cursor };
+}

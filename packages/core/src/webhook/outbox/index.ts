@@ -1,0 +1,149 @@
+/**
+ * The webhook outbox: an event is written in the same transaction as the state change that
+ * causes it, and relayed as one delivery job per subscribed endpoint. Its own module, so that
+ * the functions that only write events do not carry the endpoints' verbs and schemas.
+ */
+import { randomUUID } from "node:crypto";
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import type * as Connection from "../../connection/index.ts";
+import * as Dynamo from "../../dynamo/index.ts";
+import { log } from "../../log/index.ts";
+import * as Queue from "../../queue/index.ts";
+import { conditionFailed, type EventItem, endpoints, eventKey, type Item, table } from "../store.ts";
+
+export const EventType = z.enum([
+  "app-connection.created",
+  "app-connection.verified",
+  "app-connection.failed",
+  "app-connection.updated",
+  "app-connection.credentials-rotated",
+  "app-connection.deleted",
+  "app-connection.revoked",
+]);
+export type EventType = z.infer<typeof EventType>;
+
+/** What the delivery queue carries: ids only, never the secret or the payload. */
+export const Job = z.object({
+  orgId: z.string(),
+  endpointId: z.uuid(),
+  eventId: z.string(),
+  jobId: z.uuid(),
+});
+export type Job = z.infer<typeof Job>;
+
+/**
+ * An event as a write of the transaction that changes the connection: it exists exactly when
+ * that change commits. It waits on the maintenance index until the relay has queued it.
+ */
+export function outbox(orgId: string, type: EventType, connection: Connection.Info) {
+  const id = `evt_${randomUUID()}`;
+  const createdAt = new Date().toISOString();
+  const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
+  const item: EventItem = {
+    ...eventKey(orgId, id),
+    type: "webhook-event",
+    id,
+    orgId,
+    eventType: type,
+    payload,
+    createdAt,
+    expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
+    gsi2pk: "OUTBOX",
+    gsi2sk: `${createdAt}#${id}`,
+  };
+  return { Put: { TableName: table(), Item: item } };
+}
+
+const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
+
+/** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
+export async function relayCommitted(writes: readonly Dynamo.Write[]) {
+  const events = writes.map((w) => w.Put?.Item).filter(isEvent);
+  const subscribers = endpointsOnce();
+  await Promise.all(
+    events.map((e) =>
+      dispatch(e, subscribers).catch((err) =>
+        log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
+      ),
+    ),
+  );
+}
+
+/** The periodic relay: every event still in the outbox. Returns how many it queued. */
+export async function relay(limit = 100) {
+  const out = await Dynamo.client.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk",
+      ExpressionAttributeValues: { ":pk": "OUTBOX" },
+      Limit: limit,
+    }),
+  );
+  const subscribers = endpointsOnce();
+  let relayed = 0;
+  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) relayed++;
+  return relayed;
+}
+
+/**
+ * Each org's endpoints, read once per relay run however many of its events the run carries
+ * (the delivery itself checks again that the endpoint is still enabled).
+ */
+function endpointsOnce() {
+  const read = new Map<string, Promise<Item[]>>();
+  return (orgId: string) => {
+    if (!read.has(orgId)) read.set(orgId, endpoints(orgId));
+    return read.get(orgId) as Promise<Item[]>;
+  };
+}
+
+/**
+ * Claims the event (so that two relays do not both queue it), queues one job per subscribed,
+ * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
+ * the claim to expire and the next run to queue it.
+ */
+async function dispatch(event: EventItem, subscribers: (orgId: string) => Promise<Item[]>): Promise<boolean> {
+  const now = Date.now();
+  const until = now + 60_000;
+  try {
+    await Dynamo.client.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: eventKey(event.orgId, event.id),
+        UpdateExpression: "SET claimedUntil = :until",
+        ConditionExpression: "gsi2pk = :outbox AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+        ExpressionAttributeValues: { ":until": until, ":now": now, ":outbox": "OUTBOX" },
+      }),
+    );
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
+  }
+  const targets = (await subscribers(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
+  await Promise.all(
+    targets.map((target) =>
+      Queue.send(Queue.webhooks(), {
+        orgId: event.orgId,
+        endpointId: target.id,
+        eventId: event.id,
+        jobId: randomUUID(),
+      } satisfies Job),
+    ),
+  );
+  await Dynamo.client
+    .send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: eventKey(event.orgId, event.id),
+        UpdateExpression: "REMOVE gsi2pk, gsi2sk, claimedUntil",
+        ConditionExpression: "claimedUntil = :until",
+        ExpressionAttributeValues: { ":until": until },
+      }),
+    )
+    .catch((err) => {
+      if (!conditionFailed(err)) throw err;
+    });
+  return true;
+}
