@@ -1,5 +1,6 @@
 import * as Connection from "@app/core/connection";
 import * as Railway from "@app/core/railway";
+import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { Env } from "./app.ts";
@@ -29,6 +30,9 @@ const IdempotencyHeader = z.object({
       ),
   ),
 });
+
+/** The caller and the connection of the path: what every verb on one connection takes first. */
+const caller = (c: Context<Env>) => [c.get("actor"), c.req.param("connectionId") ?? ""] as const;
 
 const location = (id: string) => `/api/v1/app-connections/railway/${id}`;
 
@@ -115,8 +119,7 @@ export const connections = new Hono<Env>()
       responses: { 200: json(One, "The connection"), ...errors },
     }),
     valid("param", Params),
-    async (c) =>
-      c.json({ appConnection: await Connection.fromID(c.get("actor"), c.req.valid("param").connectionId) }, 200),
+    async (c) => c.json({ appConnection: await Connection.fromID(...caller(c)) }, 200),
   )
   .patch(
     "/:connectionId",
@@ -134,11 +137,7 @@ export const connections = new Hono<Env>()
     async (c) =>
       c.json(
         {
-          appConnection: await Connection.update(
-            c.get("actor"),
-            c.req.valid("param").connectionId,
-            c.req.valid("json"),
-          ),
+          appConnection: await Connection.update(...caller(c), c.req.valid("json")),
         },
         200,
       ),
@@ -150,8 +149,7 @@ export const connections = new Hono<Env>()
       responses: { 200: json(One, "The deleted connection"), ...errors },
     }),
     valid("param", Params),
-    async (c) =>
-      c.json({ appConnection: await Connection.remove(c.get("actor"), c.req.valid("param").connectionId) }, 200),
+    async (c) => c.json({ appConnection: await Connection.remove(...caller(c)) }, 200),
   )
   .get(
     "/:connectionId/projects",
@@ -165,8 +163,7 @@ export const connections = new Hono<Env>()
       },
     }),
     valid("param", Params),
-    async (c) =>
-      c.json({ projects: await Connection.projects(c.get("actor"), c.req.valid("param").connectionId) }, 200),
+    async (c) => c.json({ projects: await Connection.projects(...caller(c)) }, 200),
   )
   .post(
     "/:connectionId/verify",
@@ -180,7 +177,7 @@ export const connections = new Hono<Env>()
     }),
     valid("param", Params),
     async (c) => {
-      const appConnection = await Connection.requestVerification(c.get("actor"), c.req.valid("param").connectionId);
+      const appConnection = await Connection.requestVerification(...caller(c));
       c.header("Location", location(appConnection.id));
       return c.json({ appConnection }, 202);
     },

@@ -1,8 +1,12 @@
 import * as Webhook from "@app/core/webhook";
+import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { Env } from "./app.ts";
 import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
+
+/** The caller and the endpoint of the path: what every verb on one endpoint takes first. */
+const caller = (c: Context<Env>) => [c.get("actor"), c.req.param("webhookId") ?? ""] as const;
 
 const errors = {
   400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),
@@ -50,7 +54,7 @@ export const webhooks = new Hono<Env>()
     "/:webhookId",
     describe({ summary: "One webhook endpoint", responses: { 200: json(One, "The endpoint"), ...errors } }),
     valid("param", Params),
-    async (c) => c.json({ webhook: await Webhook.fromID(c.get("actor"), c.req.valid("param").webhookId) }, 200),
+    async (c) => c.json({ webhook: await Webhook.fromID(...caller(c)) }, 200),
   )
   .patch(
     "/:webhookId",
@@ -65,11 +69,7 @@ export const webhooks = new Hono<Env>()
     }),
     valid("param", Params),
     valid("json", Webhook.UpdateInput),
-    async (c) =>
-      c.json(
-        { webhook: await Webhook.update(c.get("actor"), c.req.valid("param").webhookId, c.req.valid("json")) },
-        200,
-      ),
+    async (c) => c.json({ webhook: await Webhook.update(...caller(c), c.req.valid("json")) }, 200),
   )
   .delete(
     "/:webhookId",
@@ -78,7 +78,7 @@ export const webhooks = new Hono<Env>()
       responses: { 200: json(One, "The deleted endpoint"), ...errors },
     }),
     valid("param", Params),
-    async (c) => c.json({ webhook: await Webhook.remove(c.get("actor"), c.req.valid("param").webhookId) }, 200),
+    async (c) => c.json({ webhook: await Webhook.remove(...caller(c)) }, 200),
   )
   .post(
     "/:webhookId/rotate-secret",
@@ -91,7 +91,7 @@ export const webhooks = new Hono<Env>()
       },
     }),
     valid("param", Params),
-    async (c) => c.json(await Webhook.rotateSecret(c.get("actor"), c.req.valid("param").webhookId), 200),
+    async (c) => c.json(await Webhook.rotateSecret(...caller(c)), 200),
   )
   .get(
     "/:webhookId/deliveries",
@@ -108,11 +108,7 @@ export const webhooks = new Hono<Env>()
     valid("param", Params),
     valid("query", PageQuery),
     async (c) => {
-      const { items, cursor } = await Webhook.deliveries(
-        c.get("actor"),
-        c.req.valid("param").webhookId,
-        c.req.valid("query"),
-      );
+      const { items, cursor } = await Webhook.deliveries(...caller(c), c.req.valid("query"));
       return c.json({ deliveries: items, nextCursor: cursor }, 200);
     },
   )

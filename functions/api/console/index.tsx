@@ -244,16 +244,18 @@ consoleRoutes.post("/console/connections", async (c) => {
 });
 
 const connectionId = (c: C) => c.req.param("id") ?? "";
+/** The connection of the path, as the signed-in key sees it. */
+const connection = (c: C) => Connection.fromID(c.get("session").actor, connectionId(c));
 
 consoleRoutes.get("/console/connections/:id", async (c) => {
   const session = c.get("session");
-  const conn = await Connection.fromID(session.actor, connectionId(c));
+  const conn = await connection(c);
   return page(c, <DetailPage session={session} c={conn} notice={noticeOf(c)} />);
 });
 
 consoleRoutes.get("/console/connections/:id/fragment", async (c) => {
   const session = c.get("session");
-  const conn = await Connection.fromID(session.actor, connectionId(c));
+  const conn = await connection(c);
   return c.html(c.req.query("view") === "summary" ? <Summary c={conn} session={session} /> : <Row c={conn} />);
 });
 
@@ -275,7 +277,7 @@ consoleRoutes.post("/console/connections/:id", async (c) => {
       status = 409;
     }
   } else errors = fieldErrors(input.error, values).fields;
-  const conn = await Connection.fromID(session.actor, id);
+  const conn = await connection(c);
   return page(
     c,
     <DetailPage
@@ -301,7 +303,7 @@ consoleRoutes.post("/console/connections/:id/credentials", async (c) => {
     await Connection.update(session.actor, id, input.data);
     return c.redirect(`/console/connections/${id}?notice=rotating`, 303);
   }
-  const conn = await Connection.fromID(session.actor, id);
+  const conn = await connection(c);
   return page(
     c,
     <DetailPage
@@ -321,7 +323,7 @@ consoleRoutes.post("/console/connections/:id/verify", async (c) => {
     await Connection.requestVerification(session.actor, id);
   } catch (err) {
     if (!(err instanceof Connection.NoCredentials)) throw err;
-    const conn = await Connection.fromID(session.actor, id);
+    const conn = await connection(c);
     const text = "There is no verified token to check again: Railway rejected it. Rotate the token instead.";
     return page(c, <DetailPage session={session} c={conn} notice={{ tone: "error", text }} />, 409);
   }
@@ -330,7 +332,7 @@ consoleRoutes.post("/console/connections/:id/verify", async (c) => {
 
 consoleRoutes.get("/console/connections/:id/delete", async (c) => {
   const session = c.get("session");
-  return page(c, <DeletePage session={session} c={await Connection.fromID(session.actor, connectionId(c))} />);
+  return page(c, <DeletePage session={session} c={await connection(c)} />);
 });
 
 consoleRoutes.post("/console/connections/:id/delete", async (c) => {
@@ -340,7 +342,7 @@ consoleRoutes.post("/console/connections/:id/delete", async (c) => {
 
 consoleRoutes.get("/console/connections/:id/projects", async (c) => {
   const session = c.get("session");
-  const conn = await Connection.fromID(session.actor, connectionId(c));
+  const conn = await connection(c);
   const projects = await Connection.projects(session.actor, conn.id);
   return page(c, <ProjectsPage session={session} c={conn} projects={projects} />);
 });

@@ -7,6 +7,17 @@ import { VisibleError } from "../error/index.ts";
 
 export type Actor = { orgId: string; keyId: string; projectIds?: readonly string[] };
 
+/** Just the actor's fields, from a stored item or a wider object; no `projectIds` means the whole org. */
+export const actorOf = ({
+  orgId,
+  keyId,
+  projectIds,
+}: Omit<Actor, "projectIds"> & { projectIds?: readonly string[] | undefined }): Actor => ({
+  orgId,
+  keyId,
+  ...(projectIds ? { projectIds } : {}),
+});
+
 const key = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
 
 export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
@@ -14,11 +25,7 @@ export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
 /** Registers a key (a new random one unless given) for an org; the key is returned only here. */
 export async function create(input: { orgId?: string; name: string; secret?: string; projectIds?: string[] }) {
   const secret = input.secret ?? generate();
-  const actor: Actor = {
-    orgId: input.orgId ?? randomUUID(),
-    keyId: randomUUID(),
-    ...(input.projectIds ? { projectIds: input.projectIds } : {}),
-  };
+  const actor = actorOf({ orgId: input.orgId ?? randomUUID(), keyId: randomUUID(), projectIds: input.projectIds });
   await Dynamo.client.send(
     new PutCommand({
       TableName: Dynamo.table(),
@@ -31,12 +38,7 @@ export async function create(input: { orgId?: string; name: string; secret?: str
 export async function authenticate(secret: string): Promise<Actor | undefined> {
   if (!secret) return undefined;
   const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(secret) }));
-  if (!out.Item) return undefined;
-  return {
-    orgId: out.Item.orgId,
-    keyId: out.Item.keyId,
-    ...(out.Item.projectIds ? { projectIds: out.Item.projectIds } : {}),
-  };
+  return out.Item && actorOf(out.Item as Actor);
 }
 
 /** Whether the key may see things of this project (`null`: the org's connections without a project). */

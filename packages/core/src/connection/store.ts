@@ -40,10 +40,11 @@ export const idempotent = (orgId: string, idempotency: string) =>
  * they go, the audit entry and the webhook event.
  */
 function alongside(before: Item | undefined, { next, event, audit }: Step) {
-  const writes: Dynamo.Write[] = [];
-  let lock: Dynamo.Write | undefined;
-  if (next !== "delete" && next.name !== before?.name)
-    writes.push((lock = fresh({ ...nameKey(next), type: "name", connectionId: next.id })));
+  const lock =
+    next !== "delete" && next.name !== before?.name
+      ? fresh({ ...nameKey(next), type: "name", connectionId: next.id })
+      : undefined;
+  const writes = lock ? [lock] : [];
   if (before && (next === "delete" || next.name !== before.name)) writes.push(drop(nameKey(before)));
   if (next === "delete" && before?.idempotencyKey)
     writes.push(drop(idempotencyKey(before.orgId, before.idempotencyKey)));

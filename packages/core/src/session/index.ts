@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type * as ApiKey from "../apikey/index.ts";
+import * as ApiKey from "../apikey/index.ts";
 import * as Secrets from "../crypto/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 
@@ -26,7 +26,7 @@ const random = () => randomBytes(32).toString("base64url");
 export async function create(actor: ApiKey.Actor): Promise<{ secret: string; session: Info }> {
   const secret = random();
   const session: Info = {
-    actor: { orgId: actor.orgId, keyId: actor.keyId, ...(actor.projectIds ? { projectIds: actor.projectIds } : {}) },
+    actor: ApiKey.actorOf(actor),
     csrfToken: random(),
     expiresAt: Math.floor(Date.now() / 1000) + lifetimeSeconds,
   };
@@ -56,7 +56,7 @@ export async function fromSecret(secret: string | undefined): Promise<Info | und
   const item = out.Item;
   if (!item || typeof item.expiresAt !== "number" || item.expiresAt <= Date.now() / 1000) return undefined;
   return {
-    actor: { orgId: item.orgId, keyId: item.keyId, ...(item.projectIds ? { projectIds: item.projectIds } : {}) },
+    actor: ApiKey.actorOf(item as ApiKey.Actor),
     csrfToken: item.csrfToken,
     expiresAt: item.expiresAt,
   };

@@ -161,22 +161,26 @@ export async function list(actor: ApiKey.Actor) {
 export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
   const item = await visible(actor, id);
   if (input.url !== undefined) await deliverable(input.url);
-  const changes: Partial<Item> = { updatedAt: new Date().toISOString() };
-  if (input.url !== undefined) changes.url = input.url;
-  if (input.description !== undefined) changes.description = input.description;
-  if (input.eventTypes) changes.eventTypes = [...new Set(input.eventTypes)];
-  if (input.enabled !== undefined) changes.enabled = input.enabled;
-  if (input.enabled) Object.assign(changes, { disabledReason: null, failureStreak: 0 });
-  return toInfo(await set(item, changes));
+  const { url, description, eventTypes, enabled } = input;
+  return toInfo(
+    await set(item, {
+      updatedAt: new Date().toISOString(),
+      url,
+      description,
+      eventTypes: eventTypes && [...new Set(eventTypes)],
+      enabled,
+      ...(enabled ? { disabledReason: null, failureStreak: 0 } : {}),
+    }),
+  );
 }
 
 /**
- * Sets `changes` on the endpoint unless someone else changed it since `item` was read, and
+ * Sets `changes` (those not undefined) on the endpoint unless someone else changed it since `item` was read, and
  * returns it as it now is. Only those fields: the delivery worker counts failures on the same
  * item without touching `updatedAt`, and a whole-item write would put back an old count.
  */
 async function set(item: Item, changes: Partial<Item>) {
-  const fields = Object.entries(changes);
+  const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
   const out = await Dynamo.client
     .send(
       new UpdateCommand({
