@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorBody } from "./support/errors.ts";
 import { settled, useStack } from "./support/stack.ts";
 
 const ctx = useStack();
@@ -64,7 +65,7 @@ describe("listing", () => {
     // Another org cannot replay this org's cursor, and garbage is a 400, not a 500.
     const replay = await ctx.api(`${base}?limit=2&cursor=${first.nextCursor}`);
     expect(replay.status).toBe(400);
-    expect((await body(replay)).error.code).toBe("invalid_cursor");
+    expect((await body(replay)).code).toBe("invalid_cursor");
     expect((await ctx.api(`${base}?cursor=garbage`)).status).toBe(400);
     expect((await ctx.api(`${base}?limit=1000`)).status).toBe(400);
   });
@@ -113,7 +114,7 @@ describe("updating", () => {
 
     const clash = await patch(b.id, { name: "renamed-one" });
     expect(clash.status).toBe(409);
-    expect((await body(clash)).error.message).toBe('An App Connection with the name "renamed-one" already exists');
+    expect((await body(clash)).message).toBe('An App Connection with the name "renamed-one" already exists');
     expect((await body(await patch(b.id, { name: a.name }))).appConnection.name).toBe(a.name);
     expect((await body(await ctx.api(`${base}/connection-name/renamed-one`))).appConnection.id).toBe(a.id);
   });
@@ -123,7 +124,7 @@ describe("updating", () => {
     const a = await settled(ctx, (await create({ method: "team-token", credentials: { apiToken: "x" } })).id);
     const method = await patch(a.id, { method: "account-token" });
     expect(method.status).toBe(400);
-    expect((await body(method)).error.details).toContainEqual({
+    expect((await body(method)).details).toContainEqual({
       path: "method",
       message: "can only change together with new credentials",
     });
@@ -226,7 +227,7 @@ describe("deleting, verifying again, and listing Railway projects", () => {
     await settled(ctx, failed.id);
     const res = await ctx.api(`${base}/${failed.id}/verify`, { method: "POST" });
     expect(res.status).toBe(409);
-    expect((await body(res)).error.message).toMatch(/PATCH/);
+    expect((await body(res)).message).toMatch(/PATCH/);
   });
 
   it("lists an account's projects across all its workspaces, following pagination", async () => {
@@ -284,18 +285,11 @@ describe("deleting, verifying again, and listing Railway projects", () => {
   it("a revoked token is a clear error, never an empty list; Railway down is a 502", async () => {
     const { conn, workspace } = await active();
     ctx.railway.injectFaults({ type: "status", status: 503 });
-    const down = await ctx.api(`${base}/${conn.id}/projects`);
-    expect(down.status).toBe(502);
-    expect((await body(down)).error).toMatchObject({
-      code: "railway_unavailable",
-      message: expect.stringMatching(/HTTP 503/),
-    });
+    const down = await errorBody(await ctx.api(`${base}/${conn.id}/projects`), 502, "railway_unavailable");
+    expect(down.message).toMatch(/HTTP 503/);
 
     ctx.railway.revokeToken(workspace.workspaceToken);
-    const res = await ctx.api(`${base}/${conn.id}/projects`);
-    expect(res.status).toBe(409);
-    const error = (await body(res)).error;
-    expect(error.code).toBe("railway_credentials_rejected");
+    const error = await errorBody(await ctx.api(`${base}/${conn.id}/projects`), 409, "railway_credentials_rejected");
     expect(error.message).toMatch(/revoked/);
   });
 
@@ -304,7 +298,7 @@ describe("deleting, verifying again, and listing Railway projects", () => {
     await settled(ctx, pending.id);
     const res = await ctx.api(`${base}/${pending.id}/projects`);
     expect(res.status).toBe(409);
-    expect((await body(res)).error.code).toBe("not_active");
+    expect((await body(res)).code).toBe("not_active");
   });
 });
 
@@ -319,11 +313,10 @@ describe("names under concurrency, and idempotent retries", () => {
         })),
       ),
     );
-    const statuses = results.map((r) => `${r.status} ${r.status === 202 ? "" : r.body.error.code}`.trim()).sort();
+    const statuses = results.map((r) => `${r.status} ${r.status === 202 ? "" : r.body.code}`.trim()).sort();
     expect(statuses).toEqual(["202", ...Array.from({ length: 19 }, () => "409 name_taken")]);
     const losers = results.filter((r) => r.status === 409);
-    for (const l of losers)
-      expect(l.body.error.message).toBe(`An App Connection with the name "${name}" already exists`);
+    for (const l of losers) expect(l.body.message).toBe(`An App Connection with the name "${name}" already exists`);
     const listed = (await body(await ctx.api(`${base}?limit=100`))).appConnections.filter((c: Conn) => c.name === name);
     expect(listed).toHaveLength(1);
   });
@@ -340,7 +333,7 @@ describe("names under concurrency, and idempotent retries", () => {
 
     const different = await send({ ...request, description: "changed" });
     expect(different.status).toBe(422);
-    expect((await body(different)).error.code).toBe("idempotency_key_reused");
+    expect((await body(different)).code).toBe("idempotency_key_reused");
     const listed = (await body(await ctx.api(`${base}?limit=100`))).appConnections.filter(
       (c: Conn) => c.name === request.name,
     );
@@ -366,7 +359,7 @@ describe("access", () => {
       auth: limited.secret,
     });
     expect(refused.status).toBe(403);
-    expect((await body(refused)).error.code).toBe("project_forbidden");
+    expect((await body(refused)).code).toBe("project_forbidden");
     const noProject = await ctx.api(base, {
       json: { name: uniqueName(), method: "team-token", credentials: { apiToken: "x" } },
       auth: limited.secret,
