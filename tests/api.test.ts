@@ -289,6 +289,8 @@ describe("service documents", () => {
         `DELETE ${base}/{connectionId}`,
         `GET ${base}/{connectionId}/projects`,
         `POST ${base}/{connectionId}/verify`,
+        "GET /api/v1/app-connections",
+        "GET /api/v1/app-connections/options",
         "GET /api/v1/audit-logs",
         "POST /api/v1/webhooks",
         "GET /api/v1/webhooks",
@@ -304,6 +306,11 @@ describe("service documents", () => {
     expect(create.properties.method.enum).toEqual(["team-token", "account-token", "project-token"]);
     expect(create.properties.credentials.properties.apiToken.maxLength).toBe(255);
     expect(create.properties.name.example).toBe("my-railway-connection");
+    expect(Object.keys(doc.components.schemas.Error.properties).sort()).toEqual(
+      ["reqId", "statusCode", "message", "error", "code", "details"].sort(),
+    );
+    const available = doc.paths[`${base}/available`].get;
+    expect(available.parameters.map((p: { name: string }) => p.name)).toEqual(["projectId"]);
   });
 
   it("/docs serves the interactive reference for that document", async () => {

@@ -341,6 +341,80 @@ describe("names under concurrency, and idempotent retries", () => {
   });
 });
 
+describe("the routes shared by every app, as the prior art's web app calls them", () => {
+  const generic = "/api/v1/app-connections";
+  const ids = (list: Conn[]) => list.map((c) => c.id);
+
+  it("/options lists Railway with its three methods, whatever projectType is asked for", async () => {
+    const expected = {
+      appConnectionOptions: [
+        { name: "Railway", app: "railway", methods: ["team-token", "account-token", "project-token"] },
+      ],
+    };
+    expect(await body(await ctx.api(`${generic}/options`))).toEqual(expected);
+    expect(await body(await ctx.api(`${generic}/options?projectType=secret-manager`))).toEqual(expected);
+    await errorBody(await ctx.api(`${generic}/options`, { auth: null }), 401, "unauthenticated");
+  });
+
+  /** An org of its own: active connections in projects A and B and outside projects, and a failed one in A. */
+  async function org() {
+    const ApiKey = await import("@app/core/apikey");
+    const key = (await ApiKey.create({ name: "org-wide" })).secret;
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const inA = (await active({ projectId: a }, key)).conn;
+    const inB = (await active({ projectId: b }, key)).conn;
+    const orgWide = (await active({}, key)).conn;
+    const failed = await create({ projectId: a, method: "team-token", credentials: { apiToken: "never-valid" } }, key);
+    expect((await settled(ctx, failed.id, 20_000, key)).status).toBe("failed");
+    const limited = (await ApiKey.create({ name: "limited", orgId: inA.orgId, projectIds: [a] })).secret;
+    return { key, limited, a, b, inA, inB, orgWide, failed: await settled(ctx, failed.id, 20_000, key) };
+  }
+  const summary = (c: Conn) => ({ app: "railway", name: c.name, id: c.id, projectId: c.projectId, orgId: c.orgId });
+  const get = async (path: string, auth: string) => body(await ctx.api(path, { auth }));
+
+  it("with an org-wide key: every connection of the org, paged as the Railway list, and by project", async () => {
+    const o = await org();
+    const all = await get(generic, o.key);
+    expect(ids(all.appConnections)).toEqual(ids([o.failed, o.orgWide, o.inB, o.inA]));
+    expect(all).toEqual(await get(base, o.key));
+    expect(all.nextCursor).toBeNull();
+
+    const first = await get(`${generic}?limit=3`, o.key);
+    expect(ids(first.appConnections)).toEqual(ids([o.failed, o.orgWide, o.inB]));
+    const second = await get(`${generic}?limit=3&cursor=${first.nextCursor}`, o.key);
+    expect(second).toEqual({ appConnections: [o.inA], nextCursor: null });
+    expect(await get(`${generic}?projectId=${o.a}`, o.key)).toEqual({
+      appConnections: [o.failed, o.inA],
+      nextCursor: null,
+    });
+    await errorBody(await ctx.api(`${generic}?projectId=not-a-uuid`, { auth: o.key }), 400, "validation_failed");
+    await errorBody(await ctx.api(`${generic}?cursor=garbage`, { auth: o.key }), 400, "invalid_cursor");
+
+    // /available: only active ones, each saying its project and org.
+    expect(await get(`${base}/available`, o.key)).toEqual({
+      appConnections: [o.orgWide, o.inB, o.inA].map(summary),
+    });
+    expect(o.inA.projectId).toBe(o.a);
+    expect(await get(`${base}/available?projectId=${o.a}`, o.key)).toEqual({ appConnections: [summary(o.inA)] });
+    expect(await get(`${base}/available?projectId=${crypto.randomUUID()}`, o.key)).toEqual({ appConnections: [] });
+  });
+
+  it("with a key limited to project A: only A's, and asking for project B shows nothing of it on any route", async () => {
+    const o = await org();
+    const onlyA = { appConnections: [o.failed, o.inA], nextCursor: null };
+    expect(await get(generic, o.limited)).toEqual(onlyA);
+    expect(await get(base, o.limited)).toEqual(onlyA);
+    expect(await get(`${generic}?projectId=${o.a}`, o.limited)).toEqual(onlyA);
+    expect(await get(`${base}/available`, o.limited)).toEqual({ appConnections: [summary(o.inA)] });
+    expect(await get(`${base}/available?projectId=${o.a}`, o.limited)).toEqual({ appConnections: [summary(o.inA)] });
+    for (const path of [generic, base])
+      expect(await get(`${path}?projectId=${o.b}`, o.limited), path).toEqual({ appConnections: [], nextCursor: null });
+    expect(await get(`${base}/available?projectId=${o.b}`, o.limited)).toEqual({ appConnections: [] });
+    // The org key does see B's, so the empty answers above are the limit at work.
+    expect(ids((await get(`${generic}?projectId=${o.b}`, o.key)).appConnections)).toEqual([o.inB.id]);
+  });
+});
+
 describe("access", () => {
   it("a key limited to a project can neither read nor create another project's connections", async () => {
     const ApiKey = await import("@app/core/apikey");

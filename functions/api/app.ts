@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { appConnections } from "./app-connections.ts";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
@@ -63,6 +64,7 @@ app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
   await next();
 });
 
+app.route("/api/v1/app-connections", appConnections);
 app.route("/api/v1/app-connections/railway", connections);
 app.route("/api/v1/audit-logs", audit);
 app.route("/api/v1/webhooks", webhooks);

@@ -145,7 +145,13 @@ export const Info = z
   );
 export type Info = z.infer<typeof Info>;
 
-export const Summary = z.object({ app: z.literal("railway"), name: z.string(), id: z.uuid() });
+export const Summary = z.object({
+  app: z.literal("railway"),
+  name: z.string(),
+  id: z.uuid(),
+  projectId: z.nullable(z.string()),
+  orgId: z.string(),
+});
 
 /** What the verification queue carries: ids, and a new token only as KMS ciphertext. */
 export const Job = z.object({
@@ -468,13 +474,13 @@ export async function list(
   return { items: page.items.map((i) => toInfo(i as Item)), cursor: page.cursor };
 }
 
-/** Every active connection the caller may use, as `{ app, name, id }`. */
-export async function available(actor: ApiKey.Actor) {
+/** Every active connection the caller may use (in one project, if given), as `Summary`. */
+export async function available(actor: ApiKey.Actor, projectId?: string) {
   const all: z.infer<typeof Summary>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await list(actor, { status: "active", cursor, limit: Page.Limit.max });
-    all.push(...page.items.map(({ app, name, id }) => ({ app, name, id })));
+    const page = await list(actor, { projectId, status: "active", cursor, limit: Page.Limit.max });
+    all.push(...page.items.map(({ app, name, id, projectId, orgId }) => ({ app, name, id, projectId, orgId })));
     cursor = page.cursor ?? undefined;
   } while (cursor);
   return all;
