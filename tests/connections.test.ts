@@ -70,7 +70,7 @@ describe("listing", () => {
     expect((await ctx.api(`${base}?limit=1000`)).status).toBe(400);
   });
 
-  it("/available lists only active connections, as { app, name, id }", async () => {
+  it("/available lists only active connections, as { app, name, id, projectId, orgId }", async () => {
     const ApiKey = await import("@app/core/apikey");
     const key = await ApiKey.create({ name: "available" });
     const { conn } = await active({}, key.secret);
@@ -80,7 +80,9 @@ describe("listing", () => {
     );
     expect((await settled(ctx, failed.id, 20_000, key.secret)).status).toBe("failed");
     const res = await body(await ctx.api(`${base}/available`, { auth: key.secret }));
-    expect(res).toEqual({ appConnections: [{ app: "railway", name: conn.name, id: conn.id }] });
+    expect(res).toEqual({
+      appConnections: [{ app: "railway", name: conn.name, id: conn.id, projectId: null, orgId: key.orgId }],
+    });
   });
 
   it("finds a connection by name within its project, or within the org without one", async () => {
