@@ -1,5 +1,9 @@
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
 import { describe, expect, it } from "vitest";
-import { queueDepth, scan } from "./support/aws.ts";
+import { queueDepth, scan, sqs } from "./support/aws.ts";
+import { type ErrorBody, errorBody } from "./support/errors.ts";
 import { useStack } from "./support/stack.ts";
 
 // No worker: whatever a request queues stays on the queue, where the tests can count it.
@@ -10,8 +14,6 @@ const valid = { name: "valid-name", method: "team-token", credentials: { apiToke
 const stored = async () => (await scan(ctx.stack.resources.Table.name)).filter((i) => i.type !== "apikey");
 const queued = () => queueDepth(ctx.stack.resources.VerifyQueue.url ?? "");
 
-type ErrorBody = { error: { code: string; message: string; details?: Array<{ path: string; message: string }> } };
-
 /** Sends a bad request and checks it was refused with a JSON error and left no trace. */
 async function refused(init: Parameters<typeof ctx.api>[1], status: number) {
   const before = { items: (await stored()).length, queued: await queued() };
@@ -20,10 +22,11 @@ async function refused(init: Parameters<typeof ctx.api>[1], status: number) {
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   expect(res.headers.get("x-request-id")).toBeTruthy();
   const body = (await res.json()) as ErrorBody;
-  expect(body.error.code).toBeTruthy();
+  expect(body).toMatchObject({ reqId: res.headers.get("x-request-id"), statusCode: status });
+  expect(body.code).toBeTruthy();
   expect((await stored()).length).toBe(before.items);
   expect(await queued()).toBe(before.queued);
-  return body.error;
+  return body;
 }
 
 describe("authentication", () => {
@@ -156,7 +159,7 @@ describe("bad input is refused with a message naming the field and the rule", ()
     const res = await ctx.api(`${base}/${crypto.randomUUID()}`, { method: "PUT", json: valid });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET, PATCH, DELETE");
-    expect(((await res.json()) as ErrorBody).error.code).toBe("method_not_allowed");
+    expect(((await res.json()) as ErrorBody).code).toBe("method_not_allowed");
     const available = await ctx.api(`${base}/available`, { method: "PUT", json: valid });
     expect(available.status).toBe(405);
     expect(available.headers.get("allow")).toBe("GET");
@@ -165,13 +168,94 @@ describe("bad input is refused with a message naming the field and the rule", ()
   it("a query string too long for its schema is the API's 400, not the server's 431", async () => {
     const res = await ctx.api(`${base}?cursor=${"%F0%9F%98%80".repeat(2100)}`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as ErrorBody).error.details?.[0]?.path).toBe("cursor");
+    expect(((await res.json()) as ErrorBody).details?.[0]?.path).toBe("cursor");
   });
 
   it("an unknown route is a JSON 404", async () => {
     const res = await ctx.api("/api/v1/nothing-here");
     expect(res.status).toBe(404);
-    expect(((await res.json()) as ErrorBody).error.code).toBe("route_not_found");
+    expect(((await res.json()) as ErrorBody).code).toBe("route_not_found");
+  });
+});
+
+describe("every error answer is the prior art's body, its reqId the X-Request-Id", () => {
+  const post = (json: unknown, headers: Record<string, string> = {}, auth?: string) =>
+    ctx.api(base, { json, headers, auth });
+  const limitedKey = async () => {
+    const ApiKey = await import("@app/core/apikey");
+    return (await ApiKey.create({ name: "limited", orgId: ctx.stack.orgId, projectIds: [crypto.randomUUID()] })).secret;
+  };
+
+  it.each([
+    [400, "validation_failed", () => post({ ...valid, name: "Not A Slug" })],
+    [
+      400,
+      "malformed_json",
+      () => ctx.api(base, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
+    ],
+    [401, "unauthenticated", () => post(valid, {}, "rwc_not-a-key")],
+    [403, "project_forbidden", async () => post({ ...valid, projectId: crypto.randomUUID() }, {}, await limitedKey())],
+    [404, "not_found", () => ctx.api(`${base}/${crypto.randomUUID()}`)],
+    [404, "route_not_found", () => ctx.api("/api/v1/nothing-here")],
+    [405, "method_not_allowed", () => ctx.api(`${base}/available`, { method: "PUT" })],
+    [
+      415,
+      "unsupported_media_type",
+      () => ctx.api(base, { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" }),
+    ],
+  ] as const)("%i %s", async (status, code, send) => {
+    const body = await errorBody(await send(), status, code);
+    if (code === "validation_failed")
+      expect(body.details).toContainEqual({ path: "name", message: expect.stringMatching(/slug/) });
+    else expect(body.details).toBeUndefined();
+  });
+
+  it("409: a duplicate name, with the words clients match on", async () => {
+    const json = { ...valid, name: `dup-${crypto.randomUUID().slice(0, 8)}` };
+    expect((await post(json)).status).toBe(202);
+    const body = await errorBody(await post(json), 409, "name_taken");
+    expect(body.message).toBe(`An App Connection with the name "${json.name}" already exists`);
+  });
+
+  it("422: an Idempotency-Key reused with another body", async () => {
+    const headers = { "idempotency-key": crypto.randomUUID() };
+    expect((await post({ ...valid, name: `idem-${crypto.randomUUID().slice(0, 8)}` }, headers)).status).toBe(202);
+    await errorBody(
+      await post({ ...valid, name: `other-${crypto.randomUUID().slice(0, 8)}` }, headers),
+      422,
+      "idempotency_key_reused",
+    );
+  });
+
+  it("500: an unexpected error says only the request id, never what was thrown", async () => {
+    const { onError } = await import("../functions/api/app.ts");
+    const broken = new Hono()
+      .use(requestId({ headerName: "X-Request-Id" }))
+      .get("/boom", () => {
+        throw new Error("secret-detail-of-the-failure");
+      })
+      .onError(onError);
+    const res = await broken.request("/boom");
+    const text = await res.clone().text();
+    const body = await errorBody(res, 500, "internal_error");
+    expect(body.message).toBe(`Internal error (request id ${body.reqId})`);
+    expect(text).not.toContain("secret-detail");
+  });
+
+  // Takes the verification queue away, then puts it back as it was (the /health test below sees it).
+  it("503: the verification queue is unavailable, and nothing is stored", async () => {
+    const QueueUrl = ctx.stack.resources.VerifyQueue.url ?? "";
+    const { Attributes } = await sqs().send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout", "RedrivePolicy"] }),
+    );
+    const before = (await stored()).length;
+    await sqs().send(new DeleteQueueCommand({ QueueUrl }));
+    try {
+      await errorBody(await post({ ...valid, name: `q-${crypto.randomUUID().slice(0, 8)}` }), 503, "queue_unavailable");
+      expect((await stored()).length).toBe(before);
+    } finally {
+      await sqs().send(new CreateQueueCommand({ QueueName: QueueUrl.split("/").pop(), Attributes }));
+    }
   });
 });
 
@@ -205,6 +289,8 @@ describe("service documents", () => {
         `DELETE ${base}/{connectionId}`,
         `GET ${base}/{connectionId}/projects`,
         `POST ${base}/{connectionId}/verify`,
+        "GET /api/v1/app-connections",
+        "GET /api/v1/app-connections/options",
         "GET /api/v1/audit-logs",
         "POST /api/v1/webhooks",
         "GET /api/v1/webhooks",
@@ -220,6 +306,11 @@ describe("service documents", () => {
     expect(create.properties.method.enum).toEqual(["team-token", "account-token", "project-token"]);
     expect(create.properties.credentials.properties.apiToken.maxLength).toBe(255);
     expect(create.properties.name.example).toBe("my-railway-connection");
+    expect(Object.keys(doc.components.schemas.Error.properties).sort()).toEqual(
+      ["reqId", "statusCode", "message", "error", "code", "details"].sort(),
+    );
+    const available = doc.paths[`${base}/available`].get;
+    expect(available.parameters.map((p: { name: string }) => p.name)).toEqual(["projectId"]);
   });
 
   it("/docs serves the interactive reference for that document", async () => {

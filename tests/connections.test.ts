@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorBody } from "./support/errors.ts";
 import { settled, useStack } from "./support/stack.ts";
 
 const ctx = useStack();
@@ -64,12 +65,12 @@ describe("listing", () => {
     // Another org cannot replay this org's cursor, and garbage is a 400, not a 500.
     const replay = await ctx.api(`${base}?limit=2&cursor=${first.nextCursor}`);
     expect(replay.status).toBe(400);
-    expect((await body(replay)).error.code).toBe("invalid_cursor");
+    expect((await body(replay)).code).toBe("invalid_cursor");
     expect((await ctx.api(`${base}?cursor=garbage`)).status).toBe(400);
     expect((await ctx.api(`${base}?limit=1000`)).status).toBe(400);
   });
 
-  it("/available lists only active connections, as { app, name, id }", async () => {
+  it("/available lists only active connections, as { app, name, id, projectId, orgId }", async () => {
     const ApiKey = await import("@app/core/apikey");
     const key = await ApiKey.create({ name: "available" });
     const { conn } = await active({}, key.secret);
@@ -79,7 +80,9 @@ describe("listing", () => {
     );
     expect((await settled(ctx, failed.id, 20_000, key.secret)).status).toBe("failed");
     const res = await body(await ctx.api(`${base}/available`, { auth: key.secret }));
-    expect(res).toEqual({ appConnections: [{ app: "railway", name: conn.name, id: conn.id }] });
+    expect(res).toEqual({
+      appConnections: [{ app: "railway", name: conn.name, id: conn.id, projectId: null, orgId: key.orgId }],
+    });
   });
 
   it("finds a connection by name within its project, or within the org without one", async () => {
@@ -113,7 +116,7 @@ describe("updating", () => {
 
     const clash = await patch(b.id, { name: "renamed-one" });
     expect(clash.status).toBe(409);
-    expect((await body(clash)).error.message).toBe('An App Connection with the name "renamed-one" already exists');
+    expect((await body(clash)).message).toBe('An App Connection with the name "renamed-one" already exists');
     expect((await body(await patch(b.id, { name: a.name }))).appConnection.name).toBe(a.name);
     expect((await body(await ctx.api(`${base}/connection-name/renamed-one`))).appConnection.id).toBe(a.id);
   });
@@ -123,7 +126,7 @@ describe("updating", () => {
     const a = await settled(ctx, (await create({ method: "team-token", credentials: { apiToken: "x" } })).id);
     const method = await patch(a.id, { method: "account-token" });
     expect(method.status).toBe(400);
-    expect((await body(method)).error.details).toContainEqual({
+    expect((await body(method)).details).toContainEqual({
       path: "method",
       message: "can only change together with new credentials",
     });
@@ -267,7 +270,7 @@ describe("deleting, verifying again, and listing Railway projects", () => {
     await settled(ctx, failed.id);
     const res = await ctx.api(`${base}/${failed.id}/verify`, { method: "POST" });
     expect(res.status).toBe(409);
-    expect((await body(res)).error.message).toMatch(/PATCH/);
+    expect((await body(res)).message).toMatch(/PATCH/);
   });
 
   it("lists an account's projects across all its workspaces, following pagination", async () => {
@@ -325,18 +328,11 @@ describe("deleting, verifying again, and listing Railway projects", () => {
   it("a revoked token is a clear error, never an empty list; Railway down is a 502", async () => {
     const { conn, workspace } = await active();
     ctx.railway.injectFaults({ type: "status", status: 503 });
-    const down = await ctx.api(`${base}/${conn.id}/projects`);
-    expect(down.status).toBe(502);
-    expect((await body(down)).error).toMatchObject({
-      code: "railway_unavailable",
-      message: expect.stringMatching(/HTTP 503/),
-    });
+    const down = await errorBody(await ctx.api(`${base}/${conn.id}/projects`), 502, "railway_unavailable");
+    expect(down.message).toMatch(/HTTP 503/);
 
     ctx.railway.revokeToken(workspace.workspaceToken);
-    const res = await ctx.api(`${base}/${conn.id}/projects`);
-    expect(res.status).toBe(409);
-    const error = (await body(res)).error;
-    expect(error.code).toBe("railway_credentials_rejected");
+    const error = await errorBody(await ctx.api(`${base}/${conn.id}/projects`), 409, "railway_credentials_rejected");
     expect(error.message).toMatch(/revoked/);
   });
 
@@ -345,7 +341,7 @@ describe("deleting, verifying again, and listing Railway projects", () => {
     await settled(ctx, pending.id);
     const res = await ctx.api(`${base}/${pending.id}/projects`);
     expect(res.status).toBe(409);
-    expect((await body(res)).error.code).toBe("not_active");
+    expect((await body(res)).code).toBe("not_active");
   });
 });
 
@@ -360,11 +356,10 @@ describe("names under concurrency, and idempotent retries", () => {
         })),
       ),
     );
-    const statuses = results.map((r) => `${r.status} ${r.status === 202 ? "" : r.body.error.code}`.trim()).sort();
+    const statuses = results.map((r) => `${r.status} ${r.status === 202 ? "" : r.body.code}`.trim()).sort();
     expect(statuses).toEqual(["202", ...Array.from({ length: 19 }, () => "409 name_taken")]);
     const losers = results.filter((r) => r.status === 409);
-    for (const l of losers)
-      expect(l.body.error.message).toBe(`An App Connection with the name "${name}" already exists`);
+    for (const l of losers) expect(l.body.message).toBe(`An App Connection with the name "${name}" already exists`);
     const listed = (await body(await ctx.api(`${base}?limit=100`))).appConnections.filter((c: Conn) => c.name === name);
     expect(listed).toHaveLength(1);
   });
@@ -381,11 +376,85 @@ describe("names under concurrency, and idempotent retries", () => {
 
     const different = await send({ ...request, description: "changed" });
     expect(different.status).toBe(422);
-    expect((await body(different)).error.code).toBe("idempotency_key_reused");
+    expect((await body(different)).code).toBe("idempotency_key_reused");
     const listed = (await body(await ctx.api(`${base}?limit=100`))).appConnections.filter(
       (c: Conn) => c.name === request.name,
     );
     expect(listed).toHaveLength(1);
+  });
+});
+
+describe("the routes shared by every app, as the prior art's web app calls them", () => {
+  const generic = "/api/v1/app-connections";
+  const ids = (list: Conn[]) => list.map((c) => c.id);
+
+  it("/options lists Railway with its three methods, whatever projectType is asked for", async () => {
+    const expected = {
+      appConnectionOptions: [
+        { name: "Railway", app: "railway", methods: ["team-token", "account-token", "project-token"] },
+      ],
+    };
+    expect(await body(await ctx.api(`${generic}/options`))).toEqual(expected);
+    expect(await body(await ctx.api(`${generic}/options?projectType=secret-manager`))).toEqual(expected);
+    await errorBody(await ctx.api(`${generic}/options`, { auth: null }), 401, "unauthenticated");
+  });
+
+  /** An org of its own: active connections in projects A and B and outside projects, and a failed one in A. */
+  async function org() {
+    const ApiKey = await import("@app/core/apikey");
+    const key = (await ApiKey.create({ name: "org-wide" })).secret;
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const inA = (await active({ projectId: a }, key)).conn;
+    const inB = (await active({ projectId: b }, key)).conn;
+    const orgWide = (await active({}, key)).conn;
+    const failed = await create({ projectId: a, method: "team-token", credentials: { apiToken: "never-valid" } }, key);
+    expect((await settled(ctx, failed.id, 20_000, key)).status).toBe("failed");
+    const limited = (await ApiKey.create({ name: "limited", orgId: inA.orgId, projectIds: [a] })).secret;
+    return { key, limited, a, b, inA, inB, orgWide, failed: await settled(ctx, failed.id, 20_000, key) };
+  }
+  const summary = (c: Conn) => ({ app: "railway", name: c.name, id: c.id, projectId: c.projectId, orgId: c.orgId });
+  const get = async (path: string, auth: string) => body(await ctx.api(path, { auth }));
+
+  it("with an org-wide key: every connection of the org, paged as the Railway list, and by project", async () => {
+    const o = await org();
+    const all = await get(generic, o.key);
+    expect(ids(all.appConnections)).toEqual(ids([o.failed, o.orgWide, o.inB, o.inA]));
+    expect(all).toEqual(await get(base, o.key));
+    expect(all.nextCursor).toBeNull();
+
+    const first = await get(`${generic}?limit=3`, o.key);
+    expect(ids(first.appConnections)).toEqual(ids([o.failed, o.orgWide, o.inB]));
+    const second = await get(`${generic}?limit=3&cursor=${first.nextCursor}`, o.key);
+    expect(second).toEqual({ appConnections: [o.inA], nextCursor: null });
+    expect(await get(`${generic}?projectId=${o.a}`, o.key)).toEqual({
+      appConnections: [o.failed, o.inA],
+      nextCursor: null,
+    });
+    await errorBody(await ctx.api(`${generic}?projectId=not-a-uuid`, { auth: o.key }), 400, "validation_failed");
+    await errorBody(await ctx.api(`${generic}?cursor=garbage`, { auth: o.key }), 400, "invalid_cursor");
+
+    // /available: only active ones, each saying its project and org.
+    expect(await get(`${base}/available`, o.key)).toEqual({
+      appConnections: [o.orgWide, o.inB, o.inA].map(summary),
+    });
+    expect(o.inA.projectId).toBe(o.a);
+    expect(await get(`${base}/available?projectId=${o.a}`, o.key)).toEqual({ appConnections: [summary(o.inA)] });
+    expect(await get(`${base}/available?projectId=${crypto.randomUUID()}`, o.key)).toEqual({ appConnections: [] });
+  });
+
+  it("with a key limited to project A: only A's, and asking for project B shows nothing of it on any route", async () => {
+    const o = await org();
+    const onlyA = { appConnections: [o.failed, o.inA], nextCursor: null };
+    expect(await get(generic, o.limited)).toEqual(onlyA);
+    expect(await get(base, o.limited)).toEqual(onlyA);
+    expect(await get(`${generic}?projectId=${o.a}`, o.limited)).toEqual(onlyA);
+    expect(await get(`${base}/available`, o.limited)).toEqual({ appConnections: [summary(o.inA)] });
+    expect(await get(`${base}/available?projectId=${o.a}`, o.limited)).toEqual({ appConnections: [summary(o.inA)] });
+    for (const path of [generic, base])
+      expect(await get(`${path}?projectId=${o.b}`, o.limited), path).toEqual({ appConnections: [], nextCursor: null });
+    expect(await get(`${base}/available?projectId=${o.b}`, o.limited)).toEqual({ appConnections: [] });
+    // The org key does see B's, so the empty answers above are the limit at work.
+    expect(ids((await get(`${generic}?projectId=${o.b}`, o.key)).appConnections)).toEqual([o.inB.id]);
   });
 });
 
@@ -407,7 +476,7 @@ describe("access", () => {
       auth: limited.secret,
     });
     expect(refused.status).toBe(403);
-    expect((await body(refused)).error.code).toBe("project_forbidden");
+    expect((await body(refused)).code).toBe("project_forbidden");
     const noProject = await ctx.api(base, {
       json: { name: uniqueName(), method: "team-token", credentials: { apiToken: "x" } },
       auth: limited.secret,

@@ -250,6 +250,8 @@ describe("headers", () => {
       expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
       expect(res.headers.get("x-frame-options"), path).toBe("SAMEORIGIN");
       expect(res.headers.get("referrer-policy"), path).toBe("no-referrer");
+      expect(res.headers.get("permissions-policy"), path).toBe("camera=(), microphone=(), geolocation=(), payment=()");
+      expect(res.headers.get("cross-origin-opener-policy"), path).toBe("same-origin");
       expect(res.headers.get("cache-control"), path).toBe("no-store");
       expect(res.html, path).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
       expect(res.html, path).not.toMatch(/\son[a-z]+=/i);
@@ -296,7 +298,7 @@ describe("headers", () => {
       const missing = await ctx.api(path);
       expect(missing.status, path).toBe(404);
       expect(missing.headers.get("content-security-policy"), path).toBeNull();
-      expect(((await missing.json()) as any).error.code, path).toBe("route_not_found");
+      expect(((await missing.json()) as any).code, path).toBe("route_not_found");
     }
     const browser = client();
     await browser.signIn(ctx.stack.apiKey);

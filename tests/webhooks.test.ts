@@ -129,7 +129,7 @@ describe("endpoints", () => {
       const res = await ctx.api("/api/v1/webhooks", { json: { url } });
       expect(res.status, url).toBe(400);
       const body = (await res.json()) as any;
-      expect(body.error.details?.[0]?.path ?? body.error.message, url).toMatch(/url/);
+      expect(body.details?.[0]?.path ?? body.message, url).toMatch(/url/);
     }
   });
 
@@ -144,7 +144,7 @@ describe("endpoints", () => {
       ]) {
         const res = await ctx.api("/api/v1/webhooks", { json: { url } });
         expect(res.status, url).toBe(400);
-        expect(((await res.json()) as any).error.message, url).toMatch(/^Invalid request: url: /);
+        expect(((await res.json()) as any).message, url).toMatch(/^Invalid request: url: /);
       }
     } finally {
       process.env.WEBHOOKS_ALLOW_LOOPBACK = "1";

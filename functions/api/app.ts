@@ -2,15 +2,18 @@ import * as ApiKey from "@app/core/apikey";
 import { VisibleError } from "@app/core/error";
 import * as Health from "@app/core/health";
 import { log } from "@app/core/log";
+import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { Hono } from "hono/tiny";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { appConnections } from "./app-connections.ts";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
 import { docs } from "./docs.tsx";
 import { document } from "./openapi.ts";
-import { statusOf } from "./status.ts";
+import { errorBody, statusOf } from "./status.ts";
 import { webhooks } from "./webhooks.ts";
 
 export type Env = { Variables: { actor: ApiKey.Actor } };
@@ -61,6 +64,7 @@ app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
   await next();
 });
 
+app.route("/api/v1/app-connections", appConnections);
 app.route("/api/v1/app-connections/railway", connections);
 app.route("/api/v1/audit-logs", audit);
 app.route("/api/v1/webhooks", webhooks);
@@ -83,28 +87,25 @@ app.notFound((c) => {
   if (!best) throw new VisibleError("not-found", "route_not_found", "No such route");
   const allowed = [...new Set(app.routes.filter((r) => r.path === best && r.method !== "ALL").map((r) => r.method))];
   c.header("Allow", allowed.join(", "));
-  return c.json(
-    {
-      error: { code: "method_not_allowed", message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}` },
-    },
-    405,
-  );
+  return fail(c, 405, "method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}`);
 });
 
 const params = (path: string) => path.split(":").length;
 const pattern = (path: string) => new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`);
 
-app.onError((err, c) => {
+const fail = (c: Context, status: ContentfulStatusCode, ...rest: [string, string, VisibleError["details"]?]) =>
+  c.json(errorBody(c.get("requestId"), status, ...rest), status);
+
+export const onError: ErrorHandler = (err, c) => {
   const requestId = c.get("requestId");
   if (err instanceof VisibleError) {
     const status = statusOf[err.kind];
     if (status >= 500) log.warn("request failed", { requestId, code: err.code, cause: String(err.cause) });
-    return c.json({ error: { code: err.code, message: err.message, details: err.details } }, status);
+    return fail(c, status, err.code, err.message, err.details);
   }
-  if (err instanceof HTTPException && err.status < 500) {
-    const code = /json/i.test(err.message) ? "malformed_json" : "bad_request";
-    return c.json({ error: { code, message: err.message } }, err.status);
-  }
+  if (err instanceof HTTPException && err.status < 500)
+    return fail(c, err.status, /json/i.test(err.message) ? "malformed_json" : "bad_request", err.message);
   log.error("unhandled error", { requestId, error: err instanceof Error ? err.name : "unknown" });
-  return c.json({ error: { code: "internal_error", message: `Internal error (request id ${requestId})` } }, 500);
-});
+  return fail(c, 500, "internal_error", `Internal error (request id ${requestId})`);
+};
+app.onError(onError);

@@ -6,7 +6,7 @@ import * as z from "zod/mini";
 import type { Env } from "./app.ts";
 import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
 
-const errors = {
+export const errors = {
   400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),
   401: json(ErrorBody, "No valid API key"),
   404: json(ErrorBody, "No such connection in the caller's org and projects"),
@@ -17,7 +17,11 @@ const Params = z.object({
   connectionId: z.string().check(z.meta({ example: "0b0f2a4e-5a43-4e53-9d4c-39a0d9c5d1b7" })),
 });
 const ProjectFilter = z.object({ projectId: z.optional(z.uuid()) });
-const ListQuery = z.extend(PageQuery, ProjectFilter.shape);
+export const ListQuery = z.extend(PageQuery, ProjectFilter.shape);
+export const List = json(
+  z.object({ appConnections: z.array(Connection.Info), nextCursor: z.nullable(z.string()) }),
+  "A page of connections; pass nextCursor as cursor for the next",
+);
 const IdempotencyHeader = z.object({
   "idempotency-key": z.optional(
     z
@@ -71,10 +75,7 @@ export const connections = new Hono<Env>()
     describe({
       summary: "The caller's connections, newest first",
       responses: {
-        200: json(
-          z.object({ appConnections: z.array(Connection.Info), nextCursor: z.nullable(z.string()) }),
-          "A page of connections; pass nextCursor as cursor for the next",
-        ),
+        200: List,
         ...errors,
       },
     }),
@@ -87,13 +88,16 @@ export const connections = new Hono<Env>()
   .get(
     "/available",
     describe({
-      summary: "The active connections the caller may use",
+      summary: "The active connections the caller may use, in one project with projectId",
       responses: {
         200: json(z.object({ appConnections: z.array(Connection.Summary) }), "Active connections"),
+        400: errors[400],
         401: errors[401],
       },
     }),
-    async (c) => c.json({ appConnections: await Connection.available(c.get("actor")) }, 200),
+    valid("query", ProjectFilter),
+    async (c) =>
+      c.json({ appConnections: await Connection.available(c.get("actor"), c.req.valid("query").projectId) }, 200),
   )
   .get(
     "/connection-name/:connectionName",

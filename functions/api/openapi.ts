@@ -51,13 +51,15 @@ export const json = <T extends Schema>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
 });
 
+/** What `errorBody` (status.ts) answers. */
 export const ErrorBody = z
   .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-    }),
+    reqId: z.string().check(z.meta({ description: "The request's X-Request-Id" })),
+    statusCode: z.int(),
+    message: z.string(),
+    error: z.string().check(z.meta({ description: "The status's name", example: "NotFound" })),
+    code: z.string().check(z.meta({ description: "What went wrong, for programs", example: "not_found" })),
+    details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   })
   .check(z.meta({ id: "Error" }));
 

@@ -11,7 +11,6 @@ import { csrf } from "hono/csrf";
 import { html } from "hono/html";
 import { HTTPException } from "hono/http-exception";
 import type { JSX } from "hono/jsx/jsx-runtime";
-import { secureHeaders } from "hono/secure-headers";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { statusOf } from "../status.ts";
@@ -92,29 +91,34 @@ const formLimit = bodyLimit({
 
 export const consoleRoutes = new Hono<ConsoleEnv>();
 
-const headers = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+// What hono/secure-headers sent with this policy, as constants: its code was 3 KiB of the API's bundle.
+const secure = Object.entries({
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Origin-Agent-Cluster": "?1",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+  "Referrer-Policy": "no-referrer",
+  "Strict-Transport-Security": "max-age=15552000; includeSubDomains",
+  "X-Content-Type-Options": "nosniff",
+  "X-DNS-Prefetch-Control": "off",
+  "X-Download-Options": "noopen",
+  "X-Frame-Options": "SAMEORIGIN",
+  "X-Permitted-Cross-Domain-Policies": "none",
+  "X-XSS-Protection": "0",
 });
 
-const noStore: MiddlewareHandler = async (c, next) => {
+const headers: MiddlewareHandler = async (c, next) => {
   await next();
+  for (const [name, value] of secure) c.res.headers.set(name, value);
   if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
 };
 
 // Only the console's own paths: this app is mounted at "/" beside the JSON API, whose answers
 // (its JSON 404 included) must stay as they are. Cross-site form posts are refused by Origin /
 // Sec-Fetch-Site before anything else looks at them.
-for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf(), noStore);
+for (const path of ["/", "/console/*"]) consoleRoutes.use(path, headers, csrf());
 
 consoleRoutes.get("/", (c) => c.redirect("/console", 302));
 

@@ -131,13 +131,13 @@ export async function list(
   return Store.page(actor.orgId, { ...opts, projects, limit: opts.limit ?? Page.Limit.default });
 }
 
-/** Every active connection the caller may use, as `{ app, name, id }`. */
-export async function available(actor: ApiKey.Actor) {
+/** Every active connection the caller may use (in one project, if given), as `Summary`. */
+export async function available(actor: ApiKey.Actor, projectId?: string) {
   const all: z.infer<typeof Summary>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await list(actor, { status: "active", cursor, limit: Page.Limit.max });
-    all.push(...page.items.map(({ app, name, id }) => ({ app, name, id })));
+    const page = await list(actor, { projectId, status: "active", cursor, limit: Page.Limit.max });
+    all.push(...page.items.map(({ app, name, id, projectId, orgId }) => ({ app, name, id, projectId, orgId })));
     cursor = page.cursor ?? undefined;
   } while (cursor);
   return all;

@@ -134,7 +134,13 @@ export const Info = z
   );
 export type Info = z.infer<typeof Info>;
 
-export const Summary = z.object({ app: z.literal("railway"), name: z.string(), id: z.uuid() });
+export const Summary = z.object({
+  app: z.literal("railway"),
+  name: z.string(),
+  id: z.uuid(),
+  projectId: z.nullable(z.string()),
+  orgId: z.string(),
+});
 
 /** What the verification queue carries: ids, and a new token only as KMS ciphertext. */
 export const Job = z.object({
