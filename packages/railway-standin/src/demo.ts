@@ -34,6 +34,10 @@ export const Demo = {
       services: { web: { id: id(404), name: "web" } },
     },
   },
+  /** Every service has a successful deployment in each environment, except difference-engine's `worker`. */
+  undeployed: [id(402)] as readonly string[],
+  /** difference-engine's `api` in production: its latest successful deployment, then a newer crashed one. */
+  deployments: { apiProduction: id(501), apiProductionCrashed: id(502) },
 } as const;
 
 export function seedDemo(world: World): void {
@@ -55,6 +59,18 @@ export function seedDemo(world: World): void {
 
   const engine = projects.differenceEngine;
   const production = { projectId: engine.id, environmentId: engine.environments.production.id };
+  const apiInProduction = { ...production, serviceId: engine.services.api.id };
+  world.addDeployment(apiInProduction, "SUCCESS", Demo.deployments.apiProduction);
+  world.addDeployment(apiInProduction, "CRASHED", Demo.deployments.apiProductionCrashed);
+  for (const project of Object.values(projects)) {
+    for (const service of Object.values(project.services)) {
+      if (Demo.undeployed.includes(service.id)) continue;
+      for (const environment of Object.values(project.environments)) {
+        const at = { projectId: project.id, environmentId: environment.id, serviceId: service.id };
+        if (world.deploymentsOf(at).length === 0) world.addDeployment(at);
+      }
+    }
+  }
   world.writeVariables(
     production,
     { LOG_LEVEL: "info", APP_URL: "https://difference-engine.example.com" },
@@ -66,7 +82,14 @@ export function seedDemo(world: World): void {
       DATABASE_URL: "postgres://ada@localhost:5432/engine",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
       PUBLIC_URL: "${{shared.APP_URL}}/api",
+      RAILWAY_PUBLIC_DOMAIN: "api-production.up.railway.app",
     },
+    { skipDeploys: true },
+  );
+  world.writeVariables(
+    { ...production, serviceId: engine.services.worker.id },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+    { QUEUE: "jobs", API_URL: "${{api.PUBLIC_URL}}" },
     { skipDeploys: true },
   );
 

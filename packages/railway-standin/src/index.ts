@@ -1,4 +1,5 @@
 export { Demo } from "./demo.ts";
+export { schema as railwaySchema } from "./schema.ts";
 export {
   type BehaviourOptions,
   type Fault,
@@ -7,4 +8,4 @@ export {
   type StandinRequest,
   type StartOptions,
 } from "./standin.ts";
-export type { Deployment, VariableScope } from "./world.ts";
+export type { Deployment, DeploymentStatus, RailwayDeployment, VariableScope } from "./world.ts";

@@ -168,7 +168,8 @@ describe("auth", () => {
     standin.revokeToken(team.workspaceToken);
     expect((await gql("{ me { id } }", { bearer: ada.accountToken })).body).toMatchObject(notAuthorized);
     const workspace = await gql("{ apiToken { workspaces { id } } }", { bearer: team.workspaceToken });
-    expect(workspace.body).toMatchObject({ data: { apiToken: null }, errors: [{ message: "Not Authorized" }] });
+    // apiToken is `ApiTokenContext!` in Railway's schema, so the whole of data goes null.
+    expect(workspace.body).toMatchObject(notAuthorized);
   });
 
   it("says 'project token not found' for an unknown or revoked project token", async () => {
@@ -187,11 +188,8 @@ describe("auth", () => {
     expect((await gql("{ me { id } }")).body).toMatchObject(notAuthorized);
     expect((await gql("{ projectToken { projectId } }")).body).toMatchObject(notAuthorized);
     expect((await gql("{ projects { edges { node { id } } } }")).body).toMatchObject(notAuthorized);
-    // apiToken is nullable in Railway's schema, so only that field goes null.
-    expect((await gql("{ apiToken { workspaces { id } } }")).body).toMatchObject({
-      data: { apiToken: null },
-      errors: [{ message: "Not Authorized" }],
-    });
+    // apiToken is `ApiTokenContext!` in Railway's schema, so the whole of data goes null.
+    expect((await gql("{ apiToken { workspaces { id } } }")).body).toMatchObject(notAuthorized);
   });
 
   it("scopes projects(workspaceId) to what the token reaches", async () => {
@@ -659,6 +657,56 @@ describe("demo world", () => {
   });
 });
 
+describe("demo world's variables and deployments", () => {
+  it("has a RAILWAY_* variable, references, and services with and without a deployment", async () => {
+    const demo = await RailwayStandin.start({ seedDemo: true });
+    try {
+      const engine = Demo.projects.differenceEngine;
+      const production = { projectId: engine.id, environmentId: engine.environments.production.id };
+      const read = async (serviceId: string, unrendered: boolean) =>
+        (
+          await gql(
+            "query ($p: String!, $e: String!, $s: String, $u: Boolean) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: $u) }",
+            {
+              url: demo.url,
+              projectToken: Demo.tokens.project,
+              variables: { p: production.projectId, e: production.environmentId, s: serviceId, u: unrendered },
+            },
+          )
+        ).body.data as { variables: Record<string, string> };
+      const api = await read(engine.services.api.id, true);
+      expect(api.variables.RAILWAY_PUBLIC_DOMAIN).toBe("api-production.up.railway.app");
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+      expect(api.variables.PUBLIC_URL).toBe("${{shared.APP_URL}}/api");
+      expect((await read(engine.services.worker.id, false)).variables.API_URL).toBe(
+        "https://difference-engine.example.com/api",
+      );
+
+      const latest = async (serviceId: string, status?: string[]) =>
+        (
+          await gql(
+            "query ($input: DeploymentListInput!) { deployments(first: 1, input: $input) { edges { node { id status } } } }",
+            {
+              url: demo.url,
+              projectToken: Demo.tokens.project,
+              variables: { input: { ...production, serviceId, ...(status ? { status: { in: status } } : {}) } },
+            },
+          )
+        ).body.data as { deployments: { edges: Array<{ node: { id: string; status: string } }> } };
+      expect((await latest(engine.services.api.id)).deployments.edges).toEqual([
+        { node: { id: Demo.deployments.apiProductionCrashed, status: "CRASHED" } },
+      ]);
+      expect((await latest(engine.services.api.id, ["SUCCESS"])).deployments.edges).toEqual([
+        { node: { id: Demo.deployments.apiProduction, status: "SUCCESS" } },
+      ]);
+      expect((await latest(engine.services.worker.id)).deployments.edges).toEqual([]);
+      expect(demo.deployments).toEqual([]);
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
 describe("random faults", () => {
   it("draws faults at the configured rates, and none when the rates are zero", async () => {
     const standin = await RailwayStandin.start({
@@ -689,5 +737,300 @@ describe("random faults", () => {
     } finally {
       await standin.close();
     }
+  });
+});
+
+describe("Railway's variable API", () => {
+  const UPSERT = "mutation ($input: VariableUpsertInput!) { variableUpsert(input: $input) }";
+  const COLLECTION = "mutation ($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }";
+  const DELETE = "mutation ($input: VariableDeleteInput!) { variableDelete(input: $input) }";
+  const READ =
+    "query ($p: String!, $e: String!, $s: String, $u: Boolean) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: $u) }";
+
+  /** `app` (production, staging) with `api` and `worker` deployed and `cron` never deployed. */
+  function deployedWorld() {
+    const world = buildWorld();
+    const app = standin.addProject(world.team.id, {
+      name: "deployed",
+      environments: ["production", "staging"],
+      services: ["api", "worker", "cron"],
+      undeployed: ["cron"],
+    });
+    const [production, staging] = [must(app.environments[0]), must(app.environments[1])];
+    const [api, worker, cron] = [must(app.services[0]), must(app.services[1]), must(app.services[2])];
+    const shared = { projectId: app.id, environmentId: production.id };
+    const projectToken = standin.createProjectToken(app.id, production.id);
+    return { ...world, app, production, staging, api, worker, cron, shared, projectToken };
+  }
+
+  it("redeploys each deployed service of the environment after a shared change without skipDeploys", async () => {
+    const { shared, api, worker, team } = deployedWorld();
+    const { body } = await gql(COLLECTION, {
+      bearer: team.workspaceToken,
+      variables: { input: { ...shared, variables: { A: "1", B: "2" } } },
+    });
+    expect(body).toEqual({ data: { variableCollectionUpsert: true } });
+    expect(standin.getVariables(shared)).toEqual({ A: "1", B: "2" });
+    expect(standin.deployments).toEqual([
+      { ...shared, serviceId: api.id },
+      { ...shared, serviceId: worker.id },
+    ]);
+    expect(standin.listDeployments({ ...shared, serviceId: api.id })).toHaveLength(2);
+  });
+
+  it("redeploys only the one service after a service change, and nothing with skipDeploys: true", async () => {
+    const { shared, api, cron, team } = deployedWorld();
+    const send = (query: string, input: Record<string, unknown>) =>
+      gql(query, { bearer: team.workspaceToken, variables: { input } });
+    await send(COLLECTION, { ...shared, serviceId: api.id, variables: { A: "1" } });
+    await send(UPSERT, { ...shared, serviceId: api.id, name: "B", value: "2" });
+    expect(standin.deployments).toEqual([
+      { ...shared, serviceId: api.id },
+      { ...shared, serviceId: api.id },
+    ]);
+    await send(COLLECTION, { ...shared, serviceId: api.id, variables: { C: "3" }, skipDeploys: true });
+    await send(UPSERT, { ...shared, serviceId: api.id, name: "D", value: "4", skipDeploys: true });
+    await send(COLLECTION, { ...shared, variables: { E: "5" }, skipDeploys: true });
+    // A service that was never deployed has nothing to redeploy.
+    await send(UPSERT, { ...shared, serviceId: cron.id, name: "F", value: "6" });
+    expect(standin.deployments).toHaveLength(2);
+    expect(standin.getVariables({ ...shared, serviceId: api.id })).toEqual({ A: "1", B: "2", C: "3", D: "4" });
+    expect(standin.getVariables({ ...shared, serviceId: cron.id })).toEqual({ F: "6" });
+    expect(standin.count("variableCollectionUpsert")).toBe(3);
+    expect(standin.count("variableUpsert")).toBe(3);
+  });
+
+  it("always redeploys after variableDelete, which has no skipDeploys", async () => {
+    const { shared, api, team } = deployedWorld();
+    standin.setVariables({ ...shared, serviceId: api.id }, { A: "1", B: "2" });
+    const { body } = await gql(DELETE, {
+      bearer: team.workspaceToken,
+      variables: { input: { ...shared, serviceId: api.id, name: "A" } },
+    });
+    expect(body).toEqual({ data: { variableDelete: true } });
+    expect(standin.getVariables({ ...shared, serviceId: api.id })).toEqual({ B: "2" });
+    expect(standin.deployments).toEqual([{ ...shared, serviceId: api.id }]);
+
+    const withSkip = await gql(DELETE, {
+      bearer: team.workspaceToken,
+      variables: { input: { ...shared, serviceId: api.id, name: "B", skipDeploys: true } },
+    });
+    expect(withSkip.status).toBe(400);
+    expect(withSkip.body.errors?.[0]?.message).toMatch(/skipDeploys/);
+    expect(standin.getVariables({ ...shared, serviceId: api.id })).toEqual({ B: "2" });
+    expect(standin.count("variableDelete")).toBe(1);
+  });
+
+  it("refuses to change a RAILWAY_* variable and changes nothing", async () => {
+    const { shared, api, team } = deployedWorld();
+    const scope = { ...shared, serviceId: api.id };
+    standin.setVariables(scope, { RAILWAY_PUBLIC_DOMAIN: "api.up.railway.app", A: "1" });
+    const attempts: Array<[string, Record<string, unknown>]> = [
+      [UPSERT, { ...scope, name: "RAILWAY_PUBLIC_DOMAIN", value: "evil.example.com" }],
+      [UPSERT, { ...scope, name: "RAILWAY_NEW", value: "x", skipDeploys: true }],
+      [COLLECTION, { ...scope, variables: { A: "2", RAILWAY_PUBLIC_DOMAIN: "evil.example.com" } }],
+      [DELETE, { ...scope, name: "RAILWAY_PUBLIC_DOMAIN" }],
+    ];
+    for (const [query, input] of attempts) {
+      const { status, body } = await gql(query, { bearer: team.workspaceToken, variables: { input } });
+      expect(status).toBe(200);
+      expect(body.data).toBeNull();
+      expect(body.errors?.[0]?.message).toMatch(/RAILWAY_\w+ is provided by Railway and cannot be changed/);
+    }
+    expect(standin.getVariables(scope)).toEqual({ RAILWAY_PUBLIC_DOMAIN: "api.up.railway.app", A: "1" });
+    expect(standin.deployments).toEqual([]);
+  });
+
+  it("stores references as written and renders them unless unrendered: true", async () => {
+    const { shared, api, worker, team } = deployedWorld();
+    const send = (input: Record<string, unknown>) =>
+      gql(COLLECTION, { bearer: team.workspaceToken, variables: { input: { ...input, skipDeploys: true } } });
+    await send({ ...shared, variables: { HOST: "example.com" } });
+    await send({ ...shared, serviceId: api.id, variables: { PORT: "8080" } });
+    const references = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+      URL: "https://${{shared.HOST}}:${{api.PORT}}",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+      SELF: "${{ LOCAL }}!",
+      LOCAL: "here",
+    };
+    await send({ ...shared, serviceId: worker.id, variables: references });
+    expect(standin.getVariables({ ...shared, serviceId: worker.id })).toEqual(references);
+    const vars = { p: shared.projectId, e: shared.environmentId, s: worker.id };
+    const rendered = await gql(READ, { bearer: team.workspaceToken, variables: vars });
+    expect(rendered.body).toEqual({
+      data: { variables: { URL: "https://example.com:8080", SELF: "here!", LOCAL: "here" } },
+    });
+    const raw = await gql(READ, { bearer: team.workspaceToken, variables: { ...vars, u: true } });
+    expect(raw.body).toEqual({ data: { variables: references } });
+  });
+
+  it("keeps a project token to its own environment", async () => {
+    const { app, staging, api, worker, projectToken, shared } = deployedWorld();
+    const sibling = { projectId: app.id, environmentId: staging.id };
+    standin.setVariables(sibling, { A: "staging" });
+    const read = await gql(READ, { projectToken, variables: { p: app.id, e: staging.id } });
+    expect(read.body).toMatchObject(notAuthorized);
+    for (const [query, input] of [
+      [UPSERT, { ...sibling, name: "B", value: "1" }],
+      [COLLECTION, { ...sibling, variables: { B: "1" } }],
+      [DELETE, { ...sibling, name: "A" }],
+    ] as const) {
+      expect((await gql(query, { projectToken, variables: { input } })).body).toMatchObject(notAuthorized);
+    }
+    expect(standin.getVariables(sibling)).toEqual({ A: "staging" });
+    const own = await gql(UPSERT, { projectToken, variables: { input: { ...shared, name: "B", value: "1" } } });
+    expect(own.body).toEqual({ data: { variableUpsert: true } });
+    expect(standin.deployments).toEqual([
+      { ...shared, serviceId: api.id },
+      { ...shared, serviceId: worker.id },
+    ]);
+  });
+});
+
+describe("Railway's deployments API", () => {
+  const LIST = /* GraphQL */ `
+    query ($input: DeploymentListInput!, $first: Int, $last: Int, $before: String) {
+      deployments(first: $first, last: $last, before: $before, input: $input) {
+        edges { node { id status serviceId environmentId projectId createdAt } }
+        pageInfo { hasNextPage hasPreviousPage }
+      }
+    }`;
+  const REDEPLOY = "mutation ($id: String!) { deploymentRedeploy(id: $id) { id status serviceId environmentId } }";
+  interface Listed {
+    deployments: { edges: Array<{ node: { id: string; status: string; serviceId: string } }> };
+  }
+  const ids = (body: GraphQLBody) => (body.data as Listed).deployments.edges.map((e) => e.node.id);
+
+  function world() {
+    const base = buildWorld();
+    const app = standin.addProject(base.team.id, {
+      environments: ["production", "staging"],
+      services: ["api", "cron"],
+      undeployed: ["cron"],
+    });
+    const [production, staging] = [must(app.environments[0]), must(app.environments[1])];
+    const [api, cron] = [must(app.services[0]), must(app.services[1])];
+    const at = { projectId: app.id, environmentId: production.id, serviceId: api.id };
+    const first = must(standin.listDeployments(at)[0]);
+    const crashed = standin.addDeployment(at, { status: "CRASHED" });
+    const projectToken = standin.createProjectToken(app.id, production.id);
+    return { ...base, app, production, staging, api, cron, at, first, crashed, projectToken };
+  }
+
+  it("lists a service's deployments newest first, filtered by status and paged", async () => {
+    const { at, first, crashed, team, cron } = world();
+    const list = (variables: Record<string, unknown>) => gql(LIST, { bearer: team.workspaceToken, variables });
+    const latest = await list({ first: 1, input: at });
+    expect(latest.body).toEqual({
+      data: {
+        deployments: {
+          edges: [
+            {
+              node: {
+                id: crashed.id,
+                status: "CRASHED",
+                serviceId: at.serviceId,
+                environmentId: at.environmentId,
+                projectId: at.projectId,
+                createdAt: crashed.createdAt.toISOString(),
+              },
+            },
+          ],
+          pageInfo: { hasNextPage: true, hasPreviousPage: false },
+        },
+      },
+    });
+    expect(ids((await list({ first: 1, input: { ...at, status: { in: ["SUCCESS"] } } })).body)).toEqual([first.id]);
+    expect(ids((await list({ input: { ...at, status: { notIn: ["SUCCESS"] } } })).body)).toEqual([crashed.id]);
+    expect(ids((await list({ last: 1, input: at })).body)).toEqual([first.id]);
+    expect(ids((await list({ input: { ...at, serviceId: cron.id } })).body)).toEqual([]);
+  });
+
+  it("redeploys a deployment: a new successful one, counted as a deploy", async () => {
+    const { at, first, team } = world();
+    const { body } = await gql(REDEPLOY, { bearer: team.workspaceToken, variables: { id: first.id } });
+    const redeployed = (body.data as { deploymentRedeploy: { id: string } }).deploymentRedeploy;
+    expect(body).toEqual({
+      data: {
+        deploymentRedeploy: {
+          id: expect.any(String),
+          status: "SUCCESS",
+          serviceId: at.serviceId,
+          environmentId: at.environmentId,
+        },
+      },
+    });
+    expect(redeployed.id).not.toBe(first.id);
+    expect(standin.listDeployments(at)[0]?.id).toBe(redeployed.id);
+    expect(standin.deployments).toEqual([at]);
+    expect(standin.count("deploymentRedeploy")).toBe(1);
+
+    const unknown = await gql(REDEPLOY, { bearer: team.workspaceToken, variables: { id: "no-such-deployment" } });
+    expect(unknown.body).toMatchObject(notAuthorized);
+    expect(standin.deployments).toHaveLength(1);
+  });
+
+  it("gives a project token an empty list for a sibling environment and refuses its deployments", async () => {
+    const { app, staging, at, first, projectToken, notes, team } = world();
+    const siblingAt = { ...at, environmentId: staging.id };
+    const sibling = must(standin.listDeployments(siblingAt)[0]);
+    const own = await gql(LIST, { projectToken, variables: { input: at } });
+    expect(ids(own.body)).toHaveLength(2);
+    const siblingList = await gql(LIST, { projectToken, variables: { input: siblingAt } });
+    expect(siblingList.body).toEqual({
+      data: { deployments: { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false } } },
+    });
+    const byProject = await gql(LIST, { projectToken, variables: { input: { projectId: app.id } } });
+    expect(ids(byProject.body)).toHaveLength(2);
+    const otherProject = await gql(LIST, { projectToken, variables: { input: { projectId: notes.id } } });
+    expect(otherProject.body).toMatchObject(notAuthorized);
+    const foreign = await gql(LIST, { bearer: team.workspaceToken, variables: { input: { projectId: notes.id } } });
+    expect(foreign.body).toMatchObject(notAuthorized);
+
+    expect((await gql(REDEPLOY, { projectToken, variables: { id: sibling.id } })).body).toMatchObject(notAuthorized);
+    expect((await gql(REDEPLOY, { projectToken, variables: { id: first.id } })).body).toMatchObject({
+      data: { deploymentRedeploy: { status: "SUCCESS" } },
+    });
+    expect(standin.deployments).toEqual([at]);
+  });
+});
+
+describe("Railway's schema", () => {
+  it("accepts every argument Railway declares, such as last and before", async () => {
+    const { ada } = buildWorld();
+    const { status, body } = await gql(
+      "{ projects(last: 1, before: null, includeDeleted: false) { edges { node { name } } pageInfo { hasPreviousPage } } }",
+      { bearer: ada.accountToken },
+    );
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      data: { projects: { edges: [{ node: { name: "notes" } }], pageInfo: { hasPreviousPage: true } } },
+    });
+  });
+
+  it("lets a user have no name", async () => {
+    const nameless = standin.addUser({ name: null });
+    const { body } = await gql("{ me { id name } }", { bearer: nameless.accountToken });
+    expect(body).toEqual({ data: { me: { id: nameless.id, name: null } } });
+  });
+
+  it("names a field Railway has that the stand-in does not serve", async () => {
+    const { ada } = buildWorld();
+    const { status, body } = await gql("{ me { id avatar } }", { bearer: ada.accountToken });
+    expect(status).toBe(200);
+    expect(body.errors?.[0]?.message).toBe("The Railway stand-in does not serve User.avatar");
+    const root = await gql("{ regions { name } }", { bearer: ada.accountToken });
+    expect(root.body.errors?.[0]?.message).toBe("The Railway stand-in does not serve Query.regions");
+  });
+
+  it("counts only requests that were executed", async () => {
+    const { ada } = buildWorld();
+    await gql("{ me { id } }", { bearer: ada.accountToken });
+    await gql("{ me { id nope } }", { bearer: ada.accountToken });
+    standin.injectFaults({ type: "status", status: 503 });
+    await expect(gql("{ me { id } }", { bearer: ada.accountToken })).rejects.toThrow(/JSON/);
+    expect(standin.requests.map((r) => r.status)).toEqual([200, 400, 503]);
+    expect(standin.count("me")).toBe(1);
   });
 });

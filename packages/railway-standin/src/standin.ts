@@ -17,8 +17,15 @@ import {
 import { z } from "zod";
 import { callerFrom } from "./access.ts";
 import { seedDemo } from "./demo.ts";
-import { Rejected, rootValue, schema } from "./schema.ts";
-import { type Deployment, type Named, type VariableScope, World } from "./world.ts";
+import { fieldResolver, Rejected, rootValue, schema } from "./schema.ts";
+import {
+  type Deployment,
+  type DeploymentStatus,
+  type Named,
+  type RailwayDeployment,
+  type VariableScope,
+  World,
+} from "./world.ts";
 
 /**
  * How a credential failure reaches the client. Railway's HTTP status for it is undocumented, so
@@ -61,7 +68,7 @@ export interface StandinRequest {
   query: string;
   variables?: unknown;
   operationName?: string;
-  /** Top-level fields the executed operation selects, fragments expanded (e.g. ["me"]). */
+  /** Top-level fields the operation selects, fragments expanded (e.g. ["me"]); empty unless it was valid and got as far as execution. */
   fields: string[];
   /** The HTTP status answered; 0 while unanswered or when the fault sent none (hang, drop). */
   status: number;
@@ -131,11 +138,12 @@ export class RailwayStandin {
 
   // ---- world building ----
 
-  addUser(user: { name?: string; email?: string } = {}) {
+  /** `name: null` makes a user without a name, as Railway allows. */
+  addUser(user: { name?: string | null; email?: string } = {}) {
     const id = randomUUID();
     const created = this.world.addUser({
       id,
-      name: user.name ?? `User ${this.world.users.size + 1}`,
+      name: user.name === undefined ? `User ${this.world.users.size + 1}` : user.name,
       email: user.email ?? `user-${id.slice(0, 8)}@example.com`,
     });
     return { ...created, accountToken: this.createAccountToken(id) };
@@ -151,8 +159,14 @@ export class RailwayStandin {
     return { id, name, workspaceToken: this.createWorkspaceToken(id) };
   }
 
-  /** Environments default to ["production"], as in a new Railway project; services to none. */
-  addProject(workspaceId: string, project: { name?: string; environments?: string[]; services?: string[] } = {}) {
+  /**
+   * Environments default to ["production"], as in a new Railway project; services to none. Each
+   * service has one successful deployment in every environment, unless it is named in `undeployed`.
+   */
+  addProject(
+    workspaceId: string,
+    project: { name?: string; environments?: string[]; services?: string[]; undeployed?: string[] } = {},
+  ) {
     const named = (name: string): Named => ({ id: randomUUID(), name });
     const { id, name, environments, services } = this.world.addProject({
       id: randomUUID(),
@@ -161,6 +175,12 @@ export class RailwayStandin {
       environments: (project.environments ?? ["production"]).map(named),
       services: (project.services ?? []).map(named),
     });
+    for (const service of services) {
+      if (project.undeployed?.includes(service.name)) continue;
+      for (const environment of environments) {
+        this.world.addDeployment({ projectId: id, environmentId: environment.id, serviceId: service.id });
+      }
+    }
     return { id, name, workspaceId, environments: [...environments], services: [...services] };
   }
 
@@ -191,9 +211,27 @@ export class RailwayStandin {
     return this.world.readVariables(scope, { unrendered: true });
   }
 
-  /** Redeploys that variable mutations triggered (those without `skipDeploys: true`). */
+  /**
+   * Deploys that requests started, in order: one per affected (deployed) service for a variable
+   * change without `skipDeploys: true` (always for `variableDelete`), one per `deploymentRedeploy`.
+   */
   get deployments(): readonly Deployment[] {
     return this.world.deployments;
+  }
+
+  /** Seeds a deployment (no deploy is counted), e.g. a failed one on top of a successful one. */
+  addDeployment(at: Deployment, options: { status?: DeploymentStatus } = {}): RailwayDeployment {
+    return { ...this.world.addDeployment(at, options.status) };
+  }
+
+  /** A service's deployments in one environment, newest first. */
+  listDeployments(at: Deployment): RailwayDeployment[] {
+    return this.world.deploymentsOf(at).map((d) => ({ ...d }));
+  }
+
+  /** How many requests executed an operation selecting this top-level field (e.g. "variableDelete"). */
+  count(field: string): number {
+    return this.requests.filter((r) => r.fields.includes(field)).length;
   }
 
   // ---- behaviour ----
@@ -304,19 +342,23 @@ export class RailwayStandin {
     } catch (error) {
       return { status: 400, body: { errors: [error instanceof GraphQLError ? error : { message: String(error) }] } };
     }
-    record.fields = topLevelFields(document, record.operationName);
     const invalid = validate(schema, document);
     if (invalid.length > 0) return { status: 400, body: { errors: invalid } };
+    record.fields = topLevelFields(document, record.operationName);
 
     const result: ExecutionResult = await execute({
       schema,
       document,
       rootValue: rootValue(this.world, callerFrom(this.world, record)),
+      fieldResolver,
       variableValues: parsedBody.data.variables ?? undefined,
       operationName: record.operationName,
     });
     // No `data` at all means the request itself was bad (variables that don't fit, unknown operation).
-    if (!("data" in result)) return { status: 400, body: result };
+    if (!("data" in result)) {
+      record.fields = [];
+      return { status: 400, body: result };
+    }
     const rejected = result.errors?.some((e) => e.originalError instanceof Rejected) ?? false;
     if (!rejected) return { status: 200, body: result };
     switch (this.options.rejection) {

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
+
 export interface User {
   id: string;
-  name: string;
+  /** Railway's `User.name` is nullable. */
+  name: string | null;
   email: string;
 }
 
@@ -35,11 +38,38 @@ export interface VariableScope {
   serviceId?: string | null;
 }
 
+/** Where a deploy happened: one service in one environment. */
 export interface Deployment {
   projectId: string;
   environmentId: string;
   serviceId: string;
 }
+
+/** Railway's `DeploymentStatus`. */
+export type DeploymentStatus =
+  | "BUILDING"
+  | "CRASHED"
+  | "DEPLOYING"
+  | "FAILED"
+  | "INITIALIZING"
+  | "NEEDS_APPROVAL"
+  | "QUEUED"
+  | "REMOVED"
+  | "REMOVING"
+  | "SKIPPED"
+  | "SLEEPING"
+  | "SUCCESS"
+  | "WAITING";
+
+/** One of Railway's deployments of a service in an environment. */
+export interface RailwayDeployment extends Deployment {
+  id: string;
+  status: DeploymentStatus;
+  createdAt: Date;
+}
+
+/** Railway refuses changes to the variables it provides itself. */
+export const isRailwayProvided = (name: string) => name.startsWith("RAILWAY_");
 
 /** The stand-in's in-memory Railway: accounts, workspaces, projects, tokens and variables. */
 export class World {
@@ -47,9 +77,12 @@ export class World {
   readonly workspaces = new Map<string, Workspace>();
   readonly projects = new Map<string, Project>();
   readonly tokens = new Map<string, Credential>();
-  /** Redeploys that variable changes triggered (none when `skipDeploys: true`). */
+  /** Deploys that requests started: variable changes without `skipDeploys`, and `deploymentRedeploy`. */
   readonly deployments: Deployment[] = [];
+  /** Every Railway deployment, oldest first. */
+  readonly deploymentRecords: RailwayDeployment[] = [];
   private readonly variables = new Map<string, Map<string, string>>();
+  private lastCreatedAt = 0;
 
   addUser(user: User): User {
     this.users.set(user.id, user);
@@ -134,9 +167,37 @@ export class World {
     this.deploy(scope, options.skipDeploys);
   }
 
-  deleteVariable(scope: VariableScope, name: string, options: { skipDeploys?: boolean } = {}): void {
+  deleteVariable(scope: VariableScope, name: string): void {
     this.store(scope).delete(name);
-    this.deploy(scope, options.skipDeploys);
+    this.deploy(scope, false);
+  }
+
+  /** A deployment as seeding makes it: no deploy is logged. */
+  addDeployment(at: Deployment, status: DeploymentStatus = "SUCCESS", id: string = randomUUID()): RailwayDeployment {
+    const resolved = this.resolveScope(at);
+    if (!resolved?.service) throw new Error("no such project, environment or service");
+    // Strictly increasing, so "newest first" is well defined even within one millisecond.
+    this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
+    const { projectId, environmentId, serviceId } = at;
+    const record = { id, projectId, environmentId, serviceId, status, createdAt: new Date(this.lastCreatedAt) };
+    this.deploymentRecords.push(record);
+    return record;
+  }
+
+  /** Deployments of one service in one environment, newest first. */
+  deploymentsOf(at: Deployment): RailwayDeployment[] {
+    return this.deploymentRecords
+      .filter(
+        (d) => d.projectId === at.projectId && d.environmentId === at.environmentId && d.serviceId === at.serviceId,
+      )
+      .reverse();
+  }
+
+  /** A new deployment of what `deployment` deployed. */
+  redeploy(deployment: RailwayDeployment): RailwayDeployment {
+    const { projectId, environmentId, serviceId } = deployment;
+    this.deployments.push({ projectId, environmentId, serviceId });
+    return this.addDeployment({ projectId, environmentId, serviceId });
   }
 
   private store(scope: VariableScope): Map<string, string> {
@@ -171,13 +232,19 @@ export class World {
   }
 
   // Railway redeploys the affected services after a variable change unless told not to: the one
-  // service for service variables, every service of the environment for shared ones.
+  // service for service variables, every service of the environment for shared ones. A service
+  // that was never deployed has nothing to redeploy.
   private deploy(scope: VariableScope, skipDeploys: boolean | undefined): void {
     if (skipDeploys) return;
     const project = this.project(scope.projectId);
     const serviceIds = scope.serviceId == null ? project.services.map((s) => s.id) : [scope.serviceId];
     for (const serviceId of serviceIds) {
-      this.deployments.push({ projectId: scope.projectId, environmentId: scope.environmentId, serviceId });
+      const latest = this.deploymentsOf({
+        projectId: scope.projectId,
+        environmentId: scope.environmentId,
+        serviceId,
+      })[0];
+      if (latest) this.redeploy(latest);
     }
   }
 }
