@@ -13,3 +13,15 @@ export const statusOf: Record<ErrorKind, ContentfulStatusCode> = {
   upstream: 502,
   unavailable: 503,
 };
+
+/**
+ * The JSON API's error body, for the local server's own refusals too (the same signature as
+ * the one the API's error handler is moving to, so that its shape is decided in one place).
+ */
+export const errorBody = (
+  _reqId: string,
+  _statusCode: number,
+  code: string,
+  message: string,
+  details?: ReadonlyArray<{ path: string; message: string }>,
+) => ({ error: { code, message, ...(details && { details }) } });
