@@ -31,6 +31,7 @@ Railway connections are running locally.
   Console    ${stack.url}/   (sign in with the API key below)
   API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId})
   Railway    ${process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2"}${standin ? " (offline stand-in)" : ""}
+  Webhooks   may go to http(s)://127.0.0.1 or [::1] on any port but ${stack.ownPorts.join(", ")} (this run's own)
 ${standin ? "  Demo tokens: demo-account-token, demo-workspace-token, demo-project-token\n" : ""}
 Press Ctrl-C to stop.
 `);

@@ -1,6 +1,8 @@
-import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { createServer, STATUS_CODES } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import * as Policy from "@app/core/verification/policy";
-import { serve } from "@hono/node-server";
+import { getRequestListener, RequestError } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
 import { emulatorEnvironment, Moto } from "./moto.ts";
@@ -29,6 +31,13 @@ export type StackOptions = {
   relayIntervalMs?: number;
 };
 
+/** What Node's HTTP parser refuses (its codes), and the status it would have answered. */
+const clientErrors: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, "headers_too_large", "The request line and headers (query string included) exceed 64 KiB"],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, "payload_too_large", "The request's chunk extensions are too large"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout", "The request was not received in time"],
+};
+
 /**
  * The whole system on this machine: emulator, resources, the API served over HTTP and the
  * worker fed by the real queue. The same handlers as in the cloud, wired to the emulator.
@@ -36,14 +45,16 @@ export type StackOptions = {
 export async function startStack(opts: StackOptions) {
   const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
   Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
-  // Lets a developer (and the tests) receive webhooks on http://127.0.0.1; private and
-  // link-local addresses stay refused.
+  // Lets a developer (and the tests) receive webhooks on http://127.0.0.1, on any port but this
+  // run's own services (set below, once the API has its port); private and link-local
+  // addresses stay refused.
   process.env.WEBHOOKS_ALLOW_LOOPBACK ??= "1";
   const { resources, environment } = await bootstrap(opts.prefix, { visibilityTimeout: opts.visibilityTimeout });
   Object.assign(process.env, environment);
 
   // Imported only now: the AWS clients and SST links read the environment set above.
   const { app } = await import("../../../functions/api/app.ts");
+  const { errorBody } = await import("../../../functions/api/status.ts");
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
   const maintenance = await import("../../../functions/maintenance.ts");
@@ -78,18 +89,60 @@ export async function startStack(opts: StackOptions) {
           setInterval(() => maintenance.reverify().catch(() => {}), Policy.reverifyEveryMinutes * 60_000),
         ];
   // Node's default 16 KiB header limit would answer a long query string with a bare 431
-  // before the API could say which parameter is too long.
-  const server = serve({
-    fetch: app.fetch,
-    hostname: "127.0.0.1",
-    port: opts.port,
-    serverOptions: { maxHeaderSize: 65_536 },
+  // before the API could say which parameter is too long. What Node or the adapter refuse
+  // before the app sees a request is answered in the API's JSON error body all the same.
+  const server = createServer(
+    { maxHeaderSize: 65_536, requireHostHeader: false },
+    getRequestListener(app.fetch, {
+      errorHandler: (err) => {
+        const [status, code, message] =
+          err instanceof RequestError
+            ? ([400, "bad_request", `Bad request: ${err.message}`] as const)
+            : ([500, "internal_error", "Internal error"] as const);
+        const id = randomUUID();
+        return Response.json(errorBody(id, status, code, message), { status, headers: { "X-Request-Id": id } });
+      },
+    }),
+  );
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+    const [status, code, message] = clientErrors[err.code ?? ""] ?? [400, "bad_request", "Malformed HTTP request"];
+    const id = randomUUID();
+    const body = JSON.stringify(errorBody(id, status, code, message));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
+  server.on("checkExpectation", (req, res) => {
+    const id = randomUUID();
+    const message = `Expect: ${req.headers.expect} is not supported`;
+    res.writeHead(417, { "Content-Type": "application/json", "X-Request-Id": id, Connection: "close" });
+    res.end(JSON.stringify(errorBody(id, 417, "expectation_failed", message)));
+  });
+  server.listen(opts.port, "127.0.0.1");
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const port = (server.address() as AddressInfo).port;
 
+  // The loopback ports a webhook may not reach: the emulator, the Railway API when it is served
+  // on this machine (the stand-in), and this API.
+  const loopbackPort = (url: string | undefined) => {
+    const u = URL.parse(url ?? "");
+    return u && /^(127\.|localhost$|\[::1\]$)/.test(u.hostname) ? [Number(u.port) || 80] : [];
+  };
+  const ownPorts = [
+    ...new Set([
+      ...loopbackPort(moto?.endpoint ?? opts.motoEndpoint),
+      ...loopbackPort(process.env.RAILWAY_API_URL),
+      port,
+    ]),
+  ];
+  process.env.WEBHOOKS_LOOPBACK_REFUSED_PORTS = ownPorts.join(",");
+
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The loopback ports webhooks may not reach. */
+    ownPorts,
     apiKey: key.secret,
     orgId: key.orgId,
     resources,

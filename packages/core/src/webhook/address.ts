@@ -6,51 +6,69 @@
 import { lookup } from "node:dns";
 import { BlockList, isIP } from "node:net";
 
-const refusedRanges: Array<[string, string, number, "ipv4" | "ipv6"]> = [
-  ["a private address", "10.0.0.0", 8, "ipv4"],
-  ["a private address", "172.16.0.0", 12, "ipv4"],
-  ["a private address", "192.168.0.0", 16, "ipv4"],
-  ["a shared (CGNAT) address", "100.64.0.0", 10, "ipv4"],
-  ["a link-local address", "169.254.0.0", 16, "ipv4"],
-  ["a loopback address", "127.0.0.0", 8, "ipv4"],
-  ["an unspecified address", "0.0.0.0", 8, "ipv4"],
-  ["a reserved address", "192.0.0.0", 24, "ipv4"],
-  ["a reserved address", "198.18.0.0", 15, "ipv4"],
-  ["a multicast address", "224.0.0.0", 4, "ipv4"],
-  ["a reserved address", "240.0.0.0", 4, "ipv4"],
-  ["a loopback address", "::1", 128, "ipv6"],
-  ["an unspecified address", "::", 128, "ipv6"],
-  ["a unique-local address", "fc00::", 7, "ipv6"],
-  ["a link-local address", "fe80::", 10, "ipv6"],
-  ["a multicast address", "ff00::", 8, "ipv6"],
-  ["a NAT64 address", "64:ff9b::", 96, "ipv6"],
-];
-const lists = refusedRanges.map(([reason, net, prefix, type]) => {
-  const list = new BlockList();
-  list.addSubnet(net, prefix, type);
-  return { reason, list, loopback: reason === "a loopback address" };
-});
+// IANA's IPv4 and IPv6 special-purpose address registries, multicast, site-local, and all of
+// IPv6 outside 2000::/3, the only block allocated for global unicast (which takes in the rows
+// not named here, e.g. 100:0:0:1::/64 and 5f00::/16). An address with an IPv4 address inside
+// (mapped, compatible, SIIT, NAT64, 6to4, Teredo) is refused whole, whatever that IPv4 address
+// is. The first row that matches names the refusal.
+const table = `loopback: 127.0.0.0/8 ::1/128
+unspecified: ::/128
+this network: 0.0.0.0/8
+private: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16
+shared (CGNAT): 100.64.0.0/10
+link-local: 169.254.0.0/16 fe80::/10
+documentation: 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24 2001:db8::/32 3fff::/20
+benchmarking: 198.18.0.0/15 2001:2::/48
+AS112: 192.31.196.0/24 192.175.48.0/24 2001:4:112::/48 2620:4f:8000::/48
+AMT: 192.52.193.0/24 2001:3::/32
+6to4 relay anycast: 192.88.99.0/24
+Teredo: 2001::/32
+IETF protocol assignments: 192.0.0.0/24 2001::/23
+broadcast: 255.255.255.255/32
+reserved: 240.0.0.0/4
+multicast: 224.0.0.0/4 ff00::/8
+IPv4-mapped: ::ffff:0:0/96
+IPv4-translated (SIIT): ::ffff:0:0:0/96
+IPv4-compatible: ::/96
+NAT64: 64:ff9b::/96 64:ff9b:1::/48
+discard-only: 100::/64
+6to4: 2002::/16
+unique-local: fc00::/7
+site-local: fec0::/10
+not global unicast: ::/3 4000::/2 8000::/1`;
 
-// A BlockList matches IPv4 addresses and IPv4-mapped IPv6 ones alike, so the mapped range is
-// checked apart, for IPv6 addresses only: a mapped loopback address must not pass as loopback.
-const mapped = new BlockList();
-mapped.addSubnet("::ffff:0:0", 96, "ipv6");
+const family = (address: string) => (isIP(address) === 6 ? "ipv6" : "ipv4");
+
+// One list per range, checked for its own family only: a BlockList matches IPv4 addresses and
+// IPv4-mapped IPv6 ones alike, so a mapped loopback address must not pass as loopback.
+const ranges = table.split("\n").flatMap((row) => {
+  const [name, cidrs] = row.split(": ") as [string, string];
+  return cidrs.split(" ").map((cidr) => {
+    const [net, prefix] = cidr.split("/") as [string, string];
+    const list = new BlockList();
+    list.addSubnet(net, Number(prefix), family(net));
+    return { name, cidr, list, family: family(net) };
+  });
+});
+const rangeOf = (address: string) => {
+  const plain = address.split("%")[0] ?? "";
+  return ranges.find((r) => r.family === family(plain) && r.list.check(plain, r.family));
+};
 
 /** Only for the local run and the tests: `http://` and https to 127.0.0.0/8 and ::1. */
 export const loopbackAllowed = () => /^(1|true|yes)$/i.test(process.env.WEBHOOKS_ALLOW_LOOPBACK ?? "");
 
-const family = (address: string) => (isIP(address) === 6 ? "ipv6" : "ipv4");
-export const isLoopback = (address: string) => lists.some((l) => l.loopback && l.list.check(address, family(address)));
+/** The local run's own services on loopback (emulator, Railway stand-in, API), set by it. */
+const ownPorts = () => (process.env.WEBHOOKS_LOOPBACK_REFUSED_PORTS ?? "").split(",").map(Number);
+
+export const isLoopback = (address: string) => rangeOf(address)?.name === "loopback";
 
 /** Why a delivery may not go to this address, or undefined when it may. */
 export function refusal(address: string): string | undefined {
   if (!isIP(address)) return "not an IP address";
-  if (isIP(address) === 6 && mapped.check(address, "ipv6"))
-    return `resolves to an IPv4-mapped IPv6 address (${address})`;
-  const hit = lists.find((l) => l.list.check(address, family(address)));
-  if (!hit) return undefined;
-  if (hit.loopback && loopbackAllowed()) return undefined;
-  return `resolves to ${hit.reason} (${address})`;
+  const hit = rangeOf(address);
+  if (!hit || (hit.name === "loopback" && loopbackAllowed())) return undefined;
+  return `resolves to ${address}, in ${hit.cidr} (${hit.name})`;
 }
 
 export class Refused extends Error {
@@ -62,11 +80,16 @@ const resolveAll = (host: string) =>
     lookup(host, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses.map((a) => a.address)))),
   );
 
-/** Throws `Refused` unless webhooks may go to this address, over http or https. */
-function admit(address: string, http: boolean) {
+type Target = { http: boolean; port: number };
+
+/** Throws `Refused` unless webhooks may go to this address and port, over http or https. */
+function admit(address: string, { http, port }: Target) {
   const reason = refusal(address);
   if (reason) throw new Refused(reason);
-  if (http && !isLoopback(address)) throw new Refused("must be https (http only to a loopback address)");
+  if (!isLoopback(address)) {
+    if (http) throw new Refused("must be https (http only to a loopback address)");
+  } else if (ownPorts().includes(port))
+    throw new Refused(`port ${port} on loopback is one of this local run's own services`);
 }
 
 /**
@@ -74,7 +97,7 @@ function admit(address: string, http: boolean) {
  * where allowed), and an IP-literal host admitted here, since a connection to one looks up
  * nothing. A host name is checked when it resolves: `check`, or `safeLookup` as it connects.
  */
-export function parse(raw: string): { url: URL; host: string; http: boolean } {
+export function parse(raw: string): Target & { url: URL; host: string } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -86,13 +109,15 @@ export function parse(raw: string): { url: URL; host: string; http: boolean } {
   if (url.protocol !== "https:" && !(http && loopbackAllowed()))
     throw new Refused(loopbackAllowed() ? "must be https (or http to a loopback address)" : "must be an https URL");
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(host)) admit(host, http);
-  return { url, host, http };
+  const target = { url, host, http, port: Number(url.port) || (http ? 80 : 443) };
+  if (isIP(host)) admit(host, target);
+  return target;
 }
 
 /** Throws `Refused` (naming the problem) unless the URL may receive webhooks; for saving an endpoint. */
 export async function check(raw: string): Promise<URL> {
-  const { url, host, http } = parse(raw);
+  const target = parse(raw);
+  const { url, host } = target;
   if (isIP(host)) return url;
   let addresses: string[];
   try {
@@ -100,7 +125,7 @@ export async function check(raw: string): Promise<URL> {
   } catch {
     throw new Refused(`host "${host}" does not resolve`);
   }
-  for (const address of addresses) admit(address, http);
+  for (const address of addresses) admit(address, target);
   return url;
 }
 
@@ -108,7 +133,7 @@ export async function check(raw: string): Promise<URL> {
  * A `lookup` for node:http(s) that admits the addresses as it connects, so that the name cannot
  * resolve somewhere private between a check and the connection.
  */
-export const safeLookup = (http: boolean) =>
+export const safeLookup = (target: Target) =>
   ((
     hostname: string,
     options: { all?: boolean },
@@ -118,7 +143,7 @@ export const safeLookup = (http: boolean) =>
       if (err) return callback(err, undefined);
       try {
         if (addresses.length === 0) throw new Refused("no address");
-        for (const a of addresses) admit(a.address, http);
+        for (const a of addresses) admit(a.address, target);
       } catch (refused) {
         return callback(refused as Refused, undefined);
       }

@@ -120,7 +120,7 @@ async function post(raw: string, body: string, headers: Record<string, string>):
       url,
       {
         method: "POST",
-        lookup: Address.safeLookup(target.http),
+        lookup: Address.safeLookup(target),
         signal: AbortSignal.timeout(timeoutMs),
         headers: {
           ...headers,
