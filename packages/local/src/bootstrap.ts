@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 
 /**
  * The local counterpart of infra/: creates the table, the verification and webhook queues with
- * their dead-letter queues, and the KMS key in the emulator, and returns the variables through which
+ * their dead-letter queues, and the KMS key in the emulator, makes a random key for list cursors, and returns the variables through which
  * SST's `Resource` (packages/core/src/resource) finds them.
  */
 export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number; visibilityTimeout?: number } = {}) {
@@ -85,6 +86,7 @@ export async function bootstrap(prefix: string, opts: { maxReceiveCount?: number
     WebhookQueue: { url: webhook.url },
     WebhookDeadLetterQueue: { url: webhook.deadLetterUrl },
     CredentialsKey: { id: alias },
+    CursorKey: { value: randomBytes(32).toString("base64") },
   };
   return {
     resources,
