@@ -1,4 +1,5 @@
 import { code } from "./bundle";
+import { cursorKey } from "./cursor";
 import { credentialsKey, decryptFor, describe, encryptFor } from "./key";
 import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
@@ -10,7 +11,7 @@ export const api = new sst.aws.Function("Api", {
   timeout: "30 seconds",
   // The app authenticates every /api request with its own API keys.
   url: { authorization: "none", cors: false },
-  link: [table, verifyQueue, webhookQueue, credentialsKey],
+  link: [table, verifyQueue, webhookQueue, credentialsKey, cursorKey],
   permissions: [
     // Queues jobs; GetQueueAttributes is the health check's probe.
     { actions: ["sqs:SendMessage", "sqs:GetQueueAttributes"], resources: [jobQueue.arn] },

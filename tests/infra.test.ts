@@ -93,6 +93,9 @@ const aws = {
   sns: { TopicSubscription: resource("aws.sns.TopicSubscription") },
 };
 
+// Imported by infra/ from SST's platform, where SST's own components get it.
+vi.mock("@pulumi/random", () => ({ RandomBytes: resource("random.RandomBytes") }));
+
 async function deploy(stage: string) {
   vi.resetModules();
   recorded = [];
@@ -339,12 +342,36 @@ describe("every function's policy", () => {
       ...subscription(production, "VerifyDeadLetters").subscriber.link,
       ...production.resources.filter((r) => r.type === "sst.aws.Cron").flatMap((r) => r.args.function.link),
     ].map((l: any) => Object.keys(l.getSSTLink().properties).join(","));
-    expect(new Set(links)).toEqual(new Set(["name", "url", "id"]));
+    expect(new Set(links)).toEqual(new Set(["name", "url", "id", "value"]));
     const names = production.resources
       .filter((r) => r.type === "sst.Linkable" || r.type === "sst.aws.Dynamo")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["CredentialsKey", "Table", "VerifyQueue", "WebhookQueue"]);
+    expect(names).toEqual(["CredentialsKey", "CursorKey", "Table", "VerifyQueue", "WebhookQueue"]);
+  });
+});
+
+describe("the cursor key", () => {
+  test("is 32 random bytes made by the stage, what the code finds as Resource.CursorKey.value", () => {
+    for (const stage of [production, preview]) {
+      expect(one(stage, "random.RandomBytes", "CursorKeyBytes").args).toEqual({ length: 32 });
+      expect(String(one(stage, "sst.Linkable", "CursorKey").args.properties.value)).toBe(
+        "random.RandomBytes:CursorKeyBytes.base64",
+      );
+    }
+  });
+
+  test("is linked to the API, the one function that pages, and to no other", () => {
+    const named = (fn: any) => (fn.link ?? []).map((l: any) => l.getSSTLink().properties);
+    const api = one(production, "sst.aws.Function", "Api").args;
+    expect(named(api).map((p: any) => String(p.value))).toContain("random.RandomBytes:CursorKeyBytes.base64");
+    const others = [
+      subscription(production, "VerifyJobs").subscriber,
+      subscription(production, "VerifyDeadLetters").subscriber,
+      subscription(production, "WebhookJobs").subscriber,
+      ...production.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => r.args.function),
+    ];
+    for (const fn of others) expect(named(fn).some((p: any) => "value" in p)).toBe(false);
   });
 });
 

@@ -35,9 +35,24 @@ export const describe = (operation: Operation): MiddlewareHandler => {
   return middleware;
 };
 
+/**
+ * The path of the first string (or key) in `value` that holds a lone UTF-16 surrogate, which no
+ * UTF-8 can carry: stored, logged or hashed it would fail or silently become U+FFFD.
+ */
+export function illFormed(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === "string") return /\p{Cs}/u.test(value) ? path : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = /\p{Cs}/u.test(key) ? [...path, key] : illFormed(inner, [...path, key]);
+    if (found) return found;
+  }
+}
+
 /** Validates one part of the request (a 400 naming each field if it fails) and documents it. */
 export const valid = <T extends Target, S extends Schema>(target: T, schema: S) => {
   const middleware = validator(target, (value) => {
+    const bad = illFormed(value);
+    if (bad) throw invalidRequest([{ path: bad.join(".") || "(body)", message: "is not well-formed Unicode" }]);
     const result = schema.safeParse(value);
     if (!result.success) throw invalid(result.error);
     return result.data as z.output<S>;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as Layout from "@app/core/layout";
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -7,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
  * The local counterpart of infra/: creates the table, the verification and webhook queues with
  * their dead-letter queues (all as packages/core/src/layout describes them), and the KMS key in
  * the emulator, and returns the variables through which SST's `Resource` (packages/core/src/resource)
- * finds them.
+ * finds them, and makes a random key for list cursors.
  */
 export async function bootstrap(prefix: string, opts: { visibilityTimeout?: number } = {}) {
   const dynamo = new DynamoDBClient({});
@@ -75,6 +76,7 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
     WebhookQueue: { url: webhook.url },
     WebhookDeadLetterQueue: { url: webhook.deadLetterUrl },
     CredentialsKey: { id: alias },
+    CursorKey: { value: randomBytes(32).toString("base64") },
   };
   return {
     resources,

@@ -11,4 +11,6 @@ export const Resource = Linked as unknown as {
   VerifyQueue: { url: string };
   WebhookQueue: { url: string };
   CredentialsKey: { id: string };
+  /** Signs list cursors (packages/core/src/page): random per stage, never shown. */
+  CursorKey: { value: string };
 };
