@@ -1,0 +1,20 @@
+// Mutation testing of the core's decisions (npm run mutate; not part of npm test, it is slow).
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.unit.config.ts" },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  mutate: [
+    "packages/core/src/railway/index.ts",
+    "packages/core/src/webhook/address.ts",
+    "packages/core/src/page/index.ts",
+  ],
+  coverageAnalysis: "perTest",
+  reporters: ["clear-text", "html", "progress"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: [".sst", ".venv", "dist", "docs", ".screenshots", ".schemathesis", "reports"],
+  thresholds: { high: 90, low: 85, break: 85 },
+  concurrency: 2,
+};
