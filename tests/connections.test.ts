@@ -203,7 +203,7 @@ describe("updating", () => {
 });
 
 describe("credentialsHash changes only when credentials are sent", () => {
-  it("a Terraform-style create → GET → PATCH → GET → re-verify → rename keeps each GET on the hash the call before returned", async () => {
+  it("a Terraform-style create → GET → PATCH → GET → re-verify → rename → DELETE → GET keeps each GET on the hash the call before returned", async () => {
     const { workspace } = team();
     const created = await create({ method: "team-token", credentials: { apiToken: workspace.workspaceToken } });
     expect(created.credentialsHash).toMatch(/^[0-9a-f]{64}$/);
@@ -235,6 +235,16 @@ describe("credentialsHash changes only when credentials are sent", () => {
     expect((await body(await ctx.api(`${base}/${created.id}`))).appConnection.credentialsHash).toBe(
       updated.credentialsHash,
     );
+
+    // The provider's destroy, then its refresh: a 404 removes the resource, and it shows `message` and `reqId`.
+    const deleted = await ctx.api(`${base}/${created.id}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect((await body(deleted)).appConnection.credentialsHash).toBe(updated.credentialsHash);
+    const gone = await ctx.api(`${base}/${created.id}`);
+    expect(gone.status).toBe(404);
+    const error = await body(gone);
+    expect(error.message).toContain(created.id);
+    expect(error.reqId).toBe(gone.headers.get("x-request-id"));
   });
 });
 

@@ -75,8 +75,8 @@ describe("the local run's webhooks cannot reach its own services", () => {
         const body = (await res.json()) as any;
         if (res.status === 201) await ctx.api(`/api/v1/webhooks/${body.webhook.id}`, { method: "DELETE" });
         expect(res.status, `${service}: ${url}`).toBe(400);
-        expect(body.error.code).toBe("url_refused");
-        expect(body.error.details).toEqual([
+        expect(body.code).toBe("url_refused");
+        expect(body.details).toEqual([
           { path: "url", message: `port ${p} on loopback is one of this local run's own services` },
         ]);
       }
@@ -169,10 +169,11 @@ describe("every refusal of the local server is the API's JSON error with a reque
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("x-request-id")).toMatch(uuid);
     expect(await res.json()).toEqual({
-      error: {
-        code: "headers_too_large",
-        message: "The request line and headers (query string included) exceed 64 KiB",
-      },
+      reqId: res.headers.get("x-request-id"),
+      statusCode: 431,
+      error: "RequestHeaderFieldsTooLarge",
+      code: "headers_too_large",
+      message: "The request line and headers (query string included) exceed 64 KiB",
     });
   });
 
@@ -181,7 +182,7 @@ describe("every refusal of the local server is the API's JSON error with a reque
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toBe("application/json");
     expect(res.headers["x-request-id"]).toMatch(uuid);
-    expect(res.body.error.code).toBe("bad_request");
+    expect(res.body).toMatchObject({ code: "bad_request", error: "BadRequest", reqId: res.headers["x-request-id"] });
   });
 
   it("an HTTP/1.1 request without Host, or with a bad one, is a JSON 400", async () => {
@@ -193,7 +194,8 @@ describe("every refusal of the local server is the API's JSON error with a reque
       const res = await raw(request);
       expect(res.status, request).toBe(400);
       expect(res.headers["x-request-id"], request).toMatch(uuid);
-      expect(res.body.error, request).toMatchObject({
+      expect(res.body, request).toMatchObject({
+        reqId: res.headers["x-request-id"],
         code: "bad_request",
         message: expect.stringMatching(/^Bad request: /),
       });
@@ -204,6 +206,12 @@ describe("every refusal of the local server is the API's JSON error with a reque
     const res = await raw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: teapot\r\nConnection: close\r\n\r\n");
     expect(res.status).toBe(417);
     expect(res.headers["x-request-id"]).toMatch(uuid);
-    expect(res.body).toEqual({ error: { code: "expectation_failed", message: "Expect: teapot is not supported" } });
+    expect(res.body).toEqual({
+      reqId: res.headers["x-request-id"],
+      statusCode: 417,
+      error: "ExpectationFailed",
+      code: "expectation_failed",
+      message: "Expect: teapot is not supported",
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as Railway from "./index.ts";
 
+// The timeout is read once, as the module loads.
+vi.hoisted(() => {
+  process.env.RAILWAY_TIMEOUT_MS = "50";
+});
+
 // Railway's client without a network: each request is answered by the next function in `answers`.
 type Sent = { url: string; headers: Record<string, string>; query: string; variables?: Record<string, unknown> };
 const TOKEN = "tok-0123456789";
@@ -16,7 +21,6 @@ beforeEach(() => {
   sent = [];
   answers = [];
   process.env.RAILWAY_API_URL = "http://railway.test/graphql/v2";
-  process.env.RAILWAY_TIMEOUT_MS = "50";
   vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
     const body = JSON.parse(String(init.body));
     const s: Sent = {
@@ -34,7 +38,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllGlobals();
   delete process.env.RAILWAY_API_URL;
-  delete process.env.RAILWAY_TIMEOUT_MS;
 });
 
 describe("one request", () => {
