@@ -6,7 +6,9 @@ export default {
   checkers: ["typescript"],
   tsconfigFile: "tsconfig.json",
   mutate: [
+    "packages/core/src/connection/transition.ts",
     "packages/core/src/railway/index.ts",
+    "packages/core/src/verification/policy/index.ts",
     "packages/core/src/webhook/address.ts",
     "packages/core/src/page/index.ts",
   ],
