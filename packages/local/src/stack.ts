@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
+import { serveReferenceScript } from "./docs.ts";
 import { emulatorEnvironment, Moto } from "./moto.ts";
 
 export type StackOptions = {
@@ -79,7 +80,7 @@ export async function startStack(opts: StackOptions) {
   // Node's default 16 KiB header limit would answer a long query string with a bare 431
   // before the API could say which parameter is too long.
   const server = serve({
-    fetch: app.fetch,
+    fetch: serveReferenceScript(app.fetch),
     hostname: "127.0.0.1",
     port: opts.port,
     serverOptions: { maxHeaderSize: 65_536 },
