@@ -1,36 +1,66 @@
 /**
  * Creates an API key and prints it once (only its hash is stored).
- *   npm run create-api-key -- --name ci [--org <org id>] [--project <id>]... [--local]
- * --local writes to the table of a running `npm run dev` (emulator on MOTO_PORT, 5055).
+ *   npm run create-api-key -- [--name ci] [--local] [--org <org id> | --new-org] [--project <id>]...
+ * --local writes to the table of the `npm run dev` running on this machine, found from the file it
+ * writes (packages/local/src/state.ts), and by default adds the key to that run's own org.
  * In the cloud, run it inside SST's shell so that it finds the stage's table:
  *   npx sst shell --stage <stage> -- npm run create-api-key -- --name ci
  */
 import { parseArgs } from "node:util";
 import { emulatorEnvironment } from "@app/local/moto";
+import * as LocalRun from "@app/local/state";
 
-const { values } = parseArgs({
-  options: {
-    name: { type: "string" },
-    org: { type: "string" },
-    project: { type: "string", multiple: true },
-    local: { type: "boolean", default: false },
-  },
-});
-if (!values.name) {
-  console.error(
-    "usage: npm run create-api-key -- --name <what it is for> [--org <org id>] [--project <id>]... [--local]",
-  );
-  process.exit(2);
-}
+const usage =
+  "usage: npm run create-api-key -- [--name <what it is for>] [--local] [--org <org id> | --new-org] [--project <id>]...";
+const fail = (message: string, code = 1): never => {
+  console.error(message);
+  process.exit(code);
+};
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        name: { type: "string", default: "unnamed" },
+        org: { type: "string" },
+        "new-org": { type: "boolean", default: false },
+        project: { type: "string", multiple: true },
+        local: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${usage}`, 2);
+  }
+})();
+if (values.org && values["new-org"]) fail(`--org and --new-org exclude each other\n${usage}`, 2);
+
+let orgId = values.org;
+let where = "the stage's table";
+let whose = "";
 if (values.local) {
-  Object.assign(process.env, emulatorEnvironment(`http://127.0.0.1:${process.env.MOTO_PORT || 5055}`), {
-    SST_RESOURCE_App: JSON.stringify({ name: "railway-connections", stage: "local" }),
-    SST_RESOURCE_Table: JSON.stringify({ name: "local-table" }),
-  });
+  const found = LocalRun.find();
+  if ("missing" in found) fail(found.missing);
+  else {
+    const { run } = found;
+    Object.assign(process.env, emulatorEnvironment(run.motoEndpoint), run.environment);
+    if (!values.org && !values["new-org"]) {
+      orgId = run.orgId;
+      whose = " (the local run's own, where the connections made with its key are)";
+    }
+    where = `the local run at ${run.url}`;
+  }
 }
 
-const ApiKey = await import("@app/core/apikey");
-const key = await ApiKey.create({ name: values.name, orgId: values.org, projectIds: values.project });
-console.log(
-  JSON.stringify({ apiKey: key.secret, keyId: key.keyId, orgId: key.orgId, projectIds: key.projectIds }, null, 2),
-);
+try {
+  const ApiKey = await import("@app/core/apikey");
+  const key = await ApiKey.create({ name: values.name, orgId, projectIds: values.project });
+  console.log(
+    JSON.stringify({ apiKey: key.secret, keyId: key.keyId, orgId: key.orgId, projectIds: key.projectIds }, null, 2),
+  );
+  console.error(`A key for ${where}, in ${orgId ? "org" : "a new org,"} ${key.orgId}${whose}; it is shown only once.`);
+} catch (error) {
+  fail(
+    `Could not create the key in ${where}: ${(error as Error).message}` +
+      (values.local ? " (is `npm run dev` still running?)" : ""),
+  );
+}

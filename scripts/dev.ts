@@ -5,8 +5,10 @@
  *   DEV_API_KEY               the API key to accept (otherwise a random one is printed)
  *   RAILWAY_OFFLINE=1 or --offline   start the Railway stand-in (port RAILWAY_STANDIN_PORT, 4010)
  *   RAILWAY_API_URL           use this Railway API as given
+ *   LOCAL_RUN_FILE            where to say what is running (.local-run.json), for create-api-key --local
  */
 import { startStack } from "@app/local/stack";
+import * as LocalRun from "@app/local/state";
 
 const offline = process.argv.includes("--offline") || /^(1|true|yes)$/i.test(process.env.RAILWAY_OFFLINE ?? "");
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
@@ -25,11 +27,20 @@ const stack = await startStack({
   apiKey: process.env.DEV_API_KEY || undefined,
 });
 
+LocalRun.publish({
+  url: stack.url,
+  motoEndpoint: process.env.AWS_ENDPOINT_URL ?? "",
+  environment: Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith("SST_RESOURCE_")),
+  ) as Record<string, string>,
+  orgId: stack.orgId,
+});
+
 console.error(`
 Railway connections are running locally.
   API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json)
   Console    ${stack.url}/   (sign in with the API key below)
-  API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId})
+  API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId}; more: npm run create-api-key -- --name <name> --local)
   Railway    ${process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2"}${standin ? " (offline stand-in)" : ""}
   Webhooks   may go to http(s)://127.0.0.1 or [::1] on any port but ${stack.ownPorts.join(", ")} (this run's own)
 ${standin ? "  Demo tokens: demo-account-token, demo-workspace-token, demo-project-token\n" : ""}
@@ -40,6 +51,7 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  LocalRun.withdraw();
   await stack.stop();
   await standin?.close();
   process.exit(0);

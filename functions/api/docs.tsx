@@ -6,8 +6,10 @@ import { html } from "hono/html";
  * to one version and checked with Subresource Integrity (the hash is of dist/browser/standalone.js
  * in the npm tarball of that version, which jsDelivr serves unchanged). A new version means a new
  * hash: `npm pack @scalar/api-reference@<version>` and `openssl dgst -sha384 -binary <file> | base64`.
+ * The local run serves that file from the devDependency of the same version (DOCS_SCRIPT_URL, set
+ * by packages/local/src/docs.ts), so /docs works offline; tests/docs.test.ts checks they match.
  */
-const scalar = {
+export const scalar = {
   src: "https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.76.0/dist/browser/standalone.js",
   integrity: "sha384-oH1C0RwqcwbVXkC+r8A+4qRoyEUQdtxAzOwumkxZtQBBcsy61FOoPt7B50OVJYYQ",
 };
@@ -22,8 +24,12 @@ export const docs = (c: Context) =>
           <title>Railway App Connections API</title>
         </head>
         <body>
-          <script id="api-reference" data-url="/openapi.json" />
-          <script src={scalar.src} integrity={scalar.integrity} crossorigin="anonymous" />
+          <script id="api-reference" data-url="/openapi.json" data-configuration='{"withDefaultFonts":false}' />
+          <script
+            src={process.env.DOCS_SCRIPT_URL || scalar.src}
+            integrity={scalar.integrity}
+            crossorigin="anonymous"
+          />
         </body>
       </html>
     )}`,

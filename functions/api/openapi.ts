@@ -4,7 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { COMPOSED_HANDLER } from "hono/utils/constants";
 import { validator } from "hono/validator";
 import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
+import { humanMessages } from "./messages.ts";
 
 /**
  * Request validation and the OpenAPI document, both from the core's zod schemas: a route declares
@@ -13,7 +13,7 @@ import en from "zod/v4/locales/en.js";
  * @hono/zod-openapi did at a fifth of the bundle: that one needs all of classic zod (see README,
  * "Lambda bundles").
  */
-z.config(en());
+z.config(humanMessages());
 
 type Schema = z.ZodMiniType;
 type Target = "json" | "query" | "param" | "header";
@@ -79,9 +79,12 @@ export const ErrorBody = z
   .check(z.meta({ id: "Error" }));
 
 /** `?cursor=&limit=` of every paginated list. */
+const limit = { error: `must be a whole number from 1 to ${Page.Limit.max}` };
 export const PageQuery = z.object({
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(Page.Limit.max))),
+  cursor: z.optional(
+    z.string().check(z.maxLength(2048, "must be at most 2048 characters: pass back a nextCursor unchanged")),
+  ),
+  limit: z.optional(z.coerce.number(limit).check(z.int(limit), z.minimum(1, limit), z.maximum(Page.Limit.max, limit))),
 });
 
 type JSONSchema = z.core.JSONSchema.BaseSchema;

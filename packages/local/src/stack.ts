@@ -5,6 +5,7 @@ import * as Policy from "@app/core/verification/policy";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
+import { serveReferenceScript } from "./docs.ts";
 import { emulatorEnvironment, Moto } from "./moto.ts";
 
 export type StackOptions = {
@@ -93,7 +94,7 @@ export async function startStack(opts: StackOptions) {
   // before the app sees a request is answered in the API's JSON error body all the same.
   const server = createServer(
     { maxHeaderSize: 65_536, requireHostHeader: false },
-    getRequestListener(app.fetch, {
+    getRequestListener(serveReferenceScript(app.fetch), {
       errorHandler: (err) => {
         const [status, code, message] =
           err instanceof RequestError
