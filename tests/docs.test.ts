@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { scalar } from "../functions/api/docs.tsx";
+import { docs, scalar } from "../functions/api/docs.tsx";
 import pkg from "../package.json" with { type: "json" };
 import { scriptFile } from "../packages/local/src/docs.ts";
 
@@ -14,6 +15,15 @@ describe("/docs: the same Scalar script locally and deployed", () => {
   it("the devDependency is pinned exactly to the version the deployed page loads", () => {
     expect(pkg.devDependencies["@scalar/api-reference"]).toBe(installed);
     expect(scalar.src).toContain(`/@scalar/api-reference@${installed}/dist/browser/standalone.js`);
+  });
+
+  it("deployed (no local server to serve it), /docs loads the pinned script from jsDelivr with its hash", async () => {
+    const saved = process.env.DOCS_SCRIPT_URL;
+    delete process.env.DOCS_SCRIPT_URL;
+    const html = await (await new Hono().get("/docs", docs).request("/docs")).text();
+    if (saved !== undefined) process.env.DOCS_SCRIPT_URL = saved;
+    expect(html).toContain(`<script src="${scalar.src}" integrity="${scalar.integrity}" crossorigin="anonymous">`);
+    expect(scalar.src).toMatch(/^https:\/\/cdn\.jsdelivr\.net\/npm\/@scalar\/api-reference@\d+\.\d+\.\d+\//);
   });
 
   it("the integrity hash is that of the file the local run serves", () => {

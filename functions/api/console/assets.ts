@@ -60,6 +60,7 @@ code, .mono { font-family: var(--mono); font-size: 13px; }
 main { max-width: 1200px; margin: 0 auto; padding: 32px 24px 64px; }
 .page-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 16px; margin-bottom: 24px; }
 .page-head p { color: var(--muted); margin-top: 6px; }
+.page-head > div, .crumbs { min-width: 0; overflow-wrap: anywhere; }
 .crumbs { font-size: 13px; color: var(--muted); margin-bottom: 10px; }
 .crumbs a { color: var(--muted); }
 .stack > * + * { margin-top: 24px; }
@@ -123,11 +124,24 @@ th:first-child, td:first-child { padding-left: 24px; }
 th:last-child, td:last-child { padding-right: 24px; }
 .conn-name { font-weight: 600; text-decoration: none; }
 .conn-name:hover { text-decoration: underline; }
-.conn-desc { color: var(--muted); font-size: 13px; margin-top: 2px; max-width: 30ch; white-space: normal; }
+.conn-desc { color: var(--muted); font-size: 13px; margin-top: 2px; max-width: 30ch; }
 ul.reach { font-size: 13px; list-style: none; margin: 0; padding: 0; }
-.col-name { white-space: nowrap; }
-.col-status { min-width: 250px; }
-.col-reach { min-width: 190px; }
+td, .status-message { overflow-wrap: anywhere; }
+.col-name { min-width: 14ch; }
+.col-status { min-width: 210px; }
+.col-reach { min-width: 170px; }
+/* A phone: headings above their buttons; each connection a block of its cells, the dates saying which they are. */
+@media (max-width: 720px) {
+  .page-head { flex-wrap: wrap; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
+  table, tbody, tr, td { display: block; min-width: 0; }
+  tr { padding: 10px 0; border-bottom: 1px solid var(--border); }
+  td, td:first-child, td:last-child { border: 0; padding: 4px 16px; }
+  td:nth-child(n + 4) { display: inline-block; }
+  td:nth-child(6)::before { content: "Created "; }
+  td:nth-child(7)::before { content: "Updated "; }
+  td::before, td:nth-child(n + 6) time > span { color: var(--muted); display: inline; margin-right: 4px; }
+}
 time.stacked > span { display: block; }
 time.stacked > span + span { color: var(--muted); font-size: 12px; }
 .nowrap { white-space: nowrap; }
