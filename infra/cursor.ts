@@ -1,4 +1,6 @@
-import { RandomBytes } from "@pulumi/random";
+// Imported when the program runs, not when SST reads the config: `sst install` evaluates the
+// config before it installs the platform that holds @pulumi/random.
+const { RandomBytes } = await import("@pulumi/random");
 
 /**
  * Signs list cursors (packages/core/src/page) so that no client can make one up. 32 random bytes
