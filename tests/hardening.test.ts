@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { useStack } from "./support/stack.ts";
+import { until } from "./support/until.ts";
 
 // Regression tests from the adversarial pass of issue 13: the local run's webhooks must not
 // reach the local run's own services, and what the local server refuses is the API's JSON error.
@@ -32,16 +33,6 @@ async function receiver(answer = { status: 204, body: "" }) {
   servers.push(server);
   const port = (server.address() as AddressInfo).port;
   return { port, url: `http://127.0.0.1:${port}/hook`, received };
-}
-
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function createConnection(name: string) {

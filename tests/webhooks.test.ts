@@ -5,6 +5,7 @@ import { Webhook as Verifier } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { receive, scan, sqsRecord } from "./support/aws.ts";
 import { useStack } from "./support/stack.ts";
+import { until } from "./support/until.ts";
 
 process.env.WEBHOOK_RETRY_SCHEDULE_SECONDS = "1,1,1";
 
@@ -54,15 +55,6 @@ async function subscribe(url: string, eventTypes?: string[]) {
   return body;
 }
 
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function createConnection(name: string) {
