@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-export type Handler = "api" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery";
+export type Handler = "api" | "secrets" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery";
 
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
+  secrets: "functions/secrets/index.handler",
   verify: "functions/verify.handler",
   "dead-letter": "functions/dead-letter.handler",
   maintenance: "functions/maintenance.handler",

@@ -49,6 +49,18 @@ const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery">, Probe
     expect: (r) => (r as { statusCode?: number }).statusCode === 401,
     floorResult: "{ statusCode: 401 }",
   },
+  secrets: {
+    event: {
+      ...httpEvent,
+      rawPath: "/api/v3/secrets/raw",
+      requestContext: {
+        ...httpEvent.requestContext,
+        http: { ...httpEvent.requestContext.http, path: "/api/v3/secrets/raw" },
+      },
+    },
+    expect: (r) => (r as { statusCode?: number }).statusCode === 401,
+    floorResult: "{ statusCode: 401 }",
+  },
   verify: {
     event: { Records: [] },
     expect: (r) => (r as { batchItemFailures?: unknown[] }).batchItemFailures?.length === 0,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import * as Layout from "@app/core/layout";
 import * as Policy from "@app/core/verification/policy";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
@@ -39,6 +40,12 @@ const clientErrors: Record<string, [number, string, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout", "The request was not received in time"],
 };
 
+/** Sends each request to the function that serves its path (packages/core/src/layout `routes`). */
+const byPath =
+  (functions: Record<ReturnType<typeof Layout.serves>, (request: Request) => Response | Promise<Response>>) =>
+  (request: Request) =>
+    functions[Layout.serves(new URL(request.url).pathname)](request);
+
 /**
  * The whole system on this machine: emulator, resources, the API served over HTTP and the
  * worker fed by the real queue. The same handlers as in the cloud, wired to the emulator.
@@ -55,6 +62,7 @@ export async function startStack(opts: StackOptions) {
 
   // Imported only now: the AWS clients and SST links read the environment set above.
   const { app } = await import("../../../functions/api/app.ts");
+  const secrets = await import("../../../functions/secrets/app.ts");
   const { errorBody } = await import("../../../functions/api/status.ts");
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
@@ -94,7 +102,8 @@ export async function startStack(opts: StackOptions) {
   // before the app sees a request is answered in the API's JSON error body all the same.
   const server = createServer(
     { maxHeaderSize: 65_536, requireHostHeader: false },
-    getRequestListener(serveReferenceScript(app.fetch), {
+    // One URL, several Lambdas, as the router in front of them in AWS (infra/router.ts).
+    getRequestListener(serveReferenceScript(byPath({ api: app.fetch, secrets: secrets.app.fetch })), {
       errorHandler: (err) => {
         const [status, code, message] =
           err instanceof RequestError

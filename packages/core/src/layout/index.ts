@@ -42,3 +42,18 @@ export const queues = {
 
 /** How long a dead-letter queue keeps a message. */
 export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
+
+/**
+ * Which Lambda serves which paths behind the one URL (a CloudFront router in AWS, the local
+ * server here): the prefixes each function beyond the API serves; the API serves the rest.
+ * A function of its own keeps its routes' code out of the API's bundle.
+ */
+export const routes = {
+  secrets: ["/api/v3/secrets", "/api/v1/auth"],
+} as const;
+
+/** The function that serves a path (`api` when no other claims it). */
+export const serves = (path: string): keyof typeof routes | "api" =>
+  (Object.keys(routes) as (keyof typeof routes)[]).find((fn) =>
+    routes[fn].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)),
+  ) ?? "api";

@@ -1,0 +1,15 @@
+import { finish, service } from "../api/service.ts";
+import { auth } from "./auth.ts";
+import { secrets } from "./raw.ts";
+
+/**
+ * The secrets API (the prior art's raw secrets routes) and the SDK's sign-in: a Lambda of its
+ * own behind the same URL (packages/core/src/layout `routes`), so that the API's bundle does not
+ * carry the secrets' code. The sign-in routes take their credentials in the body.
+ */
+export const app = service(["/api/v1/auth"]);
+
+app.route("/api/v3/secrets", secrets);
+app.route("/api/v1/auth", auth);
+
+finish(app);
