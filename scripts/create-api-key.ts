@@ -53,11 +53,20 @@ if (values.local) {
 
 try {
   const ApiKey = await import("@app/core/apikey");
+  const Access = await import("@app/core/access");
   const key = await ApiKey.create({ name: values.name, orgId, projectIds: values.project });
+  const client = await Access.issueClient(key);
   console.log(
-    JSON.stringify({ apiKey: key.secret, keyId: key.keyId, orgId: key.orgId, projectIds: key.projectIds }, null, 2),
+    JSON.stringify(
+      { apiKey: key.secret, keyId: key.keyId, orgId: key.orgId, projectIds: key.projectIds, ...client },
+      null,
+      2,
+    ),
   );
-  console.error(`A key for ${where}, in ${orgId ? "org" : "a new org,"} ${key.orgId}${whose}; it is shown only once.`);
+  console.error(
+    `A key for ${where}, in ${orgId ? "org" : "a new org,"} ${key.orgId}${whose}, with a client id and secret ` +
+      "for the SDK's universal-auth login; they are shown only once.",
+  );
 } catch (error) {
   fail(
     `Could not create the key in ${where}: ${(error as Error).message}` +

@@ -41,6 +41,7 @@ Railway connections are running locally.
   API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json)
   Console    ${stack.url}/   (sign in with the API key below)
   API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId}; more: npm run create-api-key -- --name <name> --local)
+  SDK login  client id ${stack.client.clientId}, client secret ${stack.client.clientSecret}   (the same key, as @infisical/sdk's universalAuth.login takes it)
   Railway    ${process.env.RAILWAY_API_URL || "https://backboard.railway.com/graphql/v2"}${standin ? " (offline stand-in)" : ""}
   Webhooks   may go to http(s)://127.0.0.1 or [::1] on any port but ${stack.ownPorts.join(", ")} (this run's own)
 ${standin ? "  Demo tokens: demo-account-token, demo-workspace-token, demo-project-token\n" : ""}

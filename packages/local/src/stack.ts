@@ -69,8 +69,10 @@ export async function startStack(opts: StackOptions) {
   const maintenance = await import("../../../functions/maintenance.ts");
   const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
   const ApiKey = await import("@app/core/apikey");
+  const Access = await import("@app/core/access");
 
   const key = await ApiKey.create({ name: "local", secret: opts.apiKey });
+  const client = await Access.issueClient(key);
   const waitSeconds = opts.pollSeconds ?? 10;
   const consumers =
     opts.worker === false
@@ -154,6 +156,8 @@ export async function startStack(opts: StackOptions) {
     /** The loopback ports webhooks may not reach. */
     ownPorts,
     apiKey: key.secret,
+    /** The key's client id and secret, for the SDK's universal-auth login. */
+    client,
     orgId: key.orgId,
     resources,
     async stop() {

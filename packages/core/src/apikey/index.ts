@@ -18,7 +18,8 @@ export const actorOf = ({
   ...(projectIds ? { projectIds } : {}),
 });
 
-const key = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
+/** Where a key, or an access token minted for one (packages/core/src/access), is stored: by its secret's hash. */
+export const keyOf = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
 
 export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
 
@@ -29,7 +30,7 @@ export async function create(input: { orgId?: string; name: string; secret?: str
   await Dynamo.client.send(
     new PutCommand({
       TableName: Dynamo.table(),
-      Item: { ...key(secret), type: "apikey", ...actor, name: input.name, createdAt: new Date().toISOString() },
+      Item: { ...keyOf(secret), type: "apikey", ...actor, name: input.name, createdAt: new Date().toISOString() },
     }),
   );
   return { ...actor, secret };
@@ -37,8 +38,10 @@ export async function create(input: { orgId?: string; name: string; secret?: str
 
 export async function authenticate(secret: string): Promise<Actor | undefined> {
   if (!secret) return undefined;
-  const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(secret) }));
-  return out.Item && actorOf(out.Item as Actor);
+  const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: keyOf(secret) }));
+  // An access token expires; DynamoDB's TTL deletes it only eventually.
+  if (!out.Item || out.Item.expiresAt <= Date.now() / 1000) return undefined;
+  return actorOf(out.Item as Actor);
 }
 
 /** Whether the key may see things of this project (`null`: the org's connections without a project). */
