@@ -11,6 +11,8 @@ export default {
     "packages/core/src/verification/policy/index.ts",
     "packages/core/src/webhook/address.ts",
     "packages/core/src/page/index.ts",
+    "packages/core/src/sync/diff.ts",
+    "packages/core/src/sync/key-schema.ts",
   ],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "progress"],

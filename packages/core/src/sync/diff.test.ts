@@ -102,6 +102,7 @@ describe("a regular sync", () => {
     expect(run({}, { RAILWAY_A: "a" }, ["RAILWAY_A"]).delete).toEqual([]);
     expect(run({}, { RAILWAY_A: "a" }, ["RAILWAY_A"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([]);
     expect(run({ A: "1" }, { RAILWAYS: "r" }, ["RAILWAYS"]).delete).toEqual(["RAILWAYS"]);
+    expect(run({ MY_RAILWAY_X: "1" }, {}, []).upsert).toEqual({ MY_RAILWAY_X: "1" });
   });
 
   it("maps names through the key schema and leaves other names alone", () => {

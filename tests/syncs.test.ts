@@ -1,0 +1,267 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Railway's reference syntax, as Railway stores it
+// Secret syncs end to end: the API, the real sync queue and worker in the emulator, Railway's
+// stand-in. The project's secrets come from the in-memory Source (packages/core/src/sync/source.ts)
+// until the secrets store is merged; a test's call to Sync.triggered plays the store's outbox event.
+import { randomUUID } from "node:crypto";
+import * as Sync from "@app/core/sync";
+import { beforeAll, describe, expect, it } from "vitest";
+import { settled, useStack } from "./support/stack.ts";
+import { until } from "./support/until.ts";
+
+process.env.SYNC_DEBOUNCE_SECONDS = "1";
+const ctx = useStack();
+const source = Sync.memory();
+beforeAll(() => Sync.use(source));
+
+const SECRET = "s3cr3t-value-";
+
+/** A Railway project with a deployed `api` and a never deployed `worker`, a connection to it, and a folder. */
+async function setup() {
+  const { railway } = ctx;
+  const user = railway.addUser({ name: "Ada" });
+  const team = railway.addWorkspace(user.id, { name: "Team" });
+  const app = railway.addProject(team.id, {
+    environments: ["production"],
+    services: ["api", "worker"],
+    undeployed: ["worker"],
+  });
+  const env = app.environments[0]!;
+  const api = app.services.find((s) => s.name === "api")!;
+  const worker = app.services.find((s) => s.name === "worker")!;
+  const projectId = randomUUID();
+  const res = await ctx.api("/api/v1/app-connections/railway", {
+    json: {
+      name: `c-${projectId.slice(0, 8)}`,
+      method: "team-token",
+      projectId,
+      credentials: { apiToken: team.workspaceToken },
+    },
+  });
+  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const folder = { orgId: ctx.stack.orgId, projectId, environment: "prod", secretPath: "/app" };
+  const scope = { projectId: app.id, environmentId: env.id, serviceId: api.id };
+  // What a person set by hand, Railway's own, and a reference: never touched by a sync.
+  railway.setVariables(scope, {
+    HAND: "by-hand",
+    RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app",
+    LINK: "${{shared.URL}}/x",
+  });
+  return { team, app, env, api, worker, projectId, connectionId: appConnection.id, folder, scope };
+}
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+const untouched = { HAND: "by-hand", RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app", LINK: "${{shared.URL}}/x" };
+
+async function createSync(s: Setup, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
+  const res = await ctx.api("/api/v1/secret-syncs/railway", {
+    json: {
+      name: `sync-${randomUUID().slice(0, 8)}`,
+      projectId: s.projectId,
+      connectionId: s.connectionId,
+      environment: "prod",
+      secretPath: "/app",
+      syncOptions: { initialSyncBehavior: "overwrite-destination", ...options },
+      destinationConfig: { projectId: s.app.id, environmentId: s.env.id, serviceId: s.api.id },
+      ...extra,
+    },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { secretSync: Record<string, any> }).secretSync;
+}
+
+const get = async (id: string) =>
+  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
+    .secretSync;
+
+/** Waits until the sync's status for `what` is settled (not pending or running). */
+const done = (id: string, field = "syncStatus", timeoutMs = 15_000) =>
+  until(async () => {
+    const s = await get(id);
+    return s[field] === "succeeded" || s[field] === "failed" ? s : undefined;
+  }, timeoutMs);
+
+const calls = (s: Setup, field: string) =>
+  ctx.railway.requests.filter((r) => r.fields.includes(field) && JSON.stringify(r.variables ?? {}).includes(s.app.id))
+    .length;
+const redeploys = (s: Setup) => ctx.railway.deployments.filter((d) => d.projectId === s.app.id).length;
+
+describe("the first sync", () => {
+  it("overwrite-destination: writes the source in one upsert, redeploys once, leaves the rest alone", async () => {
+    const s = await setup();
+    source.set(s.folder, { DB: `${SECRET}db`, HAND: `${SECRET}mine` });
+    const created = await createSync(s);
+    expect(created).toMatchObject({
+      syncStatus: "pending",
+      destination: "railway",
+      environment: { slug: "prod" },
+      folder: { path: "/app" },
+      connection: { app: "railway", id: s.connectionId },
+    });
+    const synced = await done(created.id);
+    expect(synced.syncStatus).toBe("succeeded");
+    expect(synced.lastSyncedAt).toEqual(expect.any(String));
+    // HAND was in both: the source wins for it (the behaviour says so).
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, DB: `${SECRET}db`, HAND: `${SECRET}mine` });
+    expect(calls(s, "variableCollectionUpsert")).toBe(1);
+    expect(redeploys(s)).toBe(1);
+  });
+
+  it("import-prioritize-destination: Railway's plain names come into the store, Railway wins", async () => {
+    const s = await setup();
+    source.set(s.folder, { HAND: "older", NEW: "n" });
+    const sync = await done((await createSync(s, {}, { initialSyncBehavior: "import-prioritize-destination" })).id);
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(await source.read(s.folder)).toEqual({ HAND: "by-hand", NEW: "n" });
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, NEW: "n" });
+  });
+
+  it("shared variables of the environment when there is no service: nothing to redeploy", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done(
+      (await createSync(s, { destinationConfig: { projectId: s.app.id, environmentId: s.env.id } })).id,
+    );
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables({ projectId: s.app.id, environmentId: s.env.id })).toEqual({ A: "1" });
+    expect(redeploys(s)).toBe(0);
+  });
+});
+
+describe("changes", () => {
+  it("a change and a delete reach Railway; a burst of 20 gives one upsert and at most one redeploy", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1", B: "2" });
+    const sync = await done((await createSync(s)).id);
+    const upserts = calls(s, "variableCollectionUpsert");
+
+    source.set(s.folder, { A: "changed" });
+    source.remove(s.folder, "B");
+    await Sync.triggered({ ...s.folder, path: "/app" });
+    await until(async () => (await get(sync.id)).lastSyncJobId !== sync.lastSyncJobId);
+    const after = await done(sync.id);
+    expect(after.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "changed" });
+    expect(calls(s, "variableDelete")).toBe(1);
+
+    const before = { upserts: calls(s, "variableCollectionUpsert"), redeploys: redeploys(s) };
+    expect(before.upserts).toBe(upserts + 1);
+    for (let i = 1; i <= 20; i++) {
+      source.set(s.folder, { A: `burst-${i}` });
+      await Sync.triggered({ ...s.folder, path: "/app" });
+    }
+    await until(() => ctx.railway.getVariables(s.scope).A === "burst-20");
+    await done(sync.id);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(calls(s, "variableCollectionUpsert")).toBe(before.upserts + 1);
+    expect(redeploys(s) - before.redeploys).toBeLessThanOrEqual(1);
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "burst-20" });
+  });
+
+  it("a change elsewhere (another folder or environment) queues nothing", async () => {
+    const s = await setup();
+    await createSync(s);
+    expect(await Sync.triggered({ ...s.folder, path: "/other" })).toBe(0);
+    expect(await Sync.triggered({ ...s.folder, environment: "dev", path: "/app" })).toBe(0);
+    expect(await Sync.triggered({ ...s.folder, path: "/app" })).toBe(1);
+  });
+});
+
+describe("remove-secrets", () => {
+  it("removes exactly the names the sync wrote", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1", B: "2" });
+    const sync = await done((await createSync(s)).id);
+    const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}/remove-secrets`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect((await done(sync.id, "removeStatus")).removeStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual(untouched);
+  });
+});
+
+describe("Railway's faults", () => {
+  it("a 429 mid-sync is retried after Retry-After and the sync ends equal to the source", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    ctx.railway.injectFaults({ type: "rateLimited", retryAfter: 1 });
+    const sync = await done((await createSync(s)).id, "syncStatus", 30_000);
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1" });
+  });
+
+  it("a revoked token fails the sync with a readable message and the connection fails", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    ctx.railway.revokeToken(s.team.workspaceToken);
+    const sync = await done((await createSync(s)).id);
+    expect(sync.syncStatus).toBe("failed");
+    expect(sync.lastSyncMessage).toMatch(/Railway rejected the connection's token/);
+    await until(async () => {
+      const res = await ctx.api(`/api/v1/app-connections/railway/${s.connectionId}`);
+      return ((await res.json()) as { appConnection: { status: string } }).appConnection.status === "failed";
+    });
+    expect(ctx.railway.getVariables(s.scope)).toEqual(untouched);
+  });
+
+  it("a destination the token cannot reach fails the sync saying which id", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done(
+      (
+        await createSync(s, {
+          destinationConfig: { projectId: s.app.id, environmentId: s.env.id, serviceId: "no-such-service" },
+        })
+      ).id,
+    );
+    expect(sync.syncStatus).toBe("failed");
+    expect(sync.lastSyncMessage).toContain("no-such-service");
+  });
+});
+
+describe("the API", () => {
+  it("refuses another org's connection (404) and bad input (400), storing nothing", async () => {
+    const s = await setup();
+    const ApiKey = await import("@app/core/apikey");
+    const stranger = await ApiKey.create({ name: "stranger" });
+    expect(stranger.orgId).not.toBe(ctx.stack.orgId);
+    const body = {
+      name: "theirs",
+      projectId: s.projectId,
+      connectionId: s.connectionId,
+      environment: "prod",
+      secretPath: "/app",
+      syncOptions: { initialSyncBehavior: "overwrite-destination" },
+      destinationConfig: { projectId: s.app.id, environmentId: s.env.id },
+    };
+    const theirs = await ctx.api("/api/v1/secret-syncs/railway", { json: body, auth: stranger.secret });
+    expect(theirs.status).toBe(404);
+    const mine = (await createSync(s)).id;
+    expect((await ctx.api(`/api/v1/secret-syncs/railway/${mine}`, { auth: stranger.secret })).status).toBe(404);
+    const theirList = await ctx.api(`/api/v1/secret-syncs?projectId=${s.projectId}`, { auth: stranger.secret });
+    expect(await theirList.json()).toEqual({ secretSyncs: [] });
+    await ctx.api(`/api/v1/secret-syncs/railway/${mine}`, { method: "DELETE" });
+    const bad = await ctx.api("/api/v1/secret-syncs/railway", {
+      json: {
+        name: "x",
+        projectId: s.projectId,
+        connectionId: s.connectionId,
+        environment: "prod",
+        secretPath: "/app",
+        syncOptions: { initialSyncBehavior: "overwrite-destination", keySchema: "NO_PLACEHOLDER" },
+        destinationConfig: { projectId: s.app.id, environmentId: s.env.id },
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("secretKey");
+    const list = await ctx.api(`/api/v1/secret-syncs?projectId=${s.projectId}`);
+    expect(((await list.json()) as { secretSyncs: unknown[] }).secretSyncs).toEqual([]);
+    const options = await ctx.api("/api/v1/secret-syncs/options");
+    expect(await options.json()).toMatchObject({ secretSyncOptions: [{ destination: "railway" }] });
+  });
+
+  it("never logs a secret value or a token", () => {
+    const logs = ctx.output.join("");
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain("burst-");
+  });
+});
