@@ -3,7 +3,10 @@
 // stand-in. The project's secrets come from the in-memory Source (packages/core/src/sync/source.ts)
 // until the secrets store is merged; a test's call to Sync.triggered plays the store's outbox event.
 import { randomUUID } from "node:crypto";
+import * as Dynamo from "@app/core/dynamo";
+import * as Queue from "@app/core/queue";
 import * as Sync from "@app/core/sync";
+import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { settled, useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
@@ -167,6 +170,118 @@ describe("changes", () => {
   });
 });
 
+/** The sync's stored item, as the worker reads it. */
+const stored = async (id: string) =>
+  (
+    await Dynamo.client.send(
+      new GetCommand({ TableName: Dynamo.table(), Key: { pk: `ORG#${ctx.stack.orgId}`, sk: `SECRET_SYNC#${id}` } }),
+    )
+  ).Item as Record<string, any>;
+
+describe("jobs", () => {
+  it("a duplicate job changes nothing in Railway", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    const item = await stored(sync.id);
+    const before = ctx.railway.requests.length;
+    const job = {
+      orgId: ctx.stack.orgId,
+      syncId: sync.id,
+      jobId: item.lastSyncJobId,
+      kind: "sync",
+      generation: item.wanted,
+    };
+    await Queue.send(Queue.syncs(), job);
+    await Queue.send(Queue.syncs(), job);
+    await new Promise((r) => setTimeout(r, 2500));
+    // Requests for this sync's destination only: other tests' syncs may still be running.
+    const mine = ctx.railway.requests.slice(before).filter((r) => JSON.stringify(r.variables ?? {}).includes(s.app.id));
+    expect(mine.map((r) => r.fields)).toEqual([]);
+    expect((await get(sync.id)).syncStatus).toBe("succeeded");
+  });
+
+  it("a worker killed mid-sync: the next job waits out its lease, re-reads, and Railway ends equal to the source", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1", B: "2" });
+    const sync = await done((await createSync(s)).id);
+    // As a worker leaves it when it dies after writing A but before B, its redeploy and its outcome:
+    // the names it meant to write managed, its lease still held for a few seconds.
+    source.set(s.folder, { A: "changed", B: "changed", C: "new" });
+    const { upserts, deploys } = { upserts: calls(s, "variableCollectionUpsert"), deploys: redeploys(s) };
+    ctx.railway.setVariables(s.scope, { A: "changed" });
+    const item = await stored(sync.id);
+    await Dynamo.client.send(
+      new PutCommand({
+        TableName: Dynamo.table(),
+        Item: {
+          ...item,
+          wanted: item.wanted + 1,
+          syncStatus: "running",
+          managedKeys: ["A", "B", "C"],
+          lease: { jobId: randomUUID(), until: new Date(Date.now() + 3000).toISOString() },
+          revision: item.revision + 1,
+        },
+      }),
+    );
+    await Queue.send(Queue.syncs(), {
+      orgId: ctx.stack.orgId,
+      syncId: sync.id,
+      jobId: randomUUID(),
+      kind: "sync",
+      generation: item.wanted + 1,
+    });
+    const after = await done(sync.id, "syncStatus", 20_000);
+    expect(after.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "changed", B: "changed", C: "new" });
+    expect(calls(s, "variableCollectionUpsert")).toBe(upserts + 1);
+    expect(redeploys(s)).toBe(deploys + 1);
+    expect((await stored(sync.id)).managedKeys).toEqual(["A", "B", "C"]);
+  });
+});
+
+describe("settings", () => {
+  it("a PATCH of the options syncs again; the key schema maps names and bounds what is the sync's", async () => {
+    const s = await setup();
+    source.set(s.folder, { DB: "d" });
+    const sync = await done((await createSync(s)).id);
+    const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}`, {
+      method: "PATCH",
+      json: { syncOptions: { initialSyncBehavior: "overwrite-destination", keySchema: "APP_{{secretKey}}" } },
+    });
+    expect(res.status).toBe(200);
+    await until(async () => (await get(sync.id)).lastSyncJobId !== sync.lastSyncJobId);
+    expect((await done(sync.id)).syncStatus).toBe("succeeded");
+    // The old name was the sync's: it goes; the new one comes.
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, APP_DB: "d" });
+  });
+
+  it("import-secrets brings Railway's plain names into the store", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    const res = await ctx.api(
+      `/api/v1/secret-syncs/railway/${sync.id}/import-secrets?importBehavior=prioritize-destination`,
+      {
+        method: "POST",
+      },
+    );
+    expect(res.status).toBe(200);
+    expect((await done(sync.id, "importStatus")).importStatus).toBe("succeeded");
+    expect(await source.read(s.folder)).toEqual({ A: "1", HAND: "by-hand" });
+  });
+
+  it("DELETE ?removeSecrets=true removes the synced names, then the sync", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}?removeSecrets=true`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    await until(async () => (await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}`)).status === 404);
+    expect(ctx.railway.getVariables(s.scope)).toEqual(untouched);
+  });
+});
+
 describe("remove-secrets", () => {
   it("removes exactly the names the sync wrote", async () => {
     const s = await setup();
@@ -259,9 +374,17 @@ describe("the API", () => {
     expect(await options.json()).toMatchObject({ secretSyncOptions: [{ destination: "railway" }] });
   });
 
-  it("never logs a secret value or a token", () => {
+  it("never logs or stores a secret value or a token; a sync's events carry none", async () => {
     const logs = ctx.output.join("");
+    expect(logs).toContain("secret sync settled");
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain("burst-");
+    const items = (await Dynamo.client.send(new ScanCommand({ TableName: Dynamo.table() }))).Items ?? [];
+    const text = JSON.stringify(items);
+    expect(text).toContain("secret-sync.succeeded");
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain("burst-");
+    for (const token of ctx.railway.requests.map((r) => r.authorization?.replace("Bearer ", "")).filter(Boolean))
+      expect(text).not.toContain(token);
   });
 });

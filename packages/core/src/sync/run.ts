@@ -44,16 +44,16 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
     return lease.kind === "go" ? { next: lease.next } : undefined;
   });
   const got = lease as ReturnType<typeof leased>;
-  if (got.kind === "stale" || !taken?.after || taken.after === "delete") {
-    log.info("secret sync job has nothing to do (superseded, done or gone); skipped", context);
-    return;
-  }
   if (got.kind === "busy") {
     // Another job is at Railway: this one comes back once that one's lease is over, and
     // skips then if that one already did its work. A new message keeps this one's receive count.
-    const wait = Math.max(1, Math.ceil((Date.parse(got.until) - Date.now()) / 1000));
-    await Queue.send(Queue.syncs(), job, Math.min(wait, 60));
-    log.info("secret sync busy; job deferred", { ...context, retryInSeconds: Math.min(wait, 60) });
+    const wait = Math.min(60, Math.max(1, Math.ceil((Date.parse(got.until) - Date.now()) / 1000)));
+    await Queue.send(Queue.syncs(), job, wait);
+    log.info("secret sync busy; job deferred", { ...context, retryInSeconds: wait });
+    return;
+  }
+  if (got.kind === "stale" || !taken?.after || taken.after === "delete") {
+    log.info("secret sync job has nothing to do (superseded, done or gone); skipped", context);
     return;
   }
   const item = taken.after;
