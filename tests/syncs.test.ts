@@ -304,6 +304,48 @@ describe("Railway's faults", () => {
     expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1" });
   });
 
+  it("a 502 on the upsert: the retry reads Railway again and writes once", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1", B: "2" });
+    // The read passes (a 1 ms delay), the upsert gets a 502.
+    ctx.railway.injectFaults({ type: "delay", ms: 1 }, { type: "status", status: 502 });
+    const sync = await done((await createSync(s)).id, "syncStatus", 30_000);
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1", B: "2" });
+    const reads = ctx.railway.requests.filter(
+      (r) => /SyncRead/.test(r.query) && JSON.stringify(r.variables).includes(s.app.id),
+    );
+    expect(reads.length).toBe(2);
+    expect(calls(s, "variableCollectionUpsert")).toBe(1);
+    expect(redeploys(s)).toBe(1);
+  });
+
+  it("a dead-lettered job fails its sync instead of leaving it pending", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    const item = await stored(sync.id);
+    // What a request leaves before its job keeps crashing the worker: a newer request, pending.
+    const jobId = randomUUID();
+    await Dynamo.client.send(
+      new PutCommand({
+        TableName: Dynamo.table(),
+        Item: {
+          ...item,
+          wanted: item.wanted + 1,
+          syncStatus: "pending",
+          lastSyncJobId: jobId,
+          revision: item.revision + 1,
+        },
+      }),
+    );
+    const job = { orgId: ctx.stack.orgId, syncId: sync.id, jobId, kind: "sync", generation: item.wanted + 1 };
+    await Queue.send(ctx.stack.resources.SyncDeadLetterQueue.url ?? "", job);
+    const failed = await done(sync.id);
+    expect(failed.syncStatus).toBe("failed");
+    expect(failed.lastSyncMessage).toMatch(/failed repeatedly on our side/);
+  });
+
   it("a revoked token fails the sync with a readable message and the connection fails", async () => {
     const s = await setup();
     source.set(s.folder, { A: "1" });
@@ -382,6 +424,24 @@ describe("the API", () => {
     const items = (await Dynamo.client.send(new ScanCommand({ TableName: Dynamo.table() }))).Items ?? [];
     const text = JSON.stringify(items);
     expect(text).toContain("secret-sync.succeeded");
+    const audits = items
+      .filter((i) => i.type === "audit" && String(i.action).startsWith("secret-sync."))
+      .map((i) => i.action);
+    expect(new Set(audits)).toEqual(
+      new Set([
+        "secret-sync.created",
+        "secret-sync.updated",
+        "secret-sync.deleted",
+        "secret-sync.succeeded",
+        "secret-sync.failed",
+      ]),
+    );
+    expect(
+      items.some(
+        (i) =>
+          i.type === "audit" && i.action === "app-connection.credentials-read" && i.details?.purpose === "secret sync",
+      ),
+    ).toBe(true);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain("burst-");
     for (const token of ctx.railway.requests.map((r) => r.authorization?.replace("Bearer ", "")).filter(Boolean))

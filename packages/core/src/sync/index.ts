@@ -30,6 +30,7 @@ export type { Info };
 /** How long a change waits before its sync runs, so that a burst gives one sync of the latest state. */
 const debounceSeconds = /* @__PURE__ */ Env.number("SYNC_DEBOUNCE_SECONDS", 2);
 const now = () => new Date().toISOString();
+const by = (actor: ApiKey.Actor) => ({ type: "api-key" as const, keyId: actor.keyId });
 const notFound = () => new VisibleError("not-found", "not_found", "No Railway secret sync with this id");
 
 async function connectionFor(actor: ApiKey.Actor, connectionId: string, projectId: string) {
@@ -68,7 +69,7 @@ export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<I
   const id = randomUUID();
   const jobId = randomUUID();
   const item = created(actor.orgId, input, { id, now: now(), jobId });
-  await Store.insert(item);
+  await Store.insert(item, { action: "secret-sync.created", actor: by(actor) });
   await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: item.wanted });
   return info(item);
 }
@@ -101,7 +102,11 @@ export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput
   const done = await Store.change(actor.orgId, id, (item) => {
     const step = updated(item, input, { jobId, now: now() });
     resync = step.resync;
-    return { next: step.next };
+    const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
+    return {
+      next: step.next,
+      audit: { action: "secret-sync.updated", actor: by(actor), details: { fields: changed.join(","), resync } },
+    };
   });
   if (!done || done.after === "delete" || !done.after) throw notFound();
   if (resync) await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: done.after.wanted });
@@ -147,7 +152,10 @@ export const removeSecrets = (actor: ApiKey.Actor, id: string) => requestRun(act
 export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boolean) {
   const item = await reachable(actor, id);
   if (!removeSecrets) {
-    await Store.change(actor.orgId, id, () => ({ next: "delete" }));
+    await Store.change(actor.orgId, id, () => ({
+      next: "delete",
+      audit: { action: "secret-sync.deleted", actor: by(actor), details: { removeSecrets: false } },
+    }));
     return info(item);
   }
   const jobId = randomUUID();

@@ -89,14 +89,25 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   log.info("secret sync settled", { ...context, status: result.status });
 }
 
-/** The job's outcome on the sync, its event with it; a removal that deletes the sync deletes it then. */
-async function settle(job: Job, result: Result) {
+/**
+ * The job's outcome on the sync, with its audit entry and event; a removal that deletes the
+ * sync deletes it then. `takeOver`: for a dead-lettered job, which holds no lease (unless another job does).
+ */
+async function settle(job: Job, result: Result, takeOver = false) {
   await Store.change(job.orgId, job.syncId, (i) => {
-    const next = finished(i, job, result, now());
+    if (takeOver && (!current(i, job) || (i.lease && i.lease.jobId !== job.jobId))) return undefined;
+    const held = takeOver ? { ...i, lease: { jobId: job.jobId, until: "" } } : i;
+    const next = finished(held, job, result, now());
     if (!next) return undefined;
-    if (job.kind === "remove" && next.deleting && result.status === "succeeded") return { next: "delete" };
     const type = result.status === "succeeded" ? "secret-sync.succeeded" : "secret-sync.failed";
-    return { next, ...(job.kind === "sync" ? { event: { type } } : {}) };
+    const audit: Store.AuditRecord = {
+      action: type,
+      actor: { type: "system", reason: "secret sync" },
+      details: { kind: job.kind, jobId: job.jobId, message: result.message },
+    };
+    if (job.kind === "remove" && next.deleting && result.status === "succeeded")
+      return { next: "delete", audit: { ...audit, action: "secret-sync.deleted" } };
+    return { next, audit, ...(job.kind === "sync" ? { event: { type } } : {}) };
   });
 }
 
@@ -104,14 +115,8 @@ async function settle(job: Job, result: Result) {
 export async function abandon(body: string) {
   const job = Queue.parse(JobSchema, body, "secret sync");
   if (!job) return;
-  await Store.change(job.orgId, job.syncId, (i) => {
-    if (!current(i, job) || (i.lease && i.lease.jobId !== job.jobId)) return undefined;
-    const message = "The sync failed repeatedly on our side; run it again, and if it keeps failing contact support.";
-    const next = finished({ ...i, lease: { jobId: job.jobId, until: "" } }, job, { status: "failed", message }, now());
-    return next
-      ? { next, ...(job.kind === "sync" ? { event: { type: "secret-sync.failed" as const } } : {}) }
-      : undefined;
-  });
+  const message = "The sync failed repeatedly on our side; run it again, and if it keeps failing contact support.";
+  await settle(job, { status: "failed", message }, true);
   log.error("secret sync job dead-lettered", { syncId: job.syncId, orgId: job.orgId });
 }
 

@@ -1,5 +1,6 @@
 /** Syncs in DynamoDB: reads, and guarded writes that commit an item with its webhook event. */
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 import * as Webhook from "../webhook/outbox/index.ts";
@@ -30,13 +31,30 @@ export async function list(orgId: string, projectId: string): Promise<Item[]> {
 }
 
 export type Event = { type: Webhook.EventType };
+/** An audit entry of a sync: under its connection, the sync named in its details. */
+export type AuditRecord = { action: Audit.Action; actor: Audit.Actor; details?: Audit.Input["details"] };
+
+const auditWrite = (item: Item, record?: AuditRecord) =>
+  record
+    ? [
+        Audit.put({
+          orgId: item.orgId,
+          action: record.action,
+          actor: record.actor,
+          connectionId: item.connectionId,
+          projectId: item.projectId,
+          details: { syncId: item.id, name: item.name, ...record.details },
+        }),
+      ]
+    : [];
 
 const eventWrite = (item: Item, event?: Event) =>
   event ? [Webhook.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
 
-export async function insert(item: Item) {
+export async function insert(item: Item, record: AuditRecord) {
   await Dynamo.transact([
     { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+    ...auditWrite(item, record),
   ]);
 }
 
@@ -48,7 +66,7 @@ export async function insert(item: Item) {
 export async function change(
   orgId: string,
   id: string,
-  apply: (item: Item) => { next: Item | "delete"; event?: Event } | undefined,
+  apply: (item: Item) => { next: Item | "delete"; event?: Event; audit?: AuditRecord } | undefined,
 ): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const item = await load(orgId, id);
@@ -64,7 +82,8 @@ export async function change(
       after === "delete"
         ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
         : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
-    const all = [own, ...eventWrite(after === "delete" ? item : after, step.event)];
+    const shown = after === "delete" ? item : after;
+    const all = [own, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
     try {
       await Dynamo.transact(all);
       await Webhook.relayCommitted(all);
