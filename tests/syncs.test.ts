@@ -119,6 +119,32 @@ describe("the first sync", () => {
     expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, NEW: "n" });
   });
 
+  it("import-prioritize-source: Railway's plain names come into the store, the source wins for names in both", async () => {
+    const s = await setup();
+    source.set(s.folder, { HAND: "newer", NEW: "n" });
+    ctx.railway.setVariables(s.scope, { ONLY: "railway" });
+    const sync = await done((await createSync(s, {}, { initialSyncBehavior: "import-prioritize-source" })).id);
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(await source.read(s.folder)).toEqual({ HAND: "newer", NEW: "n", ONLY: "railway" });
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, HAND: "newer", NEW: "n", ONLY: "railway" });
+    expect(calls(s, "variableCollectionUpsert")).toBe(1);
+  });
+
+  it("a later sync never overwrites a name someone set by hand since, and says so", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    ctx.railway.setVariables(s.scope, { LATER: "by-hand" });
+    source.set(s.folder, { LATER: `${SECRET}later` });
+    const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}/sync-secrets`, { method: "POST" });
+    expect(res.status).toBe(200);
+    await until(async () => (await get(sync.id)).lastSyncJobId !== sync.lastSyncJobId);
+    const after = await done(sync.id);
+    expect(after.syncStatus).toBe("succeeded");
+    expect(after.lastSyncMessage).toContain("LATER (set by hand)");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1", LATER: "by-hand" });
+  });
+
   it("shared variables of the environment when there is no service: nothing to redeploy", async () => {
     const s = await setup();
     source.set(s.folder, { A: "1" });
@@ -358,6 +384,37 @@ describe("Railway's faults", () => {
       return ((await res.json()) as { appConnection: { status: string } }).appConnection.status === "failed";
     });
     expect(ctx.railway.getVariables(s.scope)).toEqual(untouched);
+  });
+
+  it("a project token reaches only its own environment: a sync to another says so", async () => {
+    const s = await setup();
+    const staging = ctx.railway.addProject(ctx.railway.addWorkspace(ctx.railway.addUser().id).id, {
+      environments: ["production", "staging"],
+      services: ["api"],
+    });
+    const token = ctx.railway.createProjectToken(staging.id, staging.environments[0]!.id);
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: {
+        name: `p-${s.projectId.slice(0, 8)}`,
+        method: "project-token",
+        projectId: s.projectId,
+        credentials: { apiToken: token },
+      },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
+    expect((await settled(ctx, appConnection.id)).status).toBe("active");
+    source.set(s.folder, { A: "1" });
+    const other = staging.environments[1]!.id;
+    const sync = await done(
+      (
+        await createSync(s, {
+          connectionId: appConnection.id,
+          destinationConfig: { projectId: staging.id, environmentId: other },
+        })
+      ).id,
+    );
+    expect(sync.syncStatus).toBe("failed");
+    expect(sync.lastSyncMessage).toContain(`another environment than ${other}`);
   });
 
   it("a destination the token cannot reach fails the sync saying which id", async () => {
