@@ -13,6 +13,7 @@ export default {
     "packages/core/src/page/index.ts",
     "packages/core/src/sync/diff.ts",
     "packages/core/src/sync/key-schema.ts",
+    "packages/core/src/sync/transition.ts",
   ],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "progress"],

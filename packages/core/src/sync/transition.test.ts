@@ -39,6 +39,8 @@ describe("a new sync", () => {
       pk: "ORG#org",
       sk: `SECRET_SYNC#${fresh.id}`,
       gsi1pk: "ORG#org#SECRET_SYNCS#p1",
+      gsi1sk: `${fresh.now}#${fresh.id}`,
+      deleting: false,
       syncStatus: "pending",
       lastSyncJobId: "j1",
       wanted: 1,
@@ -83,6 +85,7 @@ describe("the lease", () => {
     const held = { ...base, wanted: 2, lease: { jobId: "g1", until: "2026-01-01T00:02:00.000Z" } };
     expect(leased(held, sync(2), at, 60)).toEqual({ kind: "busy", until: "2026-01-01T00:02:00.000Z" });
     expect(leased(held, sync(2), new Date("2026-01-01T00:02:00.001Z"), 60).kind).toBe("go");
+    expect(leased(held, sync(2), new Date("2026-01-01T00:02:00.000Z"), 60).kind).toBe("go");
     expect(leased({ ...held, wanted: 1 }, sync(1), at, 60).kind).toBe("go");
   });
 
@@ -143,6 +146,8 @@ describe("the end of a job", () => {
     const job: Job = { orgId: "org", syncId: fresh.id, jobId: "ji", kind: "import" };
     expect(current(imp, job)).toBe(true);
     expect(current(imp, { ...job, jobId: "old" })).toBe(false);
+    expect(current({ ...imp, importStatus: "running" }, job)).toBe(true);
+    expect(current({ ...imp, importStatus: "failed" }, job)).toBe(false);
     const done = finished(
       { ...imp, lease: { jobId: "ji", until: "x" } },
       job,
@@ -175,6 +180,18 @@ describe("an update", () => {
     );
     expect(moved.resync).toBe(true);
     expect(moved.next).toMatchObject({ managedKeys: [], lastSyncedAt: null, wanted: 2 });
+  });
+
+  it.each([
+    { connectionId: "00000000-0000-4000-8000-000000000002" },
+    { environment: "staging" },
+    { syncOptions: { initialSyncBehavior: "overwrite-destination" as const, disableSecretDeletion: true } },
+  ])("%o resyncs", (change) => {
+    expect(updated(base, change, { jobId: "j2", now: "T" }).resync).toBe(true);
+  });
+
+  it("the same options again do not", () => {
+    expect(updated(base, { syncOptions: { ...input.syncOptions } }, { jobId: "j2", now: "T" }).resync).toBe(false);
   });
 
   it("with auto-sync off nothing is requested", () => {
