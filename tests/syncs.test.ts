@@ -469,6 +469,9 @@ describe("the API", () => {
     expect(JSON.stringify(await bad.json())).toContain("secretKey");
     const list = await ctx.api(`/api/v1/secret-syncs?projectId=${s.projectId}`);
     expect(((await list.json()) as { secretSyncs: unknown[] }).secretSyncs).toEqual([]);
+    const notAnId = await ctx.api(`/api/v1/secret-syncs/railway/${"x".repeat(2000)}`);
+    expect(notAnId.status).toBe(400);
+    expect((await ctx.api(`/api/v1/secret-syncs/railway/${randomUUID()}`)).status).toBe(404);
     const options = await ctx.api("/api/v1/secret-syncs/options");
     expect(await options.json()).toMatchObject({ secretSyncOptions: [{ destination: "railway" }] });
   });

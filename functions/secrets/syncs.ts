@@ -8,6 +8,7 @@ const ProjectQuery = z.object({ projectId: z.string().check(z.minLength(1), z.ma
 const Remove = z.object({ removeSecrets: z.optional(z.enum(["true", "false"])) });
 const ImportQuery = z.object({ importBehavior: z._default(Sync.ImportBehavior, "prioritize-source") });
 
+const Params = z.object({ syncId: z.uuid() });
 const id = (c: { req: { param: (name: "syncId") => string } }) => c.req.param("syncId");
 
 /** `/api/v1/secret-syncs/railway`: the prior art's routes and shapes. */
@@ -23,22 +24,24 @@ const railway = new Hono<Env>()
       secretSync: await Sync.byName(c.get("actor"), c.req.valid("query").projectId, c.req.param("name")),
     }),
   )
-  .get("/:syncId", async (c) => c.json({ secretSync: await Sync.get(c.get("actor"), id(c)) }))
-  .patch("/:syncId", valid("json", Sync.UpdateInput), async (c) =>
+  .get("/:syncId", valid("param", Params), async (c) => c.json({ secretSync: await Sync.get(c.get("actor"), id(c)) }))
+  .patch("/:syncId", valid("param", Params), valid("json", Sync.UpdateInput), async (c) =>
     c.json({ secretSync: await Sync.update(c.get("actor"), id(c), c.req.valid("json")) }),
   )
-  .delete("/:syncId", valid("query", Remove), async (c) =>
+  .delete("/:syncId", valid("param", Params), valid("query", Remove), async (c) =>
     c.json({
       secretSync: await Sync.remove(c.get("actor"), id(c), c.req.valid("query").removeSecrets === "true"),
     }),
   )
-  .post("/:syncId/sync-secrets", async (c) => c.json({ secretSync: await Sync.syncNow(c.get("actor"), id(c)) }))
-  .post("/:syncId/import-secrets", valid("query", ImportQuery), async (c) =>
+  .post("/:syncId/sync-secrets", valid("param", Params), async (c) =>
+    c.json({ secretSync: await Sync.syncNow(c.get("actor"), id(c)) }),
+  )
+  .post("/:syncId/import-secrets", valid("param", Params), valid("query", ImportQuery), async (c) =>
     c.json({
       secretSync: await Sync.importSecrets(c.get("actor"), id(c), c.req.valid("query").importBehavior),
     }),
   )
-  .post("/:syncId/remove-secrets", async (c) =>
+  .post("/:syncId/remove-secrets", valid("param", Params), async (c) =>
     c.json({ secretSync: await Sync.removeSecrets(c.get("actor"), id(c)) }),
   );
 
