@@ -145,6 +145,27 @@ describe("the first sync", () => {
     expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1", LATER: "by-hand" });
   });
 
+  it("created right after its connection, as public scripts do: it waits for the verification", async () => {
+    const s = await setup();
+    // Railway takes a while to answer the verification: the first sync job finds the connection pending.
+    ctx.railway.injectFaults({ type: "delay", ms: 1500 });
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: {
+        name: `n-${s.projectId.slice(0, 8)}`,
+        method: "team-token",
+        projectId: s.projectId,
+        credentials: { apiToken: s.team.workspaceToken },
+      },
+    });
+    const { appConnection } = (await res.json()) as { appConnection: { id: string; status: string } };
+    expect(appConnection.status).toBe("pending");
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s, { connectionId: appConnection.id })).id, "syncStatus", 30_000);
+    expect(sync.syncStatus).toBe("succeeded");
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "1" });
+    expect(ctx.output.join("")).toContain(`the connection \\"n-${s.projectId.slice(0, 8)}\\" is still being verified`);
+  });
+
   it("shared variables of the environment when there is no service: nothing to redeploy", async () => {
     const s = await setup();
     source.set(s.folder, { A: "1" });

@@ -66,7 +66,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
     else if (err instanceof Railway.Unreachable && delivery.attempt >= policy.maxAttempts)
       result = {
         status: "failed",
-        message: `Railway could not be reached (${err.message}; ${delivery.attempt} attempts). Nothing is lost: the next change or a manual sync tries again.`,
+        message: `The sync could not run (${err.message}; ${delivery.attempt} attempts). Nothing is lost: the next change or a manual sync tries again.`,
       };
     else {
       await Store.change(job.orgId, job.syncId, (i) => {
@@ -75,7 +75,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
       });
       if (err instanceof Railway.Unreachable) {
         const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
-        log.warn("Railway unreachable; secret sync will be retried", {
+        log.warn("secret sync could not run yet; it will be retried", {
           ...context,
           reason: err.message,
           retryInSeconds: delay,
@@ -123,6 +123,9 @@ export async function abandon(body: string) {
 async function perform(job: Job, item: Item): Promise<Result> {
   const connection = await ConnectionStore.load(item.orgId, item.connectionId);
   if (!connection) throw new Refused("The sync's Railway connection no longer exists.");
+  // Scripts create a sync right after its connection: the sync waits for the verification.
+  if (connection.status === "pending" || (connection.job && !connection.sealedCredentials))
+    throw new Railway.Unreachable(`the connection "${connection.name}" is still being verified`, 2);
   if (connection.status !== "active")
     throw new Refused(
       `The connection "${connection.name}" is ${connection.status}${connection.statusMessage ? `: ${connection.statusMessage}` : ""}`,
