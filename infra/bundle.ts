@@ -1,7 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-export type Handler = "api" | "secrets" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery";
+export type Handler =
+  | "api"
+  | "secrets"
+  | "verify"
+  | "dead-letter"
+  | "maintenance"
+  | "webhook-delivery"
+  | "sync"
+  | "sync-dead-letter";
 
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
@@ -10,6 +18,8 @@ const sources: Record<Handler, string> = {
   "dead-letter": "functions/dead-letter.handler",
   maintenance: "functions/maintenance.handler",
   "webhook-delivery": "functions/webhook-delivery.handler",
+  sync: "functions/sync.handler",
+  "sync-dead-letter": "functions/sync-dead-letter.handler",
 };
 
 let built = false;

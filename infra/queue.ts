@@ -3,7 +3,7 @@ import * as Layout from "../packages/core/src/layout/index.ts";
 const encrypted = { sqsManagedSseEnabled: true };
 
 /** A job queue and its dead-letter queue, as packages/core/src/layout describes them. */
-function withDeadLetters(name: string, deadLetterName: string, layout: Layout.Queue) {
+export function withDeadLetters(name: string, deadLetterName: string, layout: Layout.Queue) {
   const deadLetters = new sst.aws.Queue(deadLetterName, {
     transform: { queue: { ...encrypted, messageRetentionSeconds: Layout.deadLetterRetentionSeconds } },
   });

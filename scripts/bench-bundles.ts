@@ -71,6 +71,16 @@ const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery">, Probe
     expect: (r) => (r as { batchItemFailures?: unknown[] }).batchItemFailures?.length === 0,
     floorResult: "{ batchItemFailures: [] }",
   },
+  sync: {
+    event: { Records: [] },
+    expect: (r) => (r as { batchItemFailures?: unknown[] }).batchItemFailures?.length === 0,
+    floorResult: "{ batchItemFailures: [] }",
+  },
+  "sync-dead-letter": {
+    event: { Records: [] },
+    expect: (r) => (r as { batchItemFailures?: unknown[] }).batchItemFailures?.length === 0,
+    floorResult: "{ batchItemFailures: [] }",
+  },
 };
 
 // What Lambda would give, with nothing reachable behind it.

@@ -19,6 +19,8 @@ export const handlers = {
   "dead-letter": "functions/dead-letter.ts",
   maintenance: "functions/maintenance.ts",
   "webhook-delivery": "functions/webhook-delivery.ts",
+  sync: "functions/sync.ts",
+  "sync-dead-letter": "functions/sync-dead-letter.ts",
 } as const;
 export type Handler = keyof typeof handlers;
 

@@ -200,6 +200,47 @@ describe("the verification queue", () => {
   });
 });
 
+describe("the secret sync queue", () => {
+  const syncJobsArn = arn("sst.aws.Queue", "SyncJobs");
+
+  test("has its own dead-letter queue, worker and alarm; both queues encrypted, the message hidden 6× the worker's timeout", () => {
+    const jobs = one(production, "sst.aws.Queue", "SyncJobs").args;
+    const worker = subscription(production, "SyncJobs");
+    expect(String(jobs.dlq.queue)).toBe(arn("sst.aws.Queue", "SyncDeadLetters"));
+    expect(jobs.dlq.retry).toBeGreaterThan(5);
+    expect(seconds(jobs.visibilityTimeout)).toBeGreaterThanOrEqual(6 * seconds(worker.subscriber.timeout));
+    for (const name of ["SyncJobs", "SyncDeadLetters"])
+      expect(one(production, "sst.aws.Queue", name).args.transform.queue.sqsManagedSseEnabled).toBe(true);
+    for (const [queue, handler] of [
+      ["SyncJobs", "sync"],
+      ["SyncDeadLetters", "sync-dead-letter"],
+    ] as const) {
+      const { subscriber, batch } = subscription(production, queue);
+      expect(batch.partialResponses).toBe(true);
+      expect(subscriber).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64" });
+      expect(subscriber.bundle).toBe(join(root, "dist", handler));
+    }
+    const alarm = one(production, "aws.cloudwatch.MetricAlarm", "SyncDeadLettersAlarm").args;
+    expect(String(alarm.dimensions.QueueName)).toBe("sst.aws.Queue:SyncDeadLetters.nodes.queue.name");
+  });
+
+  test("the sync worker opens stored credentials only, and sends only to its queue, verification and webhooks", () => {
+    const policy = statements(subscription(production, "SyncJobs").subscriber, "SyncJobs");
+    const kms = on(policy, keyArn);
+    expect(actions(kms)).toEqual(["kms:Decrypt"]);
+    expect(purposes(kms[0]!)).toEqual(["app-connection-credentials"]);
+    expect(actions(on(policy, syncJobsArn))).toContain("sqs:ChangeMessageVisibility");
+    expect(actions(on(policy, syncJobsArn))).toContain("sqs:SendMessage");
+    expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+  });
+
+  test("the sync dead-letter worker cannot use the key", () => {
+    const policy = statements(subscription(production, "SyncDeadLetters").subscriber, "SyncDeadLetters");
+    expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
+  });
+});
+
 describe("the credentials key", () => {
   test("rotates, and has an alias", () => {
     const key = one(production, "aws.kms.Key", "CredentialsKey");
@@ -314,6 +355,8 @@ describe("every function's policy", () => {
     statements(subscription(d, "VerifyDeadLetters").subscriber, "VerifyDeadLetters"),
     ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => statements(r.args.function)),
     statements(subscription(d, "WebhookJobs").subscriber, "WebhookJobs"),
+    statements(subscription(d, "SyncJobs").subscriber, "SyncJobs"),
+    statements(subscription(d, "SyncDeadLetters").subscriber, "SyncDeadLetters"),
   ];
 
   test("names only this app's resources, never `*`", () => {
@@ -340,6 +383,8 @@ describe("every function's policy", () => {
       ...one(production, "sst.aws.Function", "Api").args.link,
       ...subscription(production, "VerifyJobs").subscriber.link,
       ...subscription(production, "VerifyDeadLetters").subscriber.link,
+      ...subscription(production, "SyncJobs").subscriber.link,
+      ...subscription(production, "SyncDeadLetters").subscriber.link,
       ...production.resources.filter((r) => r.type === "sst.aws.Cron").flatMap((r) => r.args.function.link),
     ].map((l: any) => Object.keys(l.getSSTLink().properties).join(","));
     expect(new Set(links)).toEqual(new Set(["name", "url", "id", "value"]));
@@ -347,7 +392,7 @@ describe("every function's policy", () => {
       .filter((r) => r.type === "sst.Linkable" || r.type === "sst.aws.Dynamo")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["CredentialsKey", "CursorKey", "Table", "VerifyQueue", "WebhookQueue"]);
+    expect(names).toEqual(["CredentialsKey", "CursorKey", "SyncQueue", "Table", "VerifyQueue", "WebhookQueue"]);
   });
 });
 
@@ -402,16 +447,22 @@ describe("stages", () => {
   });
 });
 
-test("an alarm fires when the dead-letter queue holds a message, and notifies", () => {
-  const alarm = one(production, "aws.cloudwatch.MetricAlarm").args;
-  expect(alarm).toMatchObject({
-    namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-  });
-  expect(String(alarm.dimensions.QueueName)).toBe("sst.aws.Queue:VerifyDeadLetters.nodes.queue.name");
-  expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
+test("an alarm fires when a dead-letter queue holds a message, and notifies", () => {
+  for (const [name, queue] of [
+    ["VerifyDeadLettersAlarm", "VerifyDeadLetters"],
+    ["SyncDeadLettersAlarm", "SyncDeadLetters"],
+  ]) {
+    const alarm = one(production, "aws.cloudwatch.MetricAlarm", name).args;
+    expect(alarm).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    expect(String(alarm.dimensions.QueueName)).toBe(`sst.aws.Queue:${queue}.nodes.queue.name`);
+    expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
+  }
+  expect(production.resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm")).toHaveLength(2);
 });
 
 test("the stack outputs the API's URL", () => {

@@ -1,6 +1,7 @@
 // Every GraphQL document our Railway client sends must be valid against Railway's real schema.
 // The documents are captured from the client itself, run against the stand-in, not listed by hand.
 import * as Railway from "@app/core/railway";
+import * as Variables from "@app/core/railway/variables";
 import { RailwayStandin, railwaySchema } from "@app/railway-standin";
 import { parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,13 +40,15 @@ function buildWorld() {
     "team-token": team.workspaceToken,
     "project-token": projectToken,
   };
-  return { tokens, nameless };
+  const service = big.services[0]!;
+  const scope = { projectId: big.id, environmentId: big.environments[0]!.id };
+  return { tokens, nameless, scope, service: { ...scope, serviceId: service.id } };
 }
 
 /** Drives the real client through every request it can make; failures are kept so that invalid documents are reported first. */
 async function captureClientDocuments() {
   railway.reset();
-  const { tokens, nameless } = buildWorld();
+  const { tokens, nameless, scope, service } = buildWorld();
   const outcomes: Array<{ call: string; result?: unknown; error?: string }> = [];
   const run = async (call: string, send: () => Promise<unknown>) => {
     try {
@@ -65,6 +68,23 @@ async function captureClientDocuments() {
     await run(`listProjects(${method})`, () => Railway.listProjects(method, tokens[method]));
   }
   await run("verifyToken(account-token, nameless)", () => Railway.verifyToken("account-token", nameless.accountToken));
+  // A secret sync's calls (railway/variables), with each kind of token.
+  railway.addDeployment(service, { status: "SUCCESS" });
+  for (const method of methods) {
+    const token = tokens[method];
+    await run(`read(${method})`, () => Variables.read(method, token, service));
+    await run(`read shared(${method})`, () => Variables.read(method, token, scope));
+    await run(`upsert(${method})`, () => Variables.upsert(method, token, service, { SYNCED: "1" }));
+    await run(`remove(${method})`, () => Variables.remove(method, token, service, "SYNCED"));
+    await run(`latest(${method})`, async () => {
+      const id = await Variables.latestSuccessfulDeployment(method, token, service);
+      if (id) await Variables.redeploy(method, token, id);
+      return id;
+    });
+    await run(`outOfReach(${method})`, () =>
+      Variables.outOfReach(method, token, { ...service, serviceId: "not-a-service" }),
+    );
+  }
   return { requests: railway.requests, outcomes, nameless };
 }
 
@@ -97,7 +117,19 @@ describe("the Railway client's GraphQL documents", () => {
 
     // The capture reached every kind of request the client makes, pagination follow-ups included.
     const fields = new Set(requests.flatMap((r) => r.fields));
-    expect([...fields].sort()).toEqual(["apiToken", "me", "project", "projectToken", "projects"]);
+    expect([...fields].sort()).toEqual([
+      "apiToken",
+      "deploymentRedeploy",
+      "deployments",
+      "me",
+      "project",
+      "projectToken",
+      "projects",
+      "variableCollectionUpsert",
+      "variableDelete",
+      "variables",
+    ]);
+    for (const method of Railway.Method.options) expect(outcome(`latest(${method})`)).toEqual(expect.any(String));
     const followUps = requests.filter((r) => (r.variables as { after?: unknown } | undefined)?.after != null);
     expect(new Set(followUps.flatMap((r) => r.fields))).toEqual(new Set(["project", "projects"]));
     expect(followUps.map((r) => r.query).filter((q) => /environments\(/.test(q) && !/projects\(/.test(q))).not.toEqual(

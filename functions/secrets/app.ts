@@ -1,6 +1,7 @@
 import { finish, service } from "../api/service.ts";
 import { auth } from "./auth.ts";
 import { secrets } from "./raw.ts";
+import { syncs } from "./syncs.ts";
 
 /**
  * The secrets API (the prior art's raw secrets routes) and the SDK's sign-in: a Lambda of its
@@ -11,5 +12,6 @@ export const app = service(["/api/v1/auth"]);
 
 app.route("/api/v3/secrets", secrets);
 app.route("/api/v1/auth", auth);
+app.route("/api/v1/secret-syncs", syncs);
 
 finish(app);

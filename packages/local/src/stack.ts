@@ -68,6 +68,8 @@ export async function startStack(opts: StackOptions) {
   const deadLetter = await import("../../../functions/dead-letter.ts");
   const maintenance = await import("../../../functions/maintenance.ts");
   const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
+  const sync = await import("../../../functions/sync.ts");
+  const syncDeadLetter = await import("../../../functions/sync-dead-letter.ts");
   const ApiKey = await import("@app/core/apikey");
   const Access = await import("@app/core/access");
 
@@ -82,6 +84,10 @@ export async function startStack(opts: StackOptions) {
             consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
           ),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
+          ...Array.from({ length: opts.consumers ?? 1 }, () =>
+            consume(resources.SyncQueue.url ?? "", sync.handler, { waitSeconds }),
+          ),
+          consume(resources.SyncDeadLetterQueue.url ?? "", syncDeadLetter.handler, { waitSeconds }),
         ];
   const webhooks =
     opts.webhooks === false

@@ -13,6 +13,11 @@ export const Action = z.enum([
   "app-connection.verified",
   "app-connection.verification-failed",
   "app-connection.credentials-read",
+  "secret-sync.created",
+  "secret-sync.updated",
+  "secret-sync.deleted",
+  "secret-sync.succeeded",
+  "secret-sync.failed",
 ]);
 export type Action = z.infer<typeof Action>;
 

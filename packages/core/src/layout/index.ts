@@ -38,6 +38,15 @@ export const queues = {
    * about 18 hours (SQS keeps a message 4 days); more receives than that mean repeated crashes.
    */
   webhook: { workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 6 * 30, deadLetterAfter: 12 },
+  /**
+   * Secret syncs: a job makes a handful of Railway requests (one per deleted name), each cut at
+   * 10 s. Its worker retries Railway's outages itself, as verification does.
+   */
+  sync: {
+    workerTimeoutSeconds: 120,
+    visibilityTimeoutSeconds: 6 * 120,
+    deadLetterAfter: Policy.deadLetterAfter,
+  },
 } satisfies Record<string, Queue>;
 
 /** How long a dead-letter queue keeps a message. */
@@ -49,7 +58,7 @@ export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
  * A function of its own keeps its routes' code out of the API's bundle.
  */
 export const routes = {
-  secrets: ["/api/v3/secrets", "/api/v1/auth"],
+  secrets: ["/api/v3/secrets", "/api/v1/auth", "/api/v1/secret-syncs"],
 } as const;
 
 /** The function that serves a path (`api` when no other claims it). */

@@ -1,0 +1,69 @@
+import * as Layout from "../packages/core/src/layout/index.ts";
+import { alerts } from "./alarm";
+import { code } from "./bundle";
+import { credentialsKey, decryptFor } from "./key";
+import { jobQueue, relayWebhooks, verifyQueue, webhookQueue, withDeadLetters } from "./queue";
+import { table } from "./table";
+
+/** Secret sync jobs (ids only); those that kept failing on our side are failed by their dead-letter worker. */
+const sync = withDeadLetters("SyncJobs", "SyncDeadLetters", Layout.queues.sync);
+export const syncJobQueue = sync.jobs;
+export const syncDeadLetterQueue = sync.deadLetters;
+
+/** What the code reads as `Resource.SyncQueue.url` (a Linkable: linking the queue would grant `sqs:*`). */
+export const syncQueue = new sst.Linkable("SyncQueue", { properties: { url: syncJobQueue.url } });
+
+/** For the functions that queue syncs (the secrets Lambda's routes, the stream's trigger): sending only. */
+export const sendSyncJobs = () => ({ actions: ["sqs:SendMessage"], resources: [syncJobQueue.arn] });
+
+/**
+ * Brings Railway in line with a project's secrets (functions/sync.ts). It opens stored connection
+ * credentials and nothing else of the key; SST's subscription grants ChangeMessageVisibility (its
+ * backoff). It sends to its own queue (a job deferred while another holds the sync), to the
+ * verification queue (a rejected token is re-verified) and to the webhook queue (its events).
+ */
+export const syncWorker = syncJobQueue.subscribe(
+  {
+    ...code("sync"),
+    description: "Railway App Connections: syncs secrets to Railway",
+    memory: "512 MB",
+    timeout: `${Layout.queues.sync.workerTimeoutSeconds} seconds`,
+    link: [table, syncQueue, verifyQueue, webhookQueue, credentialsKey],
+    permissions: [
+      sendSyncJobs(),
+      { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
+      relayWebhooks(),
+      decryptFor("app-connection-credentials"),
+    ],
+  },
+  { batch: { size: 10, partialResponses: true } },
+);
+
+/** Fails the sync of a job that reached the dead-letter queue. */
+export const syncDeadLetterWorker = syncDeadLetterQueue.subscribe(
+  {
+    ...code("sync-dead-letter"),
+    description: "Railway App Connections: fails syncs of dead-lettered jobs",
+    memory: "256 MB",
+    timeout: "30 seconds",
+    link: [table, webhookQueue],
+    permissions: [relayWebhooks()],
+  },
+  { batch: { size: 10, partialResponses: true } },
+);
+
+/** Sync jobs waiting in the dead-letter queue (see the verification queue's alarm). */
+export const syncDeadLetterAlarm = new aws.cloudwatch.MetricAlarm("SyncDeadLettersAlarm", {
+  alarmDescription: "Secret sync jobs are waiting in the dead-letter queue",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  dimensions: { QueueName: syncDeadLetterQueue.nodes.queue.name },
+  statistic: "Maximum",
+  period: 60,
+  evaluationPeriods: 1,
+  threshold: 0,
+  comparisonOperator: "GreaterThanThreshold",
+  treatMissingData: "notBreaching",
+  alarmActions: [alerts.arn],
+  okActions: [alerts.arn],
+});

@@ -1,0 +1,239 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Railway's reference syntax, written as Railway stores it
+import { describe, expect, it } from "vitest";
+import { isQuiet, type Mode, plan, removal } from "./diff.ts";
+import { parse } from "./key-schema.ts";
+
+const sync: Mode = { kind: "sync" };
+const run = (
+  source: Record<string, string>,
+  destination: Record<string, string>,
+  managed: string[],
+  mode: Mode = sync,
+  extra: { keySchema?: string; disableSecretDeletion?: boolean } = {},
+) =>
+  plan({
+    source,
+    destination,
+    managed,
+    mode,
+    keySchema: parse(extra.keySchema, "prod"),
+    disableSecretDeletion: extra.disableSecretDeletion,
+  });
+
+// Names a person set by hand, Railway's own, and a reference: present in every case below.
+const untouchable = { HAND: "h", RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app", REF: "${{shared.APP_URL}}/api" };
+
+describe("a regular sync", () => {
+  it("writes new names and adopts them", () => {
+    const p = run({ A: "1", B: "2" }, { ...untouchable }, []);
+    expect(p).toEqual({ upsert: { A: "1", B: "2" }, delete: [], imports: {}, managedAfter: ["A", "B"], skipped: [] });
+  });
+
+  it("writes only the managed names whose value changed", () => {
+    const p = run({ A: "1", B: "new" }, { ...untouchable, A: "1", B: "old" }, ["A", "B"]);
+    expect(p.upsert).toEqual({ B: "new" });
+    expect(p.managedAfter).toEqual(["A", "B"]);
+    expect(isQuiet(p)).toBe(false);
+  });
+
+  it("changes nothing when Railway already equals the source", () => {
+    const p = run({ A: "1" }, { ...untouchable, A: "1" }, ["A"]);
+    expect(p).toEqual({ upsert: {}, delete: [], imports: {}, managedAfter: ["A"], skipped: [] });
+    expect(isQuiet(p)).toBe(true);
+  });
+
+  it("writes again a managed name someone deleted in Railway", () => {
+    expect(run({ A: "1" }, {}, ["A"]).upsert).toEqual({ A: "1" });
+  });
+
+  it("deletes managed names that left the source, and nothing else", () => {
+    const p = run({ A: "1" }, { ...untouchable, A: "1", GONE: "g", Z: "z" }, ["A", "GONE", "Z"]);
+    expect(p.delete).toEqual(["GONE", "Z"]);
+    expect(p.managedAfter).toEqual(["A"]);
+    expect(isQuiet(p)).toBe(false);
+  });
+
+  it("sorts deletions", () => {
+    expect(run({}, { Z: "z", A: "a", M: "m" }, ["Z", "M", "A"]).delete).toEqual(["A", "M", "Z"]);
+  });
+
+  it("keeps managed names that left the source when deletion is disabled", () => {
+    const p = run({}, { ...untouchable, GONE: "g" }, ["GONE"], sync, { disableSecretDeletion: true });
+    expect(p.delete).toEqual([]);
+    expect(p.managedAfter).toEqual(["GONE"]);
+  });
+
+  it("forgets managed names that are no longer in Railway", () => {
+    const p = run({}, {}, ["GONE"]);
+    expect(p).toEqual({ upsert: {}, delete: [], imports: {}, managedAfter: [], skipped: [] });
+    expect(isQuiet(p)).toBe(true);
+    expect(run({}, {}, ["GONE"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([]);
+  });
+
+  it("never overwrites a name a person set by hand, even to the same value", () => {
+    const p = run({ HAND: "mine", SAME: "s" }, { ...untouchable, SAME: "s" }, []);
+    expect(p.upsert).toEqual({});
+    expect(p.managedAfter).toEqual([]);
+    expect(p.skipped).toEqual([
+      { key: "HAND", reason: "set-by-hand" },
+      { key: "SAME", reason: "set-by-hand" },
+    ]);
+  });
+
+  it("never writes or deletes a reference, and lets go of a managed name turned into one", () => {
+    const p = run({ REF: "plain", B: "2" }, { REF: "${{shared.X}}", B: "${{api.B}}" }, ["REF", "B"]);
+    expect(p.upsert).toEqual({});
+    expect(p.managedAfter).toEqual([]);
+    expect(p.skipped).toEqual([
+      { key: "REF", reason: "reference" },
+      { key: "B", reason: "reference" },
+    ]);
+    expect(run({}, { REF: "a${{shared.X}}b" }, ["REF"]).delete).toEqual([]);
+    expect(run({}, { REF: "${{shared.X}}" }, ["REF"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([]);
+  });
+
+  it("never writes or deletes a RAILWAY_ name, whatever the case", () => {
+    const p = run({ RAILWAY_TOKEN: "t", railway_x: "y" }, {}, []);
+    expect(p.upsert).toEqual({});
+    expect(p.skipped).toEqual([
+      { key: "RAILWAY_TOKEN", reason: "reserved" },
+      { key: "railway_x", reason: "reserved" },
+    ]);
+    expect(run({}, { RAILWAY_A: "a" }, ["RAILWAY_A"]).delete).toEqual([]);
+    expect(run({}, { RAILWAY_A: "a" }, ["RAILWAY_A"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([]);
+    expect(run({ A: "1" }, { RAILWAYS: "r" }, ["RAILWAYS"]).delete).toEqual(["RAILWAYS"]);
+    expect(run({ MY_RAILWAY_X: "1" }, {}, []).upsert).toEqual({ MY_RAILWAY_X: "1" });
+  });
+
+  it("maps names through the key schema and leaves other names alone", () => {
+    const p = run({ DB: "d", OLD: "o" }, { APP_DB: "x", APP_OLD: "o", DB: "hand", OTHER: "y" }, ["APP_DB"], sync, {
+      keySchema: "APP_{{secretKey}}",
+    });
+    expect(p.upsert).toEqual({ APP_DB: "d" });
+    expect(p.skipped).toEqual([{ key: "APP_OLD", reason: "set-by-hand" }]);
+    expect(p.delete).toEqual([]);
+    expect(p.managedAfter).toEqual(["APP_DB"]);
+  });
+
+  it("deletes the old names it wrote when the key schema changes", () => {
+    const p = run({ DB: "d" }, { DB: "d" }, ["DB"], sync, { keySchema: "{{environment}}_{{secretKey}}" });
+    expect(p.upsert).toEqual({ prod_DB: "d" });
+    expect(p.delete).toEqual(["DB"]);
+    expect(p.managedAfter).toEqual(["prod_DB"]);
+  });
+
+  it("never imports", () => {
+    expect(run({}, { A: "1" }, []).imports).toEqual({});
+  });
+});
+
+describe("the first sync", () => {
+  const initial = (behavior: "overwrite-destination" | "import-prioritize-source" | "import-prioritize-destination") =>
+    ({ kind: "initial", behavior }) as const;
+
+  it("overwrite-destination: the source wins for names in both, names only in Railway stay as they are", () => {
+    const p = run(
+      { A: "new", B: "2", SAME: "s" },
+      { ...untouchable, A: "old", SAME: "s" },
+      [],
+      initial("overwrite-destination"),
+    );
+    expect(p).toEqual({
+      upsert: { A: "new", B: "2" },
+      delete: [],
+      imports: {},
+      managedAfter: ["A", "B", "SAME"],
+      skipped: [],
+    });
+  });
+
+  it("import-prioritize-source: names only in Railway are imported, the source wins for names in both", () => {
+    const p = run(
+      { A: "new", B: "2" },
+      { ...untouchable, A: "old", ONLY: "o" },
+      [],
+      initial("import-prioritize-source"),
+    );
+    expect(p.upsert).toEqual({ A: "new", B: "2" });
+    expect(p.imports).toEqual({ HAND: "h", ONLY: "o" });
+    expect(p.delete).toEqual([]);
+    expect(p.managedAfter).toEqual(["A", "B", "HAND", "ONLY"]);
+  });
+
+  it("import-prioritize-destination: names only in Railway are imported, Railway wins for names in both", () => {
+    const p = run(
+      { A: "new", B: "2", SAME: "s" },
+      { ...untouchable, A: "old", ONLY: "o", SAME: "s" },
+      [],
+      initial("import-prioritize-destination"),
+    );
+    expect(p.upsert).toEqual({ B: "2" });
+    expect(p.imports).toEqual({ A: "old", HAND: "h", ONLY: "o" });
+    expect(p.managedAfter).toEqual(["A", "B", "HAND", "ONLY", "SAME"]);
+  });
+
+  it("imports through the key schema, by the secret's own name, and only names that fit it", () => {
+    const p = run(
+      { DB: "d" },
+      { APP_DB: "x", APP_KEY: "k", KEY: "hand", APP_: "e" },
+      [],
+      initial("import-prioritize-destination"),
+      {
+        keySchema: "APP_{{secretKey}}",
+      },
+    );
+    expect(p.imports).toEqual({ DB: "x", KEY: "k" });
+    expect(p.upsert).toEqual({});
+    expect(p.managedAfter).toEqual(["APP_DB", "APP_KEY"]);
+  });
+
+  it("never imports a reference or a RAILWAY_ name", () => {
+    const p = run({}, { ...untouchable }, [], initial("import-prioritize-source"));
+    expect(p.imports).toEqual({ HAND: "h" });
+    expect(p.managedAfter).toEqual(["HAND"]);
+  });
+
+  it("still deletes what it wrote before when the first sync is run again", () => {
+    const p = run({}, { GONE: "g" }, ["GONE"], initial("import-prioritize-source"));
+    expect(p.delete).toEqual(["GONE"]);
+    expect(p.imports).toEqual({});
+  });
+});
+
+describe("an import", () => {
+  it("prioritize-source: imports names only in Railway, writes nothing, adopts the names in both", () => {
+    const p = run({ A: "new", B: "2" }, { ...untouchable, A: "old", ONLY: "o" }, [], {
+      kind: "import",
+      behavior: "prioritize-source",
+    });
+    expect(p.upsert).toEqual({});
+    expect(p.delete).toEqual([]);
+    expect(p.imports).toEqual({ HAND: "h", ONLY: "o" });
+    expect(p.managedAfter).toEqual(["A", "HAND", "ONLY"]);
+  });
+
+  it("prioritize-destination: Railway's values replace the source's", () => {
+    const p = run({ A: "new", SAME: "s" }, { A: "old", SAME: "s" }, ["A"], {
+      kind: "import",
+      behavior: "prioritize-destination",
+    });
+    expect(p.imports).toEqual({ A: "old" });
+    expect(p.upsert).toEqual({});
+    expect(p.managedAfter).toEqual(["A", "SAME"]);
+  });
+
+  it("keeps managed names that left the source, deleting nothing", () => {
+    const p = run({}, { GONE: "g" }, ["GONE"], { kind: "import", behavior: "prioritize-source" });
+    expect(p.delete).toEqual([]);
+    expect(p.imports).toEqual({});
+    expect(p.managedAfter).toEqual(["GONE"]);
+  });
+});
+
+describe("remove-secrets", () => {
+  it("removes exactly the managed names still holding plain values", () => {
+    const destination = { ...untouchable, B: "2", A: "1", RAILWAY_X: "r", LINK: "${{shared.A}}" };
+    expect(removal(destination, ["B", "A", "GONE", "RAILWAY_X", "LINK"])).toEqual(["A", "B"]);
+    expect(removal(destination, [])).toEqual([]);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * What one sync changes, as a pure function of what it read: the project's secrets, the Railway
+ * destination's variables (unrendered), and the names this sync wrote before. It never writes,
+ * deletes or imports a `RAILWAY_*` variable or a `${{...}}` reference, never deletes a name it
+ * did not write, and never touches a name outside its key schema.
+ */
+import { type KeySchema, toSecret, toVariable } from "./key-schema.ts";
+
+export type InitialBehavior = "overwrite-destination" | "import-prioritize-source" | "import-prioritize-destination";
+export type ImportBehavior = "prioritize-source" | "prioritize-destination";
+
+/**
+ * `sync`: keep the names it manages equal to the source. `initial`: the first sync, which may
+ * adopt names already in Railway as the behaviour says. `import`: only bring Railway's names
+ * into the store.
+ */
+export type Mode =
+  | { kind: "sync" }
+  | { kind: "initial"; behavior: InitialBehavior }
+  | { kind: "import"; behavior: ImportBehavior };
+
+export type Input = {
+  /** The project's secrets by their own names. */
+  source: Record<string, string>;
+  /** The destination's variables, read with `unrendered: true`. */
+  destination: Record<string, string>;
+  /** Railway names this sync wrote before. */
+  managed: readonly string[];
+  keySchema: KeySchema;
+  disableSecretDeletion?: boolean | undefined;
+  mode: Mode;
+};
+
+export type Skip = { key: string; reason: "reserved" | "reference" | "set-by-hand" };
+
+export type Plan = {
+  /** Railway name → value, for one collection upsert. */
+  upsert: Record<string, string>;
+  /** Railway names to delete. */
+  delete: string[];
+  /** Secret name → value, to write into the store. */
+  imports: Record<string, string>;
+  /** The Railway names this sync manages once the plan is applied, sorted. */
+  managedAfter: string[];
+  /** Names in play that the sync left alone, and why (names only, never values). */
+  skipped: Skip[];
+};
+
+export const isReserved = (name: string) => /^RAILWAY_/i.test(name);
+export const isReference = (value: string) => value.includes("${{");
+
+export function plan(input: Input): Plan {
+  const { source, destination, keySchema, mode } = input;
+  const managed = new Set(input.managed);
+  const upsert: Record<string, string> = {};
+  const imports: Record<string, string> = {};
+  const deletions: string[] = [];
+  const skipped: Skip[] = [];
+  const after = new Set<string>();
+  const importing = mode.kind === "import" || (mode.kind === "initial" && mode.behavior !== "overwrite-destination");
+  const destinationWins = mode.kind !== "sync" && mode.behavior.endsWith("prioritize-destination");
+
+  const wanted = new Map<string, { secret: string; value: string }>();
+  for (const [secret, value] of Object.entries(source)) wanted.set(toVariable(keySchema, secret), { secret, value });
+
+  for (const [name, { secret, value }] of wanted) {
+    if (isReserved(name)) {
+      skipped.push({ key: name, reason: "reserved" });
+      continue;
+    }
+    const current = Object.hasOwn(destination, name) ? destination[name] : undefined;
+    if (current === undefined) {
+      if (mode.kind === "import") continue;
+      upsert[name] = value;
+      after.add(name);
+      continue;
+    }
+    if (isReference(current)) {
+      skipped.push({ key: name, reason: "reference" });
+      continue;
+    }
+    if (mode.kind === "sync" && !managed.has(name)) {
+      skipped.push({ key: name, reason: "set-by-hand" });
+      continue;
+    }
+    after.add(name);
+    if (current === value) continue;
+    if (destinationWins) imports[secret] = current;
+    else if (mode.kind !== "import") upsert[name] = value;
+  }
+
+  for (const [name, current] of Object.entries(destination)) {
+    if (wanted.has(name) || isReserved(name) || isReference(current)) continue;
+    if (managed.has(name)) {
+      if (mode.kind === "import" || input.disableSecretDeletion) after.add(name);
+      else deletions.push(name);
+      continue;
+    }
+    const secret = importing ? toSecret(keySchema, name) : undefined;
+    if (secret === undefined) continue;
+    imports[secret] = current;
+    after.add(name);
+  }
+
+  return { upsert, delete: deletions.sort(), imports, managedAfter: [...after].sort(), skipped };
+}
+
+/** Remove-secrets: exactly the names this sync wrote that are still plain values in Railway. */
+export function removal(destination: Record<string, string>, managed: readonly string[]): string[] {
+  return managed
+    .filter((name) => Object.hasOwn(destination, name))
+    .filter((name) => !isReserved(name) && !isReference(destination[name] as string))
+    .sort();
+}
+
+/** True when applying the plan changes nothing in Railway. */
+export const isQuiet = (p: Plan) => Object.keys(p.upsert).length === 0 && p.delete.length === 0;

@@ -1,0 +1,183 @@
+/**
+ * Railway secret syncs: a project's secrets (one environment and folder) kept in Railway
+ * variables, a sync job queued for each change. The verbs load, call a transition
+ * (./transition.ts) and write (./store.ts); the worker is ./run.ts, the difference ./diff.ts.
+ */
+import { randomUUID } from "node:crypto";
+import * as ApiKey from "../apikey/index.ts";
+import * as ConnectionStore from "../connection/store.ts";
+import * as Env from "../env/index.ts";
+import { VisibleError } from "../error/index.ts";
+import { log } from "../log/index.ts";
+import * as Queue from "../queue/index.ts";
+import { type Info, type Item, toInfo } from "./item.ts";
+import {
+  type Change,
+  type CreateInput,
+  type ImportBehavior,
+  type Job,
+  SecretPath,
+  type UpdateInput,
+} from "./schema.ts";
+import * as Store from "./store.ts";
+import { created, requested, syncRequested, updated } from "./transition.ts";
+
+export { abandon, run } from "./run.ts";
+export * from "./schema.ts";
+export { type Folder, memory, type Source, source, use } from "./source.ts";
+export type { Info };
+
+/** How long a change waits before its sync runs, so that a burst gives one sync of the latest state. */
+const debounceSeconds = /* @__PURE__ */ Env.number("SYNC_DEBOUNCE_SECONDS", 2);
+const now = () => new Date().toISOString();
+const by = (actor: ApiKey.Actor) => ({ type: "api-key" as const, keyId: actor.keyId });
+const notFound = () => new VisibleError("not-found", "not_found", "No Railway secret sync with this id");
+
+async function connectionFor(actor: ApiKey.Actor, connectionId: string, projectId: string) {
+  const connection = await ConnectionStore.load(actor.orgId, connectionId);
+  if (!connection) throw new VisibleError("not-found", "connection_not_found", `No Railway connection ${connectionId}`);
+  if (connection.projectId !== null && connection.projectId !== projectId)
+    throw new VisibleError(
+      "unprocessable",
+      "connection_project_mismatch",
+      `The Railway connection ${connectionId} belongs to another project`,
+    );
+  return connection;
+}
+
+const info = async (item: Item) => {
+  const connection = await ConnectionStore.load(item.orgId, item.connectionId);
+  return toInfo(item, connection && { id: connection.id, name: connection.name, app: connection.app });
+};
+
+async function send(job: Job, delaySeconds = 0) {
+  try {
+    await Queue.send(Queue.syncs(), job, delaySeconds);
+  } catch (err) {
+    throw new VisibleError("unavailable", "queue_unavailable", "The sync could not be queued; try again", undefined, {
+      cause: err,
+    });
+  }
+}
+
+/** Stores the sync and queues its first sync; it answers at once. */
+export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<Info> {
+  ApiKey.assertReaches(actor, input.projectId);
+  await connectionFor(actor, input.connectionId, input.projectId);
+  const taken = (await Store.list(actor.orgId, input.projectId)).some((s) => s.name === input.name);
+  if (taken) throw new VisibleError("conflict", "name_taken", `A secret sync named "${input.name}" already exists`);
+  const id = randomUUID();
+  const jobId = randomUUID();
+  const item = created(actor.orgId, input, { id, now: now(), jobId });
+  await Store.insert(item, { action: "secret-sync.created", actor: by(actor) });
+  await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: item.wanted });
+  return info(item);
+}
+
+async function reachable(actor: ApiKey.Actor, id: string) {
+  const item = await Store.load(actor.orgId, id);
+  if (!item || !ApiKey.reaches(actor, item.projectId)) throw notFound();
+  return item;
+}
+
+export const get = async (actor: ApiKey.Actor, id: string) => info(await reachable(actor, id));
+
+export async function byName(actor: ApiKey.Actor, projectId: string, name: string) {
+  ApiKey.assertReaches(actor, projectId);
+  const item = (await Store.list(actor.orgId, projectId)).find((s) => s.name === name);
+  if (!item) throw notFound();
+  return info(item);
+}
+
+export async function list(actor: ApiKey.Actor, projectId: string) {
+  ApiKey.assertReaches(actor, projectId);
+  return Promise.all((await Store.list(actor.orgId, projectId)).map(info));
+}
+
+export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
+  const before = await reachable(actor, id);
+  if (input.connectionId) await connectionFor(actor, input.connectionId, before.projectId);
+  const jobId = randomUUID();
+  let resync = false;
+  const done = await Store.change(actor.orgId, id, (item) => {
+    const step = updated(item, input, { jobId, now: now() });
+    resync = step.resync;
+    const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
+    return {
+      next: step.next,
+      audit: { action: "secret-sync.updated", actor: by(actor), details: { fields: changed.join(","), resync } },
+    };
+  });
+  if (!done || done.after === "delete" || !done.after) throw notFound();
+  if (resync) await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: done.after.wanted });
+  return info(done.after);
+}
+
+/** A sync of the latest state, after `delaySeconds`. Undefined when the sync is gone. */
+async function requestSync(orgId: string, id: string, delaySeconds = 0) {
+  const jobId = randomUUID();
+  const done = await Store.change(orgId, id, (item) =>
+    item.deleting ? undefined : { next: syncRequested(item, jobId, now()) },
+  );
+  if (!done?.after || done.after === "delete") return done?.before;
+  await send({ orgId, syncId: id, jobId, kind: "sync", generation: done.after.wanted }, delaySeconds);
+  return done.after;
+}
+
+export async function syncNow(actor: ApiKey.Actor, id: string) {
+  await reachable(actor, id);
+  const item = await requestSync(actor.orgId, id);
+  if (!item) throw notFound();
+  return info(item);
+}
+
+async function requestRun(actor: ApiKey.Actor, id: string, kind: "import" | "remove", extra: Partial<Job> = {}) {
+  await reachable(actor, id);
+  const jobId = randomUUID();
+  const done = await Store.change(actor.orgId, id, (item) => ({ next: requested(item, kind, jobId, now()) }));
+  if (!done?.after || done.after === "delete") throw notFound();
+  await send({ orgId: actor.orgId, syncId: id, jobId, kind, ...extra });
+  return info(done.after);
+}
+
+export const importSecrets = (actor: ApiKey.Actor, id: string, importBehavior: ImportBehavior) =>
+  requestRun(actor, id, "import", { importBehavior });
+
+export const removeSecrets = (actor: ApiKey.Actor, id: string) => requestRun(actor, id, "remove");
+
+/**
+ * Deletes the sync. With `removeSecrets`, the names it wrote are removed from Railway first:
+ * the sync stays (deleting) until its remove job has run, then goes.
+ */
+export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boolean) {
+  const item = await reachable(actor, id);
+  if (!removeSecrets) {
+    await Store.change(actor.orgId, id, () => ({
+      next: "delete",
+      audit: { action: "secret-sync.deleted", actor: by(actor), details: { removeSecrets: false } },
+    }));
+    return info(item);
+  }
+  const jobId = randomUUID();
+  const done = await Store.change(actor.orgId, id, (i) => ({
+    next: { ...requested(i, "remove", jobId, now()), deleting: true },
+  }));
+  if (!done?.after || done.after === "delete") throw notFound();
+  await send({ orgId: actor.orgId, syncId: id, jobId, kind: "remove" });
+  return info(done.after);
+}
+
+/**
+ * A secret changed (the secrets store's outbox event): a sync is queued for each sync that
+ * watches its org, project, environment and folder. The merger wires it to the stream.
+ */
+export async function triggered(change: Change) {
+  const path = SecretPath.safeParse(change.path).success ? change.path : undefined;
+  if (!path) return 0;
+  const watching = (await Store.list(change.orgId, change.projectId)).filter(
+    (s) => s.isAutoSyncEnabled && !s.deleting && s.environment === change.environment && s.secretPath === path,
+  );
+  for (const s of watching) await requestSync(s.orgId, s.id, debounceSeconds);
+  if (watching.length) log.info("secret change queued syncs", { orgId: change.orgId, syncs: watching.length });
+  return watching.length;
+}

@@ -1,0 +1,85 @@
+/** How a sync is stored, and how its item reads as the prior art's `secretSync`. */
+import type { CreateInput, DestinationConfig, Status, SyncOptions } from "./schema.ts";
+
+type Runs = {
+  syncStatus: Status | null;
+  lastSyncJobId: string | null;
+  lastSyncMessage: string | null;
+  lastSyncedAt: string | null;
+  importStatus: Status | null;
+  lastImportJobId: string | null;
+  lastImportMessage: string | null;
+  lastImportedAt: string | null;
+  removeStatus: Status | null;
+  lastRemoveJobId: string | null;
+  lastRemoveMessage: string | null;
+  lastRemovedAt: string | null;
+};
+
+export type Item = Runs & {
+  pk: string;
+  sk: string;
+  type: "secret-sync";
+  /** Lists a project's syncs. */
+  gsi1pk: string;
+  gsi1sk: string;
+  id: string;
+  orgId: string;
+  name: string;
+  description: string | null;
+  projectId: string;
+  connectionId: string;
+  environment: string;
+  secretPath: string;
+  isAutoSyncEnabled: boolean;
+  syncOptions: SyncOptions;
+  destinationConfig: DestinationConfig;
+  createdAt: string;
+  updatedAt: string;
+  /** Railway names this sync wrote and still manages: the only ones it may delete. */
+  managedKeys: string[];
+  /** Sync requests made, and the request the last finished sync answered: bursts coalesce. */
+  wanted: number;
+  done: number;
+  /** The job running against Railway, so that two never run at once; `until` bounds a crashed one. */
+  lease: { jobId: string; until: string } | null;
+  /** Set by a delete that removes the synced secrets: the remove job deletes the sync after. */
+  deleting: boolean;
+  /** Bumped by every write: the guard of read-modify-write. */
+  revision: number;
+};
+
+export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `SECRET_SYNC#${id}` });
+export const listKey = (orgId: string, projectId: string) => `ORG#${orgId}#SECRET_SYNCS#${projectId}`;
+
+export type Connection = { id: string; name: string; app: string };
+
+/** The answer's shape (the prior art's), with the connection as it is now. */
+export function toInfo(item: Item, connection?: Connection) {
+  const {
+    pk,
+    sk,
+    type,
+    gsi1pk,
+    gsi1sk,
+    managedKeys,
+    wanted,
+    done,
+    lease,
+    deleting,
+    revision,
+    environment,
+    secretPath,
+    ...info
+  } = item;
+  return {
+    ...info,
+    destination: "railway" as const,
+    environment: { slug: environment, name: environment, id: environment },
+    folder: { id: `${environment}:${secretPath}`, path: secretPath },
+    connection: { app: "railway", name: connection?.name ?? null, id: item.connectionId },
+  };
+}
+export type Info = ReturnType<typeof toInfo>;
+
+export type New = { orgId: string; id: string; now: string; input: CreateInput };

@@ -1,0 +1,232 @@
+/**
+ * The sync worker: one queued job in, Railway brought in line with the source (or the synced
+ * names imported or removed), the outcome on the sync. Every attempt reads Railway again and
+ * computes the difference anew, so a mutation that may have been applied is never re-sent blindly.
+ */
+import * as Connection from "../connection/index.ts";
+import { recheck } from "../connection/jobs.ts";
+import * as ConnectionStore from "../connection/store.ts";
+import * as Layout from "../layout/index.ts";
+import { log } from "../log/index.ts";
+import * as Queue from "../queue/index.ts";
+import * as Railway from "../railway/index.ts";
+import * as Variables from "../railway/variables/index.ts";
+import * as Policy from "../verification/policy/index.ts";
+import { isQuiet, type Mode, plan, removal } from "./diff.ts";
+import type { Item } from "./item.ts";
+import * as KeySchema from "./key-schema.ts";
+import { type Job, Job as JobSchema } from "./schema.ts";
+import { source } from "./source.ts";
+import * as Store from "./store.ts";
+import { current, finished, leased, managing, type Result, released } from "./transition.ts";
+
+const now = () => new Date().toISOString();
+
+const policy = /* @__PURE__ */ Policy.settings();
+const leaseSeconds = Layout.queues.sync.workerTimeoutSeconds;
+
+const backoffSeconds = (attempt: number, retryAfter = 0) => {
+  const ceiling = Math.min(policy.retryBaseSeconds * 2 ** (attempt - 1), Policy.maxBackoffSeconds);
+  return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
+};
+
+/** Railway refused the request and the reason is known: the job fails with this message. */
+class Refused extends Error {}
+
+export async function run(body: string, delivery: Queue.Delivery): Promise<void> {
+  const job = Queue.parse(JobSchema, body, "secret sync");
+  if (!job) return;
+  const context = { syncId: job.syncId, orgId: job.orgId, jobId: job.jobId, kind: job.kind, attempt: delivery.attempt };
+
+  let lease: ReturnType<typeof leased> = { kind: "stale" };
+  const taken = await Store.change(job.orgId, job.syncId, (item) => {
+    lease = leased(item, job, new Date(), leaseSeconds);
+    return lease.kind === "go" ? { next: lease.next } : undefined;
+  });
+  const got = lease as ReturnType<typeof leased>;
+  if (got.kind === "busy") {
+    // Another job is at Railway: this one comes back once that one's lease is over, and
+    // skips then if that one already did its work. A new message keeps this one's receive count.
+    const wait = Math.min(60, Math.max(1, Math.ceil((Date.parse(got.until) - Date.now()) / 1000)));
+    await Queue.send(Queue.syncs(), job, wait);
+    log.info("secret sync busy; job deferred", { ...context, retryInSeconds: wait });
+    return;
+  }
+  if (got.kind === "stale" || !taken?.after || taken.after === "delete") {
+    log.info("secret sync job has nothing to do (superseded, done or gone); skipped", context);
+    return;
+  }
+  const item = taken.after;
+
+  let result: Result;
+  try {
+    result = await perform(job, item);
+  } catch (err) {
+    if (err instanceof Refused) result = { status: "failed", message: err.message };
+    else if (err instanceof Railway.Unreachable && delivery.attempt >= policy.maxAttempts)
+      result = {
+        status: "failed",
+        message: `The sync could not run (${err.message}; ${delivery.attempt} attempts). Nothing is lost: the next change or a manual sync tries again.`,
+      };
+    else {
+      await Store.change(job.orgId, job.syncId, (i) => {
+        const next = released(i, job.jobId);
+        return next ? { next } : undefined;
+      });
+      if (err instanceof Railway.Unreachable) {
+        const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
+        log.warn("secret sync could not run yet; it will be retried", {
+          ...context,
+          reason: err.message,
+          retryInSeconds: delay,
+        });
+        await Queue.retryAfter(Queue.syncs(), delivery.receiptHandle, delay);
+      }
+      throw err;
+    }
+  }
+  await settle(job, result);
+  log.info("secret sync settled", { ...context, status: result.status });
+}
+
+/**
+ * The job's outcome on the sync, with its audit entry and event; a removal that deletes the
+ * sync deletes it then. `takeOver`: for a dead-lettered job, which holds no lease (unless another job does).
+ */
+async function settle(job: Job, result: Result, takeOver = false) {
+  await Store.change(job.orgId, job.syncId, (i) => {
+    if (takeOver && (!current(i, job) || (i.lease && i.lease.jobId !== job.jobId))) return undefined;
+    const held = takeOver ? { ...i, lease: { jobId: job.jobId, until: "" } } : i;
+    const next = finished(held, job, result, now());
+    if (!next) return undefined;
+    const type = result.status === "succeeded" ? "secret-sync.succeeded" : "secret-sync.failed";
+    const audit: Store.AuditRecord = {
+      action: type,
+      actor: { type: "system", reason: "secret sync" },
+      details: { kind: job.kind, jobId: job.jobId, message: result.message },
+    };
+    if (job.kind === "remove" && next.deleting && result.status === "succeeded")
+      return { next: "delete", audit: { ...audit, action: "secret-sync.deleted" } };
+    return { next, audit, ...(job.kind === "sync" ? { event: { type } } : {}) };
+  });
+}
+
+/** For a job that exhausted its deliveries: the sync says so instead of staying pending. */
+export async function abandon(body: string) {
+  const job = Queue.parse(JobSchema, body, "secret sync");
+  if (!job) return;
+  const message = "The sync failed repeatedly on our side; run it again, and if it keeps failing contact support.";
+  await settle(job, { status: "failed", message }, true);
+  log.error("secret sync job dead-lettered", { syncId: job.syncId, orgId: job.orgId });
+}
+
+async function perform(job: Job, item: Item): Promise<Result> {
+  const connection = await ConnectionStore.load(item.orgId, item.connectionId);
+  if (!connection) throw new Refused("The sync's Railway connection no longer exists.");
+  // Scripts create a sync right after its connection: the sync waits for the verification.
+  if (connection.status === "pending" || (connection.job && !connection.sealedCredentials))
+    throw new Railway.Unreachable(`the connection "${connection.name}" is still being verified`, 2);
+  if (connection.status !== "active")
+    throw new Refused(
+      `The connection "${connection.name}" is ${connection.status}${connection.statusMessage ? `: ${connection.statusMessage}` : ""}`,
+    );
+  const token = await Connection.Credentials.open(connection, "secret sync", {
+    type: "system",
+    reason: `secret sync ${item.id}`,
+  });
+  if (!token) throw new Refused(`The connection "${connection.name}" holds no credentials.`);
+  const method = connection.method;
+  const scope = item.destinationConfig;
+  try {
+    return await apply(job, item, method, token, scope);
+  } catch (err) {
+    if (!(err instanceof Railway.Rejected)) throw err;
+    const verdict = await Railway.verifyToken(method, token);
+    if (verdict.ok)
+      throw new Refused(`Railway refused the destination: ${await Variables.outOfReach(method, token, scope)}.`);
+    // As re-verification does: the connection shows as failed once its check settles.
+    await recheck(connection.orgId, connection.id, { type: "system", reason: `secret sync ${item.id}` }).catch((e) =>
+      log.warn("re-verification after a rejected sync could not be queued", {
+        error: e instanceof Error ? e.name : "unknown",
+      }),
+    );
+    throw new Refused(`Railway rejected the connection's token: ${verdict.message}`);
+  }
+}
+
+async function apply(
+  job: Job,
+  item: Item,
+  method: Railway.Method,
+  token: string,
+  scope: Variables.Scope,
+): Promise<Result> {
+  const destination = await Variables.read(method, token, scope);
+  if (job.kind === "remove") {
+    const names = removal(destination, item.managedKeys);
+    for (const name of names) await Variables.remove(method, token, scope, name);
+    return { status: "succeeded", message: `Removed ${count(names.length)} from Railway.`, managedKeys: [] };
+  }
+
+  const folder = {
+    orgId: item.orgId,
+    projectId: item.projectId,
+    environment: item.environment,
+    secretPath: item.secretPath,
+  };
+  const mode: Mode =
+    job.kind === "import"
+      ? { kind: "import", behavior: job.importBehavior ?? "prioritize-source" }
+      : item.lastSyncedAt === null
+        ? { kind: "initial", behavior: item.syncOptions.initialSyncBehavior }
+        : { kind: "sync" };
+  const difference = plan({
+    source: await source().read(folder),
+    destination,
+    managed: item.managedKeys,
+    keySchema: KeySchema.parse(item.syncOptions.keySchema, item.environment),
+    disableSecretDeletion: item.syncOptions.disableSecretDeletion,
+    mode,
+  });
+  const imported = Object.keys(difference.imports).length;
+  if (imported > 0)
+    await source().write(folder, difference.imports, { type: "system", reason: `secret sync ${item.id} import` });
+
+  const written = Object.keys(difference.upsert);
+  if (written.length > 0) {
+    // Managed before written: should the worker die after the upsert, the next run still knows them.
+    await Store.change(item.orgId, item.id, (i) => {
+      const next = managing(i, job.jobId, written);
+      return next ? { next } : undefined;
+    });
+    await Variables.upsert(method, token, scope, difference.upsert);
+  }
+  for (const name of difference.delete) await Variables.remove(method, token, scope, name);
+
+  // Each delete already redeployed the service (Railway's variableDelete has no skipDeploys).
+  let redeploy = "nothing changed, nothing redeployed";
+  if (!isQuiet(difference))
+    if (!scope.serviceId) redeploy = "shared variables: no service to redeploy";
+    else if (difference.delete.length > 0) redeploy = "Railway redeployed the service for the deletions";
+    else {
+      const latest = await Variables.latestSuccessfulDeployment(method, token, {
+        ...scope,
+        serviceId: scope.serviceId,
+      });
+      if (latest) {
+        await Variables.redeploy(method, token, latest);
+        redeploy = "redeployed the latest successful deployment";
+      } else redeploy = "the service has no successful deployment to redeploy";
+    }
+  const skipped = difference.skipped.length
+    ? ` Left alone: ${difference.skipped.map((s) => `${s.key} (${reasons[s.reason]})`).join(", ")}.`
+    : "";
+  const message =
+    job.kind === "import"
+      ? `Imported ${count(imported)} from Railway.${skipped}`
+      : `Wrote ${count(written.length)}, deleted ${count(difference.delete.length)}${imported ? `, imported ${count(imported)}` : ""}; ${redeploy}.${skipped}`;
+  return { status: "succeeded", message, managedKeys: difference.managedAfter };
+}
+
+const reasons = { reserved: "Railway's own", reference: "a reference", "set-by-hand": "set by hand" } as const;
+const count = (n: number) => `${n} secret${n === 1 ? "" : "s"}`;

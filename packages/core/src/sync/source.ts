@@ -1,0 +1,47 @@
+/**
+ * Where a sync reads the project's secrets: one org, project, environment and folder as
+ * name → value, and where imports are written. The secrets store (branch `secrets`) provides the
+ * real one; until it is merged the in-memory one serves the local run and the tests.
+ */
+import type * as Audit from "../audit/index.ts";
+
+export type Folder = { orgId: string; projectId: string; environment: string; secretPath: string };
+
+export interface Source {
+  read(folder: Folder): Promise<Record<string, string>>;
+  /** Creates or replaces these names in the folder, as `by`. */
+  write(folder: Folder, secrets: Record<string, string>, by: Audit.Actor): Promise<void>;
+}
+
+const at = (f: Folder) => JSON.stringify([f.orgId, f.projectId, f.environment, f.secretPath]);
+
+/** Secrets held in this process; `onChange` plays the secrets store's outbox event. */
+export function memory(onChange?: (folder: Folder) => void) {
+  const folders = new Map<string, Record<string, string>>();
+  return {
+    async read(folder: Folder) {
+      return { ...folders.get(at(folder)) };
+    },
+    async write(folder: Folder, secrets: Record<string, string>) {
+      folders.set(at(folder), { ...folders.get(at(folder)), ...secrets });
+      onChange?.(folder);
+    },
+    /** Test helpers: set or remove names as a person would. */
+    set(folder: Folder, secrets: Record<string, string>) {
+      folders.set(at(folder), { ...folders.get(at(folder)), ...secrets });
+    },
+    remove(folder: Folder, ...names: string[]) {
+      const kept = { ...folders.get(at(folder)) };
+      for (const name of names) delete kept[name];
+      folders.set(at(folder), kept);
+    },
+  } satisfies Source & Record<string, unknown>;
+}
+
+let current: Source = memory();
+
+/** The source the sync uses; the merger points it at the secrets store. */
+export const source = () => current;
+export const use = (s: Source) => {
+  current = s;
+};

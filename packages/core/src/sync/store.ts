@@ -1,0 +1,101 @@
+/** Syncs in DynamoDB: reads, and guarded writes that commit an item with its webhook event. */
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as Audit from "../audit/index.ts";
+import * as Dynamo from "../dynamo/index.ts";
+import { VisibleError } from "../error/index.ts";
+import * as Webhook from "../webhook/outbox/index.ts";
+import { type Item, key, listKey, toInfo } from "./item.ts";
+
+export const load = async (orgId: string, id: string) =>
+  (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true })))
+    .Item as Item | undefined;
+
+/** A project's syncs, oldest first (a project has a handful). */
+export async function list(orgId: string, projectId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await Dynamo.client.send(
+      new QueryCommand({
+        TableName: Dynamo.table(),
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...((out.Items ?? []) as Item[]));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export type Event = { type: Webhook.EventType };
+/** An audit entry of a sync: under its connection, the sync named in its details. */
+export type AuditRecord = { action: Audit.Action; actor: Audit.Actor; details?: Audit.Input["details"] };
+
+const auditWrite = (item: Item, record?: AuditRecord) =>
+  record
+    ? [
+        Audit.put({
+          orgId: item.orgId,
+          action: record.action,
+          actor: record.actor,
+          connectionId: item.connectionId,
+          projectId: item.projectId,
+          details: { syncId: item.id, name: item.name, ...record.details },
+        }),
+      ]
+    : [];
+
+const eventWrite = (item: Item, event?: Event) =>
+  event ? [Webhook.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
+
+export async function insert(item: Item, record: AuditRecord) {
+  await Dynamo.transact([
+    { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+    ...auditWrite(item, record),
+  ]);
+}
+
+/**
+ * Read-modify-write of one sync, guarded by its revision and tried again when another write got
+ * there first. `apply` returns the next item (with the event it causes), "delete", or undefined
+ * for no change. Undefined when the sync does not exist.
+ */
+export async function change(
+  orgId: string,
+  id: string,
+  apply: (item: Item) => { next: Item | "delete"; event?: Event; audit?: AuditRecord } | undefined,
+): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const item = await load(orgId, id);
+    if (!item) return undefined;
+    const step = apply(item);
+    if (!step) return { before: item, after: undefined };
+    const guard = {
+      ConditionExpression: "revision = :revision",
+      ExpressionAttributeValues: { ":revision": item.revision },
+    };
+    const after = step.next === "delete" ? "delete" : { ...step.next, revision: item.revision + 1 };
+    const own: Dynamo.Write =
+      after === "delete"
+        ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
+        : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
+    const shown = after === "delete" ? item : after;
+    const all = [own, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
+    try {
+      await Dynamo.transact(all);
+      await Webhook.relayCommitted(all);
+      return { before: item, after };
+    } catch (err) {
+      if (Dynamo.failedOn(err, all, own)) continue;
+      throw err;
+    }
+  }
+  throw new VisibleError(
+    "conflict",
+    "concurrent_change",
+    "The secret sync kept changing while this request ran; try again",
+  );
+}

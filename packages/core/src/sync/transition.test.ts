@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import type { Job } from "./schema.ts";
+import {
+  created,
+  current,
+  finished,
+  leased,
+  managing,
+  released,
+  requested,
+  syncRequested,
+  updated,
+} from "./transition.ts";
+
+const input = {
+  name: "s",
+  projectId: "p1",
+  connectionId: "00000000-0000-4000-8000-000000000001",
+  environment: "prod",
+  secretPath: "/app",
+  isAutoSyncEnabled: true,
+  syncOptions: { initialSyncBehavior: "overwrite-destination" as const },
+  destinationConfig: { projectId: "rp", environmentId: "re", serviceId: "rs" },
+};
+const fresh = { id: "00000000-0000-4000-8000-0000000000aa", now: "2026-01-01T00:00:00.000Z", jobId: "j1" };
+const base = created("org", input, fresh);
+const sync = (generation: number, jobId = `g${generation}`): Job => ({
+  orgId: "org",
+  syncId: fresh.id,
+  jobId,
+  kind: "sync",
+  generation,
+});
+const at = new Date("2026-01-01T00:01:00.000Z");
+
+describe("a new sync", () => {
+  it("is pending its first sync, request 1, managing nothing, listed under its project", () => {
+    expect(base).toMatchObject({
+      pk: "ORG#org",
+      sk: `SECRET_SYNC#${fresh.id}`,
+      gsi1pk: "ORG#org#SECRET_SYNCS#p1",
+      gsi1sk: `${fresh.now}#${fresh.id}`,
+      deleting: false,
+      syncStatus: "pending",
+      lastSyncJobId: "j1",
+      wanted: 1,
+      done: 0,
+      lease: null,
+      managedKeys: [],
+      lastSyncedAt: null,
+      description: null,
+    });
+  });
+});
+
+describe("coalescing", () => {
+  it("only the latest request's job runs, and only once", () => {
+    const three = syncRequested(syncRequested(base, "j2", fresh.now), "j3", fresh.now);
+    expect(three.wanted).toBe(3);
+    expect(three.lastSyncJobId).toBe("j3");
+    expect(current(three, sync(1))).toBe(false);
+    expect(current(three, sync(2))).toBe(false);
+    expect(current(three, sync(3))).toBe(true);
+    expect(current({ ...three, done: 3 }, sync(3))).toBe(false);
+    expect(current(undefined, sync(3))).toBe(false);
+    expect(leased(three, sync(2), at, 60)).toEqual({ kind: "stale" });
+  });
+
+  it("a request while a sync runs keeps it running", () => {
+    expect(syncRequested({ ...base, syncStatus: "running" }, "j2", fresh.now).syncStatus).toBe("running");
+    expect(syncRequested({ ...base, syncStatus: "failed" }, "j2", fresh.now).syncStatus).toBe("pending");
+  });
+});
+
+describe("the lease", () => {
+  it("is taken for the job's time limit and marks the sync running", () => {
+    const go = leased(base, sync(1), at, 60);
+    expect(go).toEqual({
+      kind: "go",
+      next: { ...base, syncStatus: "running", lease: { jobId: "g1", until: "2026-01-01T00:02:00.000Z" } },
+    });
+  });
+
+  it("keeps a second job out while it holds, and lets it in once it expired; the same job may take it again", () => {
+    const held = { ...base, wanted: 2, lease: { jobId: "g1", until: "2026-01-01T00:02:00.000Z" } };
+    expect(leased(held, sync(2), at, 60)).toEqual({ kind: "busy", until: "2026-01-01T00:02:00.000Z" });
+    expect(leased(held, sync(2), new Date("2026-01-01T00:02:00.001Z"), 60).kind).toBe("go");
+    expect(leased(held, sync(2), new Date("2026-01-01T00:02:00.000Z"), 60).kind).toBe("go");
+    expect(leased({ ...held, wanted: 1 }, sync(1), at, 60).kind).toBe("go");
+  });
+
+  it("names are managed before they are written, only by the job holding the lease", () => {
+    const held = { ...base, managedKeys: ["A"], lease: { jobId: "g1", until: "x" } };
+    expect(managing(held, "g1", ["C", "A", "B"])?.managedKeys).toEqual(["A", "B", "C"]);
+    expect(managing(held, "g1", ["A"])).toBeUndefined();
+    expect(managing(held, "other", ["B"])).toBeUndefined();
+    expect(released(held, "g1")?.lease).toBeNull();
+    expect(released(held, "other")).toBeUndefined();
+  });
+});
+
+describe("the end of a job", () => {
+  const held = { ...base, syncStatus: "running" as const, lease: { jobId: "g1", until: "x" } };
+
+  it("records success, the names managed, the request answered, and releases the lease", () => {
+    const next = finished(held, sync(1), { status: "succeeded", message: "ok", managedKeys: ["A"] }, "T");
+    expect(next).toMatchObject({
+      syncStatus: "succeeded",
+      lastSyncMessage: "ok",
+      lastSyncedAt: "T",
+      managedKeys: ["A"],
+      done: 1,
+      lease: null,
+    });
+  });
+
+  it("a failure keeps the managed names and the last success's time", () => {
+    const next = finished(
+      { ...held, managedKeys: ["A"], lastSyncedAt: "before" },
+      sync(1),
+      { status: "failed", message: "no" },
+      "T",
+    );
+    expect(next).toMatchObject({
+      syncStatus: "failed",
+      lastSyncMessage: "no",
+      lastSyncedAt: "before",
+      managedKeys: ["A"],
+      done: 1,
+    });
+  });
+
+  it("stays pending when a newer request came in meanwhile", () => {
+    expect(finished({ ...held, wanted: 2 }, sync(1), { status: "succeeded", message: "ok" }, "T")?.syncStatus).toBe(
+      "pending",
+    );
+  });
+
+  it("changes nothing for a job that does not hold the lease", () => {
+    expect(finished(held, sync(1, "other"), { status: "succeeded", message: "ok" }, "T")).toBeUndefined();
+  });
+
+  it("imports and removals have their own fields", () => {
+    const imp = requested(base, "import", "ji", "T");
+    expect(imp).toMatchObject({ importStatus: "pending", lastImportJobId: "ji", syncStatus: "pending" });
+    const job: Job = { orgId: "org", syncId: fresh.id, jobId: "ji", kind: "import" };
+    expect(current(imp, job)).toBe(true);
+    expect(current(imp, { ...job, jobId: "old" })).toBe(false);
+    expect(current({ ...imp, importStatus: "running" }, job)).toBe(true);
+    expect(current({ ...imp, importStatus: "failed" }, job)).toBe(false);
+    const done = finished(
+      { ...imp, lease: { jobId: "ji", until: "x" } },
+      job,
+      { status: "succeeded", message: "m" },
+      "T",
+    );
+    expect(done).toMatchObject({ importStatus: "succeeded", lastImportMessage: "m", lastImportedAt: "T", done: 0 });
+    expect(current(done, job)).toBe(false);
+    const rem = requested(base, "remove", "jr", "T");
+    expect(rem).toMatchObject({ removeStatus: "pending", lastRemoveJobId: "jr" });
+  });
+});
+
+describe("an update", () => {
+  it("a rename changes nothing in Railway", () => {
+    const { next, resync } = updated(base, { name: "renamed" }, { jobId: "j2", now: "T" });
+    expect(resync).toBe(false);
+    expect(next).toMatchObject({ name: "renamed", wanted: 1, updatedAt: "T" });
+  });
+
+  it("a new folder or options resync; a new destination starts over", () => {
+    expect(updated(base, { secretPath: "/other" }, { jobId: "j2", now: "T" })).toMatchObject({
+      resync: true,
+      next: { wanted: 2, lastSyncJobId: "j2" },
+    });
+    const moved = updated(
+      { ...base, managedKeys: ["A"], lastSyncedAt: "before" },
+      { destinationConfig: { projectId: "rp", environmentId: "other" } },
+      { jobId: "j2", now: "T" },
+    );
+    expect(moved.resync).toBe(true);
+    expect(moved.next).toMatchObject({ managedKeys: [], lastSyncedAt: null, wanted: 2 });
+  });
+
+  it.each([
+    { connectionId: "00000000-0000-4000-8000-000000000002" },
+    { environment: "staging" },
+    { syncOptions: { initialSyncBehavior: "overwrite-destination" as const, disableSecretDeletion: true } },
+  ])("%o resyncs", (change) => {
+    expect(updated(base, change, { jobId: "j2", now: "T" }).resync).toBe(true);
+  });
+
+  it("the same options again do not", () => {
+    expect(updated(base, { syncOptions: { ...input.syncOptions } }, { jobId: "j2", now: "T" }).resync).toBe(false);
+  });
+
+  it("with auto-sync off nothing is requested", () => {
+    const off = updated(base, { isAutoSyncEnabled: false, secretPath: "/x" }, { jobId: "j2", now: "T" });
+    expect(off.resync).toBe(false);
+    expect(updated(off.next, { isAutoSyncEnabled: true }, { jobId: "j3", now: "T" }).resync).toBe(true);
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Every change of a sync as a pure function of the item as it is: the verbs load, call one of
+ * these and write the result guarded by the item's revision (./store.ts).
+ */
+import type { Item } from "./item.ts";
+import { key, listKey } from "./item.ts";
+import type { CreateInput, Job, Status, UpdateInput } from "./schema.ts";
+
+const idle = {
+  importStatus: null,
+  lastImportJobId: null,
+  lastImportMessage: null,
+  lastImportedAt: null,
+  removeStatus: null,
+  lastRemoveJobId: null,
+  lastRemoveMessage: null,
+  lastRemovedAt: null,
+} as const;
+
+/** A new sync; its first sync is requested with it. */
+export function created(
+  orgId: string,
+  input: CreateInput,
+  { id, now, jobId }: { id: string; now: string; jobId: string },
+): Item {
+  return {
+    ...key(orgId, id),
+    type: "secret-sync",
+    gsi1pk: listKey(orgId, input.projectId),
+    gsi1sk: `${now}#${id}`,
+    id,
+    orgId,
+    name: input.name,
+    description: input.description ?? null,
+    projectId: input.projectId,
+    connectionId: input.connectionId,
+    environment: input.environment,
+    secretPath: input.secretPath,
+    isAutoSyncEnabled: input.isAutoSyncEnabled,
+    syncOptions: input.syncOptions,
+    destinationConfig: input.destinationConfig,
+    createdAt: now,
+    updatedAt: now,
+    managedKeys: [],
+    wanted: 1,
+    done: 0,
+    lease: null,
+    deleting: false,
+    revision: 0,
+    syncStatus: "pending",
+    lastSyncJobId: jobId,
+    lastSyncMessage: null,
+    lastSyncedAt: null,
+    ...idle,
+  };
+}
+
+/** One more sync request: a job for `wanted` is queued, and any earlier one still queued will skip. */
+export const syncRequested = (item: Item, jobId: string, now: string): Item => ({
+  ...item,
+  wanted: item.wanted + 1,
+  syncStatus: item.syncStatus === "running" ? "running" : "pending",
+  lastSyncJobId: jobId,
+  updatedAt: now,
+});
+
+/** A change of settings; a sync is requested when what it copies, or where to, changed. */
+export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId: string; now: string }) {
+  const next: Item = {
+    ...item,
+    name: input.name ?? item.name,
+    description: input.description === undefined ? item.description : input.description,
+    connectionId: input.connectionId ?? item.connectionId,
+    environment: input.environment ?? item.environment,
+    secretPath: input.secretPath ?? item.secretPath,
+    isAutoSyncEnabled: input.isAutoSyncEnabled ?? item.isAutoSyncEnabled,
+    syncOptions: input.syncOptions ?? item.syncOptions,
+    destinationConfig: input.destinationConfig ?? item.destinationConfig,
+    updatedAt: now,
+  };
+  // A new destination starts over: the names written elsewhere are not there.
+  const moved = JSON.stringify(next.destinationConfig) !== JSON.stringify(item.destinationConfig);
+  const moving = moved ? { managedKeys: [], lastSyncedAt: null } : {};
+  const resync =
+    next.isAutoSyncEnabled &&
+    (moved ||
+      next.connectionId !== item.connectionId ||
+      next.environment !== item.environment ||
+      next.secretPath !== item.secretPath ||
+      JSON.stringify(next.syncOptions) !== JSON.stringify(item.syncOptions) ||
+      (next.isAutoSyncEnabled && !item.isAutoSyncEnabled));
+  return { next: resync ? syncRequested({ ...next, ...moving }, jobId, now) : { ...next, ...moving }, resync };
+}
+
+const run = (kind: Job["kind"]) =>
+  kind === "sync"
+    ? ({ status: "syncStatus", job: "lastSyncJobId", message: "lastSyncMessage", at: "lastSyncedAt" } as const)
+    : kind === "import"
+      ? ({
+          status: "importStatus",
+          job: "lastImportJobId",
+          message: "lastImportMessage",
+          at: "lastImportedAt",
+        } as const)
+      : ({
+          status: "removeStatus",
+          job: "lastRemoveJobId",
+          message: "lastRemoveMessage",
+          at: "lastRemovedAt",
+        } as const);
+
+/** An import or a removal requested: its own status fields. */
+export function requested(item: Item, kind: "import" | "remove", jobId: string, now: string): Item {
+  const f = run(kind);
+  return { ...item, [f.status]: "pending", [f.job]: jobId, [f.message]: null, updatedAt: now };
+}
+
+/** Whether a job still has work: a sync only for the latest request, once; others while theirs is pending. */
+export function current(item: Item | undefined, job: Job): boolean {
+  if (!item) return false;
+  if (job.kind === "sync") return job.generation === item.wanted && item.done < item.wanted;
+  const f = run(job.kind);
+  return item[f.job] === job.jobId && (item[f.status] === "pending" || item[f.status] === "running");
+}
+
+export type Lease = { kind: "stale" } | { kind: "busy"; until: string } | { kind: "go"; next: Item };
+
+/** The job takes the sync, unless it has nothing to do or another job holds it. */
+export function leased(item: Item | undefined, job: Job, now: Date, seconds: number): Lease {
+  if (!item || !current(item, job)) return { kind: "stale" };
+  if (item.lease && item.lease.jobId !== job.jobId && item.lease.until > now.toISOString())
+    return { kind: "busy", until: item.lease.until };
+  const f = run(job.kind);
+  const until = new Date(now.getTime() + seconds * 1000).toISOString();
+  return { kind: "go", next: { ...item, lease: { jobId: job.jobId, until }, [f.status]: "running" } };
+}
+
+/** Names the job is about to write: managed before they are written, so that a crash loses none. */
+export function managing(item: Item, jobId: string, names: readonly string[]): Item | undefined {
+  if (item.lease?.jobId !== jobId) return undefined;
+  const all = [...new Set([...item.managedKeys, ...names])].sort();
+  return all.length === item.managedKeys.length ? undefined : { ...item, managedKeys: all };
+}
+
+export type Result = { status: Extract<Status, "succeeded" | "failed">; message: string; managedKeys?: string[] };
+
+/** The job's end: its status and message, and the lease released. Undefined when the job no longer holds it. */
+export function finished(item: Item, job: Job, result: Result, now: string): Item | undefined {
+  if (item.lease?.jobId !== job.jobId) return undefined;
+  const f = run(job.kind);
+  const ran: Item = {
+    ...item,
+    lease: null,
+    managedKeys: result.managedKeys ?? item.managedKeys,
+    [f.message]: result.message,
+    ...(result.status === "succeeded" ? { [f.at]: now } : {}),
+  };
+  if (job.kind !== "sync") return { ...ran, [f.status]: result.status };
+  const generation = job.generation ?? item.wanted;
+  // A request that came in meanwhile keeps the sync pending: its own job follows.
+  const newer = item.wanted > generation;
+  return { ...ran, done: generation, syncStatus: newer ? "pending" : result.status };
+}
+
+/** The lease handed back for a retry later; the status stays as it was. */
+export const released = (item: Item, jobId: string): Item | undefined =>
+  item.lease?.jobId === jobId ? { ...item, lease: null } : undefined;
