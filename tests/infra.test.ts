@@ -151,6 +151,7 @@ const purposes = (s: Statement) =>
 const keyArn = arn("aws.kms.Key", "CredentialsKey");
 const jobsArn = arn("sst.aws.Queue", "VerifyJobs");
 const webhookJobsArn = arn("sst.aws.Queue", "WebhookJobs");
+const maintenancePagesArn = arn("sst.aws.Queue", "MaintenancePages");
 const deadLettersArn = arn("sst.aws.Queue", "VerifyDeadLetters");
 
 let production: Deployed;
@@ -286,10 +287,28 @@ describe("the workers", () => {
       });
       const policy = statements(cron.args.function);
       expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
-      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
+      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual([
+        "sqs:SendMessage",
+        "sqs:SendMessage",
+        "sqs:SendMessage",
+      ]);
       expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
       expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+      expect(actions(on(policy, maintenancePagesArn))).toEqual(["sqs:SendMessage"]);
     }
+  });
+
+  test("a run's pages run on the maintenance queue, with the schedules' rights and no key", () => {
+    const { subscriber, batch } = subscription(production, "MaintenancePages");
+    expect(subscriber).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", timeout: "60 seconds" });
+    expect(batch).toMatchObject({ partialResponses: true });
+    const policy = statements(subscriber, "MaintenancePages");
+    expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, maintenancePagesArn))).toEqual(expect.arrayContaining(["sqs:SendMessage"]));
+    // Its own dead-letter queue, after a few receives.
+    const queue = one(production, "sst.aws.Queue", "MaintenancePages").args;
+    expect(queue.dlq).toMatchObject({ retry: 5 });
   });
 
   test("the webhook worker opens signing secrets only, on Node 24 and arm64, with partial batch responses", () => {
@@ -347,7 +366,7 @@ describe("every function's policy", () => {
       .filter((r) => r.type === "sst.Linkable" || r.type === "sst.aws.Dynamo")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["CredentialsKey", "CursorKey", "Table", "VerifyQueue", "WebhookQueue"]);
+    expect(names).toEqual(["CredentialsKey", "CursorKey", "MaintenanceQueue", "Table", "VerifyQueue", "WebhookQueue"]);
   });
 });
 
@@ -402,16 +421,21 @@ describe("stages", () => {
   });
 });
 
-test("an alarm fires when the dead-letter queue holds a message, and notifies", () => {
-  const alarm = one(production, "aws.cloudwatch.MetricAlarm").args;
-  expect(alarm).toMatchObject({
-    namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
-    threshold: 0,
-    comparisonOperator: "GreaterThanThreshold",
-  });
-  expect(String(alarm.dimensions.QueueName)).toBe("sst.aws.Queue:VerifyDeadLetters.nodes.queue.name");
-  expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
+test("an alarm fires when a dead-letter queue (verification, maintenance) holds a message, and notifies", () => {
+  for (const [name, queue] of [
+    ["VerifyDeadLettersAlarm", "VerifyDeadLetters"],
+    ["MaintenanceDeadLettersAlarm", "MaintenanceDeadLetters"],
+  ]) {
+    const alarm = one(production, "aws.cloudwatch.MetricAlarm", name).args;
+    expect(alarm).toMatchObject({
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+    });
+    expect(String(alarm.dimensions.QueueName)).toBe(`sst.aws.Queue:${queue}.nodes.queue.name`);
+    expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
+  }
 });
 
 test("the stack outputs the API's URL", () => {

@@ -60,9 +60,10 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
   };
   // Hidden only for the worker's own time limit, not six times it as deployed: there is no
   // Lambda poller here to outlast, and a crashed local worker's jobs come back sooner.
-  const { verify: v, webhook: w } = Layout.queues;
+  const { verify: v, webhook: w, maintenance: m } = Layout.queues;
   const verify = await queueWithDeadLetters("verify", v, opts.visibilityTimeout ?? v.workerTimeoutSeconds);
   const webhook = await queueWithDeadLetters("webhook", w, w.workerTimeoutSeconds);
+  const maintenance = await queueWithDeadLetters("maintenance", m, m.workerTimeoutSeconds);
 
   const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
   const alias = `alias/${prefix}-credentials`;
@@ -75,6 +76,8 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
     VerifyDeadLetterQueue: { url: verify.deadLetterUrl },
     WebhookQueue: { url: webhook.url },
     WebhookDeadLetterQueue: { url: webhook.deadLetterUrl },
+    MaintenanceQueue: { url: maintenance.url },
+    MaintenanceDeadLetterQueue: { url: maintenance.deadLetterUrl },
     CredentialsKey: { id: alias },
     CursorKey: { value: randomBytes(32).toString("base64") },
   };

@@ -82,6 +82,7 @@ export async function startStack(opts: StackOptions) {
             consume(resources.VerifyQueue.url ?? "", handler, { waitSeconds }),
           ),
           consume(resources.VerifyDeadLetterQueue.url ?? "", deadLetter.handler, { waitSeconds }),
+          consume(resources.MaintenanceQueue.url ?? "", maintenance.pages, { waitSeconds }),
         ];
   const webhooks =
     opts.webhooks === false

@@ -13,6 +13,7 @@ const client = new SQSClient({});
 /** The queues, each named where a message is sent. */
 export const verification = () => Resource.VerifyQueue.url;
 export const webhooks = () => Resource.WebhookQueue.url;
+export const maintenance = () => Resource.MaintenanceQueue.url;
 
 /** How a message came in: its receive count (1 the first time) and its handle for retryAfter. */
 export type Delivery = { attempt: number; receiptHandle: string };

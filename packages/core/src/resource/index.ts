@@ -10,6 +10,7 @@ export const Resource = Linked as unknown as {
   Table: { name: string };
   VerifyQueue: { url: string };
   WebhookQueue: { url: string };
+  MaintenanceQueue: { url: string };
   CredentialsKey: { id: string };
   /** Signs list cursors (packages/core/src/page): random per stage, never shown. */
   CursorKey: { value: string };
