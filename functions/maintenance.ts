@@ -1,16 +1,24 @@
-import * as Verification from "@app/core/verification";
+import * as Maintenance from "@app/core/maintenance";
 import * as Outbox from "@app/core/webhook/outbox";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { sqsBatch } from "./sqs.ts";
 
-/** On a schedule: resolve verifications whose job was lost. */
-export const sweep = () => Verification.sweepStale();
+/** On a schedule: resolve verifications whose job was lost (a run over every shard, in pages). */
+export const sweep = () => Maintenance.start("sweep");
 
-/** On a schedule: re-check active connections whose last verification is old. */
-export const reverify = () => Verification.reverifyDue();
+/** On a schedule: re-check active connections whose last verification is old, at a steady rate. */
+export const reverify = () => Maintenance.start("reverify");
 
-/** On a schedule (every minute; DynamoDB Streams could replace it): queue webhook events a crash left in the outbox. */
+/** On a schedule: queue webhook events a crash left in the outbox. */
 export const relayWebhooks = () => Outbox.relay();
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
 
-/** The deployed entry point: one bundle, the schedule says which task (infra/maintenance.ts). */
-export const handler = (event: { task?: keyof typeof tasks }) => tasks[event.task ?? "sweep"]();
+/** Subscribed to the maintenance queue: one page of a run per message. */
+export const pages = sqsBatch(Maintenance.run);
+
+/** The deployed entry point: one bundle; a schedule says which task, the queue brings pages. */
+export const handler = (event: { task?: keyof typeof tasks } | SQSEvent, context: Context) =>
+  "Records" in event
+    ? (pages(event, context) as Promise<SQSBatchResponse>)
+    : tasks[(event as { task?: keyof typeof tasks }).task ?? "sweep"]();

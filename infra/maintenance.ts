@@ -1,6 +1,6 @@
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
-import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
+import { jobQueue, maintenancePageQueue, maintenanceQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
 /** An EventBridge rate, in the unit it reads best in (EventBridge wants "1 hour", not "1 hours"). */
@@ -12,9 +12,21 @@ const every = (minutes: number): `rate(${string})` => {
 /**
  * The safety nets of the pipeline (functions/maintenance.ts): every 5 minutes, settle
  * verifications whose job was lost; every hour, queue re-checks of connections last verified
- * over a day ago, spread over 15 minutes. Neither touches a token: they read and write the table
- * and queue jobs, so they get no key permission at all.
+ * over a day ago, at a steady global rate. A scheduled run only queues one page per shard of the
+ * maintenance index; the pages, and the pages they queue, run on the maintenance queue. None of
+ * it touches a token: it reads and writes the table and queues jobs, so it gets no key permission.
  */
+const maintenanceFunction = () => ({
+  ...code("maintenance"),
+  memory: "256 MB" as const,
+  timeout: "60 seconds" as const,
+  link: [table, verifyQueue, webhookQueue, maintenanceQueue],
+  permissions: [
+    { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
+    { actions: ["sqs:SendMessage"], resources: [maintenancePageQueue.arn] },
+    relayWebhooks(),
+  ],
+});
 const task = (
   name: string,
   schedule: `rate(${string})`,
@@ -24,14 +36,7 @@ const task = (
   new sst.aws.Cron(name, {
     schedule,
     event: { task: which },
-    function: {
-      ...code("maintenance"),
-      description,
-      memory: "256 MB",
-      timeout: "60 seconds",
-      link: [table, verifyQueue, webhookQueue],
-      permissions: [{ actions: ["sqs:SendMessage"], resources: [jobQueue.arn] }, relayWebhooks()],
-    },
+    function: { ...maintenanceFunction(), description },
   });
 
 export const sweep = task(
@@ -53,4 +58,10 @@ export const relay = task(
   "rate(1 minute)",
   "relay-webhooks",
   "Railway App Connections: relays webhook events a crash left in the outbox",
+);
+
+/** The pages of every run: each handles up to a page of one shard and queues the next. */
+export const pages = maintenancePageQueue.subscribe(
+  { ...maintenanceFunction(), description: "Railway App Connections: maintenance pages (re-checks, stale sweeps)" },
+  { batch: { size: 10, partialResponses: true } },
 );

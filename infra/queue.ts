@@ -42,3 +42,13 @@ export const webhookQueue = new sst.Linkable("WebhookQueue", {
 
 /** Every function that changes a connection relays its webhook events right after the commit. */
 export const relayWebhooks = () => ({ actions: ["sqs:SendMessage"], resources: [webhookJobQueue.arn] });
+
+/** Maintenance pages (packages/core/src/maintenance): a scheduled run fans out through it. */
+const maintenance = withDeadLetters("MaintenancePages", "MaintenanceDeadLetters", Layout.queues.maintenance);
+export const maintenancePageQueue = maintenance.jobs;
+export const maintenanceDeadLetterQueue = maintenance.deadLetters;
+
+/** What the code reads as `Resource.MaintenanceQueue.url` (a Linkable, for the same reason). */
+export const maintenanceQueue = new sst.Linkable("MaintenanceQueue", {
+  properties: { url: maintenancePageQueue.url },
+});

@@ -151,6 +151,7 @@ const purposes = (s: Statement) =>
 const keyArn = arn("aws.kms.Key", "CredentialsKey");
 const jobsArn = arn("sst.aws.Queue", "VerifyJobs");
 const webhookJobsArn = arn("sst.aws.Queue", "WebhookJobs");
+const maintenancePagesArn = arn("sst.aws.Queue", "MaintenancePages");
 const deadLettersArn = arn("sst.aws.Queue", "VerifyDeadLetters");
 
 let production: Deployed;
@@ -327,10 +328,28 @@ describe("the workers", () => {
       });
       const policy = statements(cron.args.function);
       expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
-      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
+      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual([
+        "sqs:SendMessage",
+        "sqs:SendMessage",
+        "sqs:SendMessage",
+      ]);
       expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
       expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+      expect(actions(on(policy, maintenancePagesArn))).toEqual(["sqs:SendMessage"]);
     }
+  });
+
+  test("a run's pages run on the maintenance queue, with the schedules' rights and no key", () => {
+    const { subscriber, batch } = subscription(production, "MaintenancePages");
+    expect(subscriber).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", timeout: "60 seconds" });
+    expect(batch).toMatchObject({ partialResponses: true });
+    const policy = statements(subscriber, "MaintenancePages");
+    expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, maintenancePagesArn))).toEqual(expect.arrayContaining(["sqs:SendMessage"]));
+    // Its own dead-letter queue, after a few receives.
+    const queue = one(production, "sst.aws.Queue", "MaintenancePages").args;
+    expect(queue.dlq).toMatchObject({ retry: 5 });
   });
 
   test("the webhook worker opens signing secrets only, on Node 24 and arm64, with partial batch responses", () => {
@@ -392,7 +411,15 @@ describe("every function's policy", () => {
       .filter((r) => r.type === "sst.Linkable" || r.type === "sst.aws.Dynamo")
       .map((r) => r.name)
       .sort();
-    expect(names).toEqual(["CredentialsKey", "CursorKey", "SyncQueue", "Table", "VerifyQueue", "WebhookQueue"]);
+    expect(names).toEqual([
+      "CredentialsKey",
+      "CursorKey",
+      "MaintenanceQueue",
+      "SyncQueue",
+      "Table",
+      "VerifyQueue",
+      "WebhookQueue",
+    ]);
   });
 });
 
@@ -447,10 +474,11 @@ describe("stages", () => {
   });
 });
 
-test("an alarm fires when a dead-letter queue holds a message, and notifies", () => {
+test("an alarm fires when a dead-letter queue (verification, sync, maintenance) holds a message, and notifies", () => {
   for (const [name, queue] of [
     ["VerifyDeadLettersAlarm", "VerifyDeadLetters"],
     ["SyncDeadLettersAlarm", "SyncDeadLetters"],
+    ["MaintenanceDeadLettersAlarm", "MaintenanceDeadLetters"],
   ]) {
     const alarm = one(production, "aws.cloudwatch.MetricAlarm", name).args;
     expect(alarm).toMatchObject({
@@ -462,7 +490,7 @@ test("an alarm fires when a dead-letter queue holds a message, and notifies", ()
     expect(String(alarm.dimensions.QueueName)).toBe(`sst.aws.Queue:${queue}.nodes.queue.name`);
     expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
   }
-  expect(production.resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm")).toHaveLength(2);
+  expect(production.resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm")).toHaveLength(3);
 });
 
 test("the stack outputs the API's URL", () => {

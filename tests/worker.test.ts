@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { receive, scan, sqsRecord } from "./support/aws.ts";
+import { runMaintenance } from "./support/maintenance.ts";
 import { useStack } from "./support/stack.ts";
 
 // The worker is off: this file takes the job off the queue itself, looks at it, and then
@@ -215,27 +216,28 @@ describe("duplicate delivery", () => {
 
 describe("maintenance", () => {
   const base = "/api/v1/app-connections/railway";
+  const maintenanceQueue = () => ctx.stack.resources.MaintenanceQueue.url ?? "";
+  // No spreading: the re-checks a run queues are visible at once.
+  process.env.REVERIFY_PER_SECOND = "0";
   const get = async (id: string) => ((await (await ctx.api(`${base}/${id}`)).json()) as any).appConnection;
   const later = () => new Date(Date.now() + 60_000);
 
   it("the sweep settles a verification whose job was lost, and re-queues a lost re-check", async () => {
-    const Connection = await import("@app/core/connection");
     const lost = await ctx.api(base, {
       json: { name: "lost-job", method: "team-token", credentials: { apiToken: "x" } },
     });
     const lostId = ((await lost.json()) as any).appConnection.id;
     await receive(ctx.stack.resources.VerifyQueue.url ?? ""); // the job is taken and never finished
 
-    const swept = await Connection.sweep({ before: later(), limit: 100 });
-    expect(swept).toBeGreaterThanOrEqual(1);
+    const swept = await runMaintenance("sweep", maintenanceQueue(), later());
+    expect(swept.items).toBeGreaterThanOrEqual(1);
     const failed = await get(lostId);
     expect(failed).toMatchObject({ status: "failed", pendingVerification: null });
     expect(failed.statusMessage).toMatch(/did not complete.*send the credentials again/);
-    expect(await Connection.sweep({ before: later(), limit: 100 })).toBe(0);
+    expect((await runMaintenance("sweep", maintenanceQueue(), later())).items).toBe(0);
   });
 
   it("the scheduled re-verification re-checks old active connections and marks revoked tokens failed", async () => {
-    const Connection = await import("@app/core/connection");
     const user = ctx.railway.addUser();
     const res = await ctx.api(base, {
       json: { name: "to-revoke", method: "account-token", credentials: { apiToken: user.accountToken } },
@@ -249,12 +251,10 @@ describe("maintenance", () => {
     await drain();
     expect((await get(id)).status).toBe("active");
 
-    expect(
-      await Connection.recheckDue({ before: new Date(Date.now() - 3_600_000), limit: 100, spreadSeconds: 0 }),
-    ).toBe(0);
+    expect((await runMaintenance("reverify", maintenanceQueue(), new Date(Date.now() - 3_600_000))).items).toBe(0);
     ctx.railway.revokeToken(user.accountToken);
-    const queued = await Connection.recheckDue({ before: later(), limit: 100, spreadSeconds: 0 });
-    expect(queued).toBeGreaterThanOrEqual(1);
+    const queued = await runMaintenance("reverify", maintenanceQueue(), later());
+    expect(queued.items).toBeGreaterThanOrEqual(1);
     expect((await get(id)).pendingVerification).toMatchObject({ purpose: "recheck" });
     await drain();
     const revoked = await get(id);
@@ -265,6 +265,48 @@ describe("maintenance", () => {
       action: "app-connection.verification-requested",
       actor: { type: "system", reason: "scheduled re-verification" },
     });
+  });
+});
+
+describe("a maintenance run with more due than one page", () => {
+  it("pages through every shard until all due connections are re-checked", async () => {
+    const base = "/api/v1/app-connections/railway";
+    const { handler } = await import("../functions/verify.ts");
+    const queue = ctx.stack.resources.VerifyQueue.url ?? "";
+    const drain = async () => {
+      for (let m = await receive(queue); m.length > 0; m = await receive(queue))
+        await Promise.all(m.map((one) => handler({ Records: [sqsRecord(one)] }, {} as Context)));
+    };
+    for (let i = 0; i < 24; i++)
+      await ctx.api(base, {
+        json: {
+          name: `paged-${i}`,
+          method: "account-token",
+          credentials: { apiToken: ctx.railway.addUser().accountToken },
+        },
+      });
+    await drain();
+    const active = (await scan(ctx.stack.resources.Table.name)).filter(
+      (i) => i.type === "connection" && i.status === "active",
+    );
+    expect(active.length).toBeGreaterThanOrEqual(24);
+
+    process.env.MAINTENANCE_PAGE_SIZE = "2";
+    try {
+      const run = await runMaintenance(
+        "reverify",
+        ctx.stack.resources.MaintenanceQueue.url ?? "",
+        new Date(Date.now() + 60_000),
+      );
+      expect(run.items).toBe(active.length);
+      // More pages than shards: some shard needed a continuation.
+      expect(run.pages).toBeGreaterThan(16);
+    } finally {
+      delete process.env.MAINTENANCE_PAGE_SIZE;
+    }
+    const after = (await scan(ctx.stack.resources.Table.name)).filter((i) => i.type === "connection");
+    for (const item of active) expect(after.find((a) => a.id === item.id)?.job).toMatchObject({ purpose: "recheck" });
+    await drain();
   });
 });
 

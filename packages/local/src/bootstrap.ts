@@ -60,10 +60,11 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
   };
   // Hidden only for the worker's own time limit, not six times it as deployed: there is no
   // Lambda poller here to outlast, and a crashed local worker's jobs come back sooner.
-  const { verify: v, webhook: w, sync: s } = Layout.queues;
+  const { verify: v, webhook: w, sync: s, maintenance: m } = Layout.queues;
   const verify = await queueWithDeadLetters("verify", v, opts.visibilityTimeout ?? v.workerTimeoutSeconds);
   const webhook = await queueWithDeadLetters("webhook", w, w.workerTimeoutSeconds);
   const sync = await queueWithDeadLetters("sync", s, opts.visibilityTimeout ?? s.workerTimeoutSeconds);
+  const maintenance = await queueWithDeadLetters("maintenance", m, m.workerTimeoutSeconds);
 
   const key = await kms.send(new CreateKeyCommand({ Description: `${prefix} Railway credentials` }));
   const alias = `alias/${prefix}-credentials`;
@@ -78,6 +79,8 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
     WebhookDeadLetterQueue: { url: webhook.deadLetterUrl },
     SyncQueue: { url: sync.url },
     SyncDeadLetterQueue: { url: sync.deadLetterUrl },
+    MaintenanceQueue: { url: maintenance.url },
+    MaintenanceDeadLetterQueue: { url: maintenance.deadLetterUrl },
     CredentialsKey: { id: alias },
     CursorKey: { value: randomBytes(32).toString("base64") },
   };

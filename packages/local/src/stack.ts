@@ -88,6 +88,7 @@ export async function startStack(opts: StackOptions) {
             consume(resources.SyncQueue.url ?? "", sync.handler, { waitSeconds }),
           ),
           consume(resources.SyncDeadLetterQueue.url ?? "", syncDeadLetter.handler, { waitSeconds }),
+          consume(resources.MaintenanceQueue.url ?? "", maintenance.pages, { waitSeconds }),
         ];
   const webhooks =
     opts.webhooks === false

@@ -19,8 +19,9 @@ import * as Store from "./store.ts";
 import { created, removed, updated } from "./transition.ts";
 
 export { NameTaken, NoCredentials } from "./errors.ts";
-export { type Pending, pendingJob, recheckDue, settle, sweep } from "./jobs.ts";
+export { type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
 export * from "./schema.ts";
+export { due } from "./store.ts";
 export type { Outcome } from "./transition.ts";
 export { Credentials };
 

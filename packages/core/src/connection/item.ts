@@ -1,4 +1,5 @@
 /** How a connection is stored: its item, its keys, and how an item reads as `Info`. */
+import { maintenanceKey } from "../layout/index.ts";
 import type * as Railway from "../railway/index.ts";
 import type { Info, Purpose } from "./schema.ts";
 
@@ -12,8 +13,8 @@ export type Item = Omit<Info, "pendingVerification" | "rotation"> & {
   type: "connection";
   gsi1pk: string;
   gsi1sk: string;
-  /** The maintenance index: "JOB" while a verification is in flight, "ACTIVE" while active. */
-  gsi2pk?: "JOB" | "ACTIVE";
+  /** The maintenance index: "JOB#<shard>" while a verification is in flight, "ACTIVE#<shard>" while active. */
+  gsi2pk?: string;
   gsi2sk?: string;
   job: InFlight | null;
   /** Only a failed rotation: a pending one is the job in flight whose purpose is "rotation". */
@@ -60,7 +61,9 @@ export const toInfo = ({
 /** Keeps the maintenance index in step with the item's state. */
 export function indexed(item: Item): Item {
   const { gsi2pk, gsi2sk, ...rest } = item;
-  if (item.job) return { ...rest, gsi2pk: "JOB", gsi2sk: `${item.job.requestedAt}#${item.id}` };
-  if (item.status === "active") return { ...rest, gsi2pk: "ACTIVE", gsi2sk: `${item.verifiedAt}#${item.id}` };
+  if (item.job)
+    return { ...rest, gsi2pk: maintenanceKey("JOB", item.id), gsi2sk: `${item.job.requestedAt}#${item.id}` };
+  if (item.status === "active")
+    return { ...rest, gsi2pk: maintenanceKey("ACTIVE", item.id), gsi2sk: `${item.verifiedAt}#${item.id}` };
   return rest;
 }

@@ -53,31 +53,20 @@ export async function settle(job: Job, outcome: Outcome, pending?: Pending): Pro
   return done?.after !== undefined;
 }
 
-/**
- * Re-checks active connections last verified before `before`, spreading the checks over
- * `spreadSeconds` so that a run stays inside Railway's rate limits. Returns how many it queued.
- */
-export async function recheckDue(opts: { before: Date; limit: number; spreadSeconds: number }) {
-  const due = await Store.due("ACTIVE", opts.before.toISOString(), opts.limit);
-  for (const item of due)
-    await recheck(
-      item.orgId,
-      item.id,
-      { type: "system", reason: "scheduled re-verification" },
-      { delaySeconds: Math.floor(Math.random() * opts.spreadSeconds) },
-    );
-  return due.length;
+/** Queues the scheduled re-check of each active connection, the i-th after `delays[i]` seconds. */
+export async function recheckAll(items: readonly Store.Item[], delays: readonly number[]) {
+  const by = { type: "system", reason: "scheduled re-verification" } as const;
+  await inTens(items, (item, i) => recheck(item.orgId, item.id, by, { delaySeconds: delays[i] ?? 0, seen: item }));
 }
 
 /**
- * Verifications still in flight since before `before` lost their job (it never ran, or no
- * dead-letter handler saw it): a re-check is queued again; a new token, gone with its job,
- * is settled as failed so that nothing stays pending forever. Returns how many it resolved.
+ * Verifications in flight for too long lost their job (it never ran, or no dead-letter handler
+ * saw it): a re-check is queued again; a new token, gone with its job, is settled as failed so
+ * that nothing stays pending forever.
  */
-export async function sweep(opts: { before: Date; limit: number }) {
-  const stale = await Store.due("JOB", opts.before.toISOString(), opts.limit);
-  for (const item of stale) {
-    if (!item.job) continue;
+export async function resolveStale(items: readonly Store.Item[]) {
+  await inTens(items, async (item) => {
+    if (!item.job) return;
     const job = { orgId: item.orgId, connectionId: item.id, jobId: item.job.id };
     if (item.job.purpose === "recheck") {
       await settle(job, { kind: "unreachable", message: "The verification did not complete" });
@@ -93,6 +82,11 @@ export async function sweep(opts: { before: Date; limit: number }) {
         kind: "unreachable",
         message: "The verification did not complete, and its token is no longer held: send the credentials again.",
       });
-  }
-  return stale.length;
+  });
+}
+
+/** Runs `each` over the items ten at a time: a page finishes well within its Lambda's time. */
+async function inTens<T>(items: readonly T[], each: (item: T, i: number) => Promise<unknown>) {
+  for (let i = 0; i < items.length; i += 10)
+    await Promise.all(items.slice(i, i + 10).map((item, j) => each(item, i + j)));
 }

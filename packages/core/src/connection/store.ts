@@ -131,18 +131,22 @@ export async function change(
   );
 }
 
-/** Maintenance: connections with a job in flight ("JOB") or active ("ACTIVE") since before `before`. */
-export async function due(pk: "JOB" | "ACTIVE", before: string, limit: number) {
+/**
+ * Maintenance: one page of a shard of the index (`gsi2pk`, see `Layout.maintenanceKey`), the
+ * connections with a job in flight ("JOB#…") or active ("ACTIVE#…") since before `before`.
+ */
+export async function due(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {
   const out = await Dynamo.client.send(
     new QueryCommand({
       TableName: Dynamo.table(),
       IndexName: "gsi2",
       KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
-      ExpressionAttributeValues: { ":pk": pk, ":before": before },
+      ExpressionAttributeValues: { ":pk": gsi2pk, ":before": before },
       Limit: limit,
+      ExclusiveStartKey: after,
     }),
   );
-  return (out.Items ?? []) as Item[];
+  return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey };
 }
 
 /** A page of an org's connections, newest first, limited to some projects and a status if given. */

@@ -6,7 +6,8 @@ import * as Policy from "../verification/policy/index.ts";
 
 /**
  * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with
- * a verification in flight, active ones by last verification, webhook events in the outbox).
+ * a verification in flight, active ones by last verification, webhook events in the outbox),
+ * under the sharded keys of `maintenanceKey`.
  */
 export const table = {
   fields: { pk: "string", sk: "string", gsi1pk: "string", gsi1sk: "string", gsi2pk: "string", gsi2sk: "string" },
@@ -17,6 +18,31 @@ export const table = {
   },
   ttl: "expiresAt",
 } as const;
+
+/**
+ * How many partitions each kind of maintenance item is spread over. With one constant key
+ * ("ACTIVE") every active connection's index write would land on one partition of the index,
+ * which DynamoDB caps at about 1,000 writes a second, and a verification storm would throttle
+ * the table's own writes (a GSI that cannot keep up throttles its base table). Maintenance reads
+ * the shards back in parallel, one query chain each.
+ */
+export const maintenanceShards = 16;
+
+export type MaintenanceKind = "ACTIVE" | "JOB" | "OUTBOX";
+
+/** The shard of an item, from its id (random UUIDs spread evenly): a 32-bit FNV-1a hash. */
+export function shardOf(id: string) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % maintenanceShards;
+}
+
+/** The maintenance index's partition key of an item of this kind and id. */
+export const maintenanceKey = (kind: MaintenanceKind, id: string) => `${kind}#${shardOf(id)}`;
+
+/** Every partition key of one kind, to read back. */
+export const maintenanceKeys = (kind: MaintenanceKind) =>
+  Array.from({ length: maintenanceShards }, (_, shard) => `${kind}#${shard}`);
 
 export type Queue = {
   /** The time limit of the function that consumes it. */
@@ -47,6 +73,11 @@ export const queues = {
     visibilityTimeoutSeconds: 6 * 120,
     deadLetterAfter: Policy.deadLetterAfter,
   },
+  /**
+   * Maintenance pages (packages/core/src/maintenance): each scheduled run queues one message per
+   * shard, and each page queues the next, so a run handles everything due however much there is.
+   */
+  maintenance: { workerTimeoutSeconds: 60, visibilityTimeoutSeconds: 6 * 60, deadLetterAfter: 5 },
 } satisfies Record<string, Queue>;
 
 /** How long a dead-letter queue keeps a message. */

@@ -14,6 +14,7 @@ const client = new SQSClient({});
 export const verification = () => Resource.VerifyQueue.url;
 export const webhooks = () => Resource.WebhookQueue.url;
 export const syncs = () => Resource.SyncQueue.url;
+export const maintenance = () => Resource.MaintenanceQueue.url;
 
 /** How a message came in: its receive count (1 the first time) and its handle for retryAfter. */
 export type Delivery = { attempt: number; receiptHandle: string };

@@ -11,6 +11,7 @@ export const Resource = Linked as unknown as {
   VerifyQueue: { url: string };
   WebhookQueue: { url: string };
   SyncQueue: { url: string };
+  MaintenanceQueue: { url: string };
   CredentialsKey: { id: string };
   /** Signs list cursors (packages/core/src/page): random per stage, never shown. */
   CursorKey: { value: string };

@@ -81,29 +81,3 @@ export async function abandon(body: string): Promise<void> {
   });
   log.error("verification job dead-lettered", { connectionId: job.connectionId, orgId: job.orgId, applied });
 }
-
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
-
-/** The periodic safety net: verifications in flight for longer than any retry schedule takes. */
-export async function sweepStale() {
-  const resolved = await Connection.sweep({
-    before: minutesAgo(policy.staleAfterMinutes),
-    limit: Policy.batchLimit,
-  });
-  log.info("stale verifications swept", { resolved });
-  return resolved;
-}
-
-/**
- * The periodic re-check of active connections, so that a revoked token shows as failed before
- * anything that relies on it breaks. Each run queues at most `batchLimit`, spread out.
- */
-export async function reverifyDue() {
-  const queued = await Connection.recheckDue({
-    before: minutesAgo(60 * policy.reverifyAfterHours),
-    limit: Policy.batchLimit,
-    spreadSeconds: policy.reverifySpreadSeconds,
-  });
-  log.info("re-verifications queued", { queued });
-  return queued;
-}

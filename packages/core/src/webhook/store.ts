@@ -24,7 +24,7 @@ export type EventItem = {
   payload: string;
   createdAt: string;
   expiresAt: number;
-  gsi2pk?: "OUTBOX";
+  gsi2pk?: string;
   gsi2sk?: string;
   claimedUntil?: number;
 };

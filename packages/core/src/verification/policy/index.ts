@@ -25,10 +25,13 @@ export const sweepEveryMinutes = 5;
 /** Active connections are checked again once their last verification is this old. */
 export const reverifyAfterHours = 24;
 export const reverifyEveryMinutes = 60;
-/** Each re-verification run spreads its checks over this long, to stay within rate limits. */
-export const reverifySpreadSeconds = 900;
-/** The most connections one sweep or re-verification run takes. */
-export const batchLimit = 100;
+/**
+ * Re-checks queued per second across all shards, a steady trickle towards Railway. At 20 a
+ * second a day holds 1.7 million, so one daily re-check of a million connections fits.
+ */
+export const reverifyPerSecond = 20;
+/** The most connections one maintenance page takes (a run pages on until none is due). */
+export const maintenancePageSize = 100;
 
 /** What the running code uses: the environment's value where one is set, read at start-up. */
 export const settings = () => ({
@@ -36,5 +39,6 @@ export const settings = () => ({
   retryBaseSeconds: Env.number("VERIFY_RETRY_BASE_SECONDS", retryBaseSeconds),
   staleAfterMinutes: Env.number("STALE_VERIFICATION_MINUTES", staleAfterMinutes),
   reverifyAfterHours: Env.number("REVERIFY_AFTER_HOURS", reverifyAfterHours),
-  reverifySpreadSeconds: Env.number("REVERIFY_SPREAD_SECONDS", reverifySpreadSeconds),
+  reverifyPerSecond: Env.number("REVERIFY_PER_SECOND", reverifyPerSecond),
+  maintenancePageSize: Math.max(1, Env.number("MAINTENANCE_PAGE_SIZE", maintenancePageSize)),
 });

@@ -8,6 +8,7 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type * as Connection from "../../connection/index.ts";
 import * as Dynamo from "../../dynamo/index.ts";
+import * as Layout from "../../layout/index.ts";
 import { log } from "../../log/index.ts";
 import * as Queue from "../../queue/index.ts";
 import { conditionFailed, type EventItem, endpoints, eventKey, type Item, table } from "../store.ts";
@@ -55,7 +56,7 @@ export function event(orgId: string, type: EventType, data: Record<string, unkno
     payload,
     createdAt,
     expiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
-    gsi2pk: "OUTBOX",
+    gsi2pk: Layout.maintenanceKey("OUTBOX", id),
     gsi2sk: `${createdAt}#${id}`,
   };
   return { Put: { TableName: table(), Item: item } };
@@ -76,21 +77,26 @@ export async function relayCommitted(writes: readonly Dynamo.Write[]) {
   );
 }
 
-/** The periodic relay: every event still in the outbox. Returns how many it queued. */
+/** The periodic relay: the events still in the outbox, up to `limit` per shard. Returns how many it queued. */
 export async function relay(limit = 100) {
-  const out = await Dynamo.client.send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk",
-      ExpressionAttributeValues: { ":pk": "OUTBOX" },
-      Limit: limit,
+  const subscribers = endpointsOnce();
+  const relayed = await Promise.all(
+    Layout.maintenanceKeys("OUTBOX").map(async (pk) => {
+      const out = await Dynamo.client.send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: "gsi2",
+          KeyConditionExpression: "gsi2pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          Limit: limit,
+        }),
+      );
+      let queued = 0;
+      for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) queued++;
+      return queued;
     }),
   );
-  const subscribers = endpointsOnce();
-  let relayed = 0;
-  for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) relayed++;
-  return relayed;
+  return relayed.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -119,8 +125,8 @@ async function dispatch(event: EventItem, subscribers: (orgId: string) => Promis
         TableName: table(),
         Key: eventKey(event.orgId, event.id),
         UpdateExpression: "SET claimedUntil = :until",
-        ConditionExpression: "gsi2pk = :outbox AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-        ExpressionAttributeValues: { ":until": until, ":now": now, ":outbox": "OUTBOX" },
+        ConditionExpression: "attribute_exists(gsi2pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
+        ExpressionAttributeValues: { ":until": until, ":now": now },
       }),
     );
   } catch (err) {
