@@ -1,4 +1,4 @@
-/** Who did what to which connection, and when. Never holds a secret. */
+/** Who did what to which connection or secret, and when. Never holds a secret's value. */
 import { randomUUID } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
@@ -13,6 +13,9 @@ export const Action = z.enum([
   "app-connection.verified",
   "app-connection.verification-failed",
   "app-connection.credentials-read",
+  "secret.created",
+  "secret.updated",
+  "secret.deleted",
 ]);
 export type Action = z.infer<typeof Action>;
 
@@ -28,7 +31,7 @@ export const Entry = z
     orgId: z.string(),
     action: Action,
     actor: Actor,
-    connectionId: z.uuid(),
+    connectionId: z.optional(z.uuid()).check(z.meta({ description: "Absent on secrets' entries" })),
     projectId: z.nullable(z.string()),
     at: z.iso.datetime(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),

@@ -20,6 +20,9 @@ export const EventType = z.enum([
   "app-connection.credentials-rotated",
   "app-connection.deleted",
   "app-connection.revoked",
+  "secret.created",
+  "secret.updated",
+  "secret.deleted",
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -36,10 +39,14 @@ export type Job = z.infer<typeof Job>;
  * An event as a write of the transaction that changes the connection: it exists exactly when
  * that change commits. It waits on the maintenance index until the relay has queued it.
  */
-export function outbox(orgId: string, type: EventType, connection: Connection.Info) {
+export const outbox = (orgId: string, type: EventType, connection: Connection.Info) =>
+  outboxEvent(orgId, type, { appConnection: connection });
+
+/** The same for any event's `data` (a secret's: its key, path, environment, project and version, never its value). */
+export function outboxEvent(orgId: string, type: EventType, data: Record<string, unknown>) {
   const id = `evt_${randomUUID()}`;
   const createdAt = new Date().toISOString();
-  const payload = JSON.stringify({ type, timestamp: createdAt, data: { appConnection: connection } });
+  const payload = JSON.stringify({ type, timestamp: createdAt, data });
   const item: EventItem = {
     ...eventKey(orgId, id),
     type: "webhook-event",
