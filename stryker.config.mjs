@@ -11,6 +11,7 @@ export default {
     "packages/core/src/verification/policy/index.ts",
     "packages/core/src/webhook/address.ts",
     "packages/core/src/page/index.ts",
+    "packages/core/src/secret/references.ts",
   ],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "progress"],

@@ -1,9 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: secret references are written ${KEY}
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { InfisicalSDK } from "@infisical/sdk";
-import { describe, expect, it } from "vitest";
-import { scan } from "./support/aws.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dynamo, scan } from "./support/aws.ts";
 import { useStack } from "./support/stack.ts";
+import { until } from "./support/until.ts";
 
 // The secrets API driven by the real @infisical/sdk, as a script would use it, against the local run.
 const ctx = useStack({ worker: false });
@@ -139,17 +144,23 @@ describe("the raw secrets API through @infisical/sdk", () => {
     expect(dup).toMatchObject({ status: 400 });
     expect(dup.message).toMatch(/already exists/);
     for (const bad of [
-      secrets.createSecret("BAD KEY", { ...at, secretValue: "x" }),
-      secrets.createSecret("DOT.KEY", { ...at, secretValue: "x" }),
-      secrets.createSecret("K", { ...at, secretPath: "no-slash", secretValue: "x" }),
-      secrets.createSecret("K", { ...at, secretPath: "/a//b", secretValue: "x" }),
-      secrets.createSecret("K", { ...at, environment: "Prod!", secretValue: "x" }),
-      secrets.createSecret("K", { ...at, secretValue: "x".repeat(32 * 1024 + 1) }),
-      secrets.createSecret("K", { ...at, secretValue: "x", type: "personal" as never }),
+      () => secrets.createSecret("BAD KEY", { ...at, secretValue: "x" }),
+      () => secrets.createSecret("DOT.KEY", { ...at, secretValue: "x" }),
+      () => secrets.createSecret("K", { ...at, secretPath: "no-slash", secretValue: "x" }),
+      () => secrets.createSecret("K", { ...at, secretPath: "/a//b", secretValue: "x" }),
+      () => secrets.createSecret("K", { ...at, environment: "Prod!", secretValue: "x" }),
+      () => secrets.createSecret("K", { ...at, secretValue: "x".repeat(32 * 1024 + 1) }),
+      () => secrets.createSecret("K", { ...at, secretValue: "x", type: "personal" as never }),
     ])
-      expect((await refusal(bad)).status).toBe(400);
+      expect((await refusal(bad())).status).toBe(400);
     const listed = await secrets.listSecrets({ ...at, recursive: true });
     expect(listed.secrets.map((s) => [s.secretKey, s.secretValue])).toEqual([["TAKEN", "first"]]);
+    const stored = (await scan(ctx.stack.resources.Table.name)).filter((i) => String(i.pk).includes(at.projectId));
+    expect(stored.map((i) => String(i.sk).replace(/#[0-9a-f-]{36}#/, "#<id>#")).sort()).toEqual([
+      "DATAKEY",
+      "S#/#TAKEN",
+      "V#<id>#000000001",
+    ]);
   });
 
   it("refuses a project-limited key outside its projects", async () => {
@@ -229,7 +240,129 @@ describe("the batch routes", () => {
   });
 });
 
+/** KMS commands sent for secrets' data keys, with their encryption contexts. */
+const kmsCalls: { command: string; context: Record<string, string> }[] = [];
+beforeAll(async () => {
+  const Crypto = await import("@app/core/crypto");
+  Crypto.kms().middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { EncryptionContext?: Record<string, string> };
+      if (input.EncryptionContext?.purpose === "secret-data-key")
+        kmsCalls.push({ command: context.commandName, context: input.EncryptionContext });
+      return next(args);
+    },
+    { step: "initialize", name: "countSecretKeyCalls" },
+  );
+});
+
 describe("sealed at rest", () => {
+  it("lists 500 secrets with one KMS call, and none while the data key is cached", async () => {
+    const at = { workspaceId: randomUUID(), environment: "prod" };
+    for (let batch = 0; batch < 20; batch++) {
+      const secrets = Array.from({ length: 25 }, (_, i) => ({
+        secretKey: `K${batch * 25 + i}`,
+        secretValue: `v${batch * 25 + i}`,
+      }));
+      const res = await ctx.api("/api/v3/secrets/batch/raw", { json: { ...at, secrets } });
+      expect(res.status).toBe(200);
+    }
+    const Secret = await import("@app/core/secret");
+    Secret.forget();
+    const ours = () => kmsCalls.filter((c) => c.context.projectId === at.workspaceId);
+    const before = ours().length;
+    const secrets = await client();
+    const listed = await secrets.listSecrets({ projectId: at.workspaceId, environment: "prod" });
+    expect(listed.secrets).toHaveLength(500);
+    expect(listed.secrets.find((s) => s.secretKey === "K437")?.secretValue).toBe("v437");
+    expect(
+      ours()
+        .slice(before)
+        .map((c) => c.command),
+    ).toEqual(["DecryptCommand"]);
+    await secrets.listSecrets({ projectId: at.workspaceId, environment: "prod" });
+    expect(ours().length).toBe(before + 1);
+  });
+
+  it("does not open a value copied into another item, or into another version", async () => {
+    const secrets = await client();
+    const at = place();
+    await secrets.createSecret("FROM", { ...at, secretValue: "the-source-value" });
+    await secrets.createSecret("TO", { ...at, secretValue: "the-target-value" });
+    await secrets.updateSecret("FROM", { ...at, secretValue: "the-second-value" });
+    const items = await scan(ctx.stack.resources.Table.name);
+    const pk = `SECRETS#${ctx.stack.orgId}#${at.projectId}#dev`;
+    const find = (sk: string) => items.find((i) => i.pk === pk && i.sk === sk) as Record<string, any>;
+    const from = find("S#/#FROM");
+    const paste = async (sk: string, value: unknown) =>
+      dynamo().send(
+        new UpdateCommand({
+          TableName: ctx.stack.resources.Table.name,
+          Key: { pk, sk },
+          UpdateExpression: "SET #v = :v",
+          ExpressionAttributeNames: { "#v": "value" },
+          ExpressionAttributeValues: { ":v": value },
+        }),
+      );
+    // The same value under its own item still opens: the copy below is what breaks it.
+    const version1 = find(`V#${from.id}#000000001`);
+    await paste("S#/#TO", from.value);
+    const copied = await refusal(secrets.getSecret({ ...at, secretName: "TO" }));
+    expect(copied.status).toBe(500);
+    expect(copied.message).not.toContain("the-second-value");
+    await paste("S#/#FROM", version1.value);
+    expect((await refusal(secrets.getSecret({ ...at, secretName: "FROM" }))).status).toBe(500);
+    expect((await secrets.getSecret({ ...at, secretName: "FROM", version: 1 })).secretValue).toBe("the-source-value");
+  });
+
+  it("sends webhooks and queue messages that name the secret but never carry its value", async () => {
+    const sent: string[] = [];
+    const original = SQSClient.prototype.send;
+    SQSClient.prototype.send = function (this: SQSClient, command: any, ...rest: any[]) {
+      if (command?.input?.MessageBody) sent.push(command.input.MessageBody);
+      return (original as any).call(this, command, ...rest);
+    } as typeof original;
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const hook = await ctx.api("/api/v1/webhooks", {
+        json: { url, eventTypes: ["secret.created", "secret.updated"] },
+      });
+      expect(hook.status).toBe(201);
+      const secrets = await client();
+      const at = place();
+      const value = `whsec_value_${randomUUID()}`;
+      await secrets.createSecret("HOOKED", { ...at, secretValue: value });
+      await secrets.updateSecret("HOOKED", { ...at, secretValue: `${value}-2` });
+      await until(() => received.filter((b) => b.includes(at.projectId)).length >= 2, 15_000);
+      const events = received.filter((b) => b.includes(at.projectId)).map((b) => JSON.parse(b));
+      expect(events.map((e) => e.type).sort()).toEqual(["secret.created", "secret.updated"]);
+      expect(events[0].data.secret).toMatchObject({
+        key: "HOOKED",
+        path: "/",
+        environment: "dev",
+        projectId: at.projectId,
+      });
+      expect(sent.length).toBeGreaterThan(0);
+      for (const text of [...received, ...sent]) expect(text).not.toContain(value);
+      const { webhook } = (await hook.json()) as { webhook: { id: string } };
+      await ctx.api(`/api/v1/webhooks/${webhook.id}`, { method: "DELETE" });
+    } finally {
+      SQSClient.prototype.send = original;
+      server.close();
+    }
+  });
+
   it("never shows a value in plaintext in table items, logs or audit", async () => {
     const secrets = await client();
     const at = place();
