@@ -248,7 +248,7 @@ beforeAll(async () => {
     (next, context) => async (args) => {
       const input = args.input as { EncryptionContext?: Record<string, string> };
       if (input.EncryptionContext?.purpose === "secret-data-key")
-        kmsCalls.push({ command: context.commandName, context: input.EncryptionContext });
+        kmsCalls.push({ command: context.commandName ?? "", context: input.EncryptionContext });
       return next(args);
     },
     { step: "initialize", name: "countSecretKeyCalls" },
