@@ -15,12 +15,14 @@ export default $config({
     const { alias } = await import("./infra/key");
     const { jobQueue, deadLetterQueue } = await import("./infra/queue");
     const { api } = await import("./infra/api");
+    const { router } = await import("./infra/secrets");
     await import("./infra/worker");
     await import("./infra/maintenance");
     await import("./infra/webhooks");
     await import("./infra/alarm");
     return {
       api: api.url,
+      url: router.url,
       table: table.name,
       queue: jobQueue.url,
       deadLetterQueue: deadLetterQueue.url,

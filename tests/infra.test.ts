@@ -82,6 +82,11 @@ const sst = {
       },
     })),
     Function: resource("sst.aws.Function"),
+    Router: resource("sst.aws.Router", (name) => ({
+      route: (pattern: string, url: unknown) =>
+        recorded.push({ type: "sst.aws.Router.route", name, args: { pattern, url: String(url) }, opts: {} }),
+      url: output(`sst.aws.Router:${name}.url`),
+    })),
     Cron: resource("sst.aws.Cron"),
     SnsTopic: resource("sst.aws.SnsTopic"),
   },
@@ -307,9 +312,48 @@ describe("the workers", () => {
   });
 });
 
+describe("the secrets function", () => {
+  const fn = () => one(production, "sst.aws.Function", "Secrets").args;
+
+  test("runs Node 24 on arm64 from its bundle, behind the one URL with the API", () => {
+    expect(fn()).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", bundle: join(root, "dist/secrets") });
+    const routes = production.resources.filter((r) => r.type === "sst.aws.Router.route").map((r) => r.args);
+    expect(one(production, "sst.aws.Router", "Url")).toBeTruthy();
+    expect(routes).toEqual([
+      { pattern: "/", url: "sst.aws.Function:Api.url" },
+      { pattern: "/api/v3/secrets", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/api/v1/auth", url: "sst.aws.Function:Secrets.url" },
+    ]);
+  });
+
+  test("generates and unwraps only secrets' data keys, and encrypts nothing with the key itself", () => {
+    const policy = statements(fn());
+    const kms = policy.filter((s) => s.actions.some((a) => a.startsWith("kms:")));
+    expect(kms.map((s) => s.actions)).toEqual([["kms:GenerateDataKey"], ["kms:Decrypt"]]);
+    for (const s of kms) {
+      expect(s.resources.map(String)).toEqual([keyArn]);
+      expect(purposes(s)).toEqual(["secret-data-key"]);
+    }
+    // No other function may unwrap a secrets' data key.
+    for (const other of [
+      one(production, "sst.aws.Function", "Api").args,
+      subscription(production, "VerifyJobs").subscriber,
+      subscription(production, "WebhookJobs").subscriber,
+    ])
+      for (const s of statements(other)) expect(purposes(s) ?? []).not.toContain("secret-data-key");
+  });
+
+  test("may send only webhook jobs (its writes' events)", () => {
+    const policy = statements(fn());
+    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+  });
+});
+
 describe("every function's policy", () => {
   const functions = (d: Deployed) => [
     statements(one(d, "sst.aws.Function", "Api").args),
+    statements(one(d, "sst.aws.Function", "Secrets").args),
     statements(subscription(d, "VerifyJobs").subscriber, "VerifyJobs"),
     statements(subscription(d, "VerifyDeadLetters").subscriber, "VerifyDeadLetters"),
     ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => statements(r.args.function)),
@@ -338,6 +382,7 @@ describe("every function's policy", () => {
   test("links only the resources the code reads, with the properties it reads", () => {
     const links = [
       ...one(production, "sst.aws.Function", "Api").args.link,
+      ...one(production, "sst.aws.Function", "Secrets").args.link,
       ...subscription(production, "VerifyJobs").subscriber.link,
       ...subscription(production, "VerifyDeadLetters").subscriber.link,
       ...production.resources.filter((r) => r.type === "sst.aws.Cron").flatMap((r) => r.args.function.link),
@@ -414,6 +459,7 @@ test("an alarm fires when the dead-letter queue holds a message, and notifies", 
   expect(alarm.alarmActions.map(String)).toEqual(["sst.aws.SnsTopic:Alerts.arn"]);
 });
 
-test("the stack outputs the API's URL", () => {
+test("the stack outputs the API's URL, and the one URL that serves the API and the secrets API", () => {
   expect(String(production.outputs.api)).toBe("sst.aws.Function:Api.url");
+  expect(String(production.outputs.url)).toBe("sst.aws.Router:Url.url");
 });
