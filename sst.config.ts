@@ -15,6 +15,7 @@ export default $config({
     const { alias } = await import("./infra/key");
     const { jobQueue, deadLetterQueue } = await import("./infra/queue");
     const { api } = await import("./infra/api");
+    const { router } = await import("./infra/secrets");
     await import("./infra/worker");
     await import("./infra/maintenance");
     await import("./infra/webhooks");
@@ -22,6 +23,7 @@ export default $config({
     await import("./infra/alarm");
     return {
       api: api.url,
+      url: router.url,
       table: table.name,
       queue: jobQueue.url,
       deadLetterQueue: deadLetterQueue.url,

@@ -14,6 +14,7 @@ export default {
     "packages/core/src/sync/diff.ts",
     "packages/core/src/sync/key-schema.ts",
     "packages/core/src/sync/transition.ts",
+    "packages/core/src/secret/references.ts",
   ],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "progress"],

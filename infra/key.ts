@@ -25,9 +25,9 @@ export const credentialsKey = new sst.Linkable("CredentialsKey", {
   properties: { id: key.arn },
 });
 
-export type Purpose = "verification-job" | "app-connection-credentials" | "webhook-secret";
+export type Purpose = "verification-job" | "app-connection-credentials" | "webhook-secret" | "secret-data-key";
 
-const use = (action: "kms:Encrypt" | "kms:Decrypt", purposes: Purpose[]) => ({
+const use = (action: "kms:Encrypt" | "kms:Decrypt" | "kms:GenerateDataKey", purposes: Purpose[]) => ({
   actions: [action],
   resources: [key.arn],
   conditions: [{ test: "StringEquals", variable: "kms:EncryptionContext:purpose", values: purposes }],
@@ -38,6 +38,9 @@ export const encryptFor = (...purposes: Purpose[]) => use("kms:Encrypt", purpose
 
 /** `kms:Decrypt` with this key, only under an encryption context of one of these purposes. */
 export const decryptFor = (...purposes: Purpose[]) => use("kms:Decrypt", purposes);
+
+/** `kms:GenerateDataKey` with this key (a data key for envelope encryption), only under these purposes. */
+export const generateDataKeyFor = (...purposes: Purpose[]) => use("kms:GenerateDataKey", purposes);
 
 /** Key metadata only, for the API's health check; it cannot encrypt or decrypt. */
 export const describe = () => ({ actions: ["kms:DescribeKey"], resources: [key.arn] });

@@ -1,7 +1,7 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
 import { alerts } from "./alarm";
 import { code } from "./bundle";
-import { credentialsKey, decryptFor } from "./key";
+import { credentialsKey, decryptFor, generateDataKeyFor } from "./key";
 import { jobQueue, relayWebhooks, verifyQueue, webhookQueue, withDeadLetters } from "./queue";
 import { table } from "./table";
 
@@ -33,7 +33,10 @@ export const syncWorker = syncJobQueue.subscribe(
       sendSyncJobs(),
       { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
       relayWebhooks(),
-      decryptFor("app-connection-credentials"),
+      // Opens the connection's token, and the secrets' data keys to read the source (an import
+      // may create an environment's first data key).
+      decryptFor("app-connection-credentials", "secret-data-key"),
+      generateDataKeyFor("secret-data-key"),
     ],
   },
   { batch: { size: 10, partialResponses: true } },

@@ -23,7 +23,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "300" } } });
 const N = Number(values.requests);
@@ -163,6 +163,86 @@ const verifyFloor = async (body: string) => {
 };
 
 const rows: string[] = [];
+
+/**
+ * The secrets API (issue 15): listing 500 secrets and writing one, against what each must do at
+ * the least: the same Query of the environment's partition and one KMS Decrypt of its data key;
+ * reading the API key and one transaction of the four items a write adds.
+ */
+async function secretsBench() {
+  const Secret = await import("@app/core/secret");
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).then(async (res) => {
+      if (res.status !== 200) throw new Error(`${method} ${path} answered ${res.status}`);
+      return res.json();
+    });
+  const projectId = randomUUID();
+  const where = { workspaceId: projectId, environment: "prod" };
+  for (let b = 0; b < 20; b++)
+    await call("POST", "/api/v3/secrets/batch/raw", {
+      ...where,
+      secrets: Array.from({ length: 25 }, (_, i) => ({ secretKey: `K${b * 25 + i}`, secretValue: randomUUID() })),
+    });
+  const pk = `SECRETS#${stack.orgId}#${projectId}#prod`;
+  const wrapped = (await dynamo.send(new GetCommand({ TableName: table, Key: { pk, sk: "DATAKEY" } }))).Item?.wrapped;
+  const listFloor = async () => {
+    await Promise.all([
+      dynamo.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :s)",
+          ExpressionAttributeValues: { ":pk": pk, ":s": "S#/#" },
+        }),
+      ),
+      kms.send(
+        new DecryptCommand({
+          KeyId: Resource.CredentialsKey.id,
+          CiphertextBlob: wrapped,
+          EncryptionContext: { purpose: "secret-data-key", orgId: stack.orgId, projectId, environment: "prod" },
+        }),
+      ),
+    ]);
+  };
+  const list = () => call("GET", `/api/v3/secrets/raw?workspaceId=${projectId}&environment=prod`);
+  const M = Math.max(10, Math.round(N / 3));
+  await timed(1, 5, list);
+  await timed(1, 5, listFloor);
+  const floor = await timed(1, M, listFloor);
+  const cold = await timed(1, M, () => {
+    Secret.forget();
+    return list();
+  });
+  const warm = await timed(1, M, list);
+  row("secrets: list of 500 p50, data key unwrapped each time", cold.p50, floor.p50, "ms", "lower");
+  row("secrets: list of 500 p50, data key cached", warm.p50, floor.p50, "ms", "lower");
+
+  const writeFloor = async () => {
+    const id = randomUUID();
+    const item = { pk, sk: `S#/#F${id}`, id, value: Buffer.alloc(64) };
+    await dynamo.send(new GetCommand({ TableName: table, Key: { pk: keyHash, sk: "APIKEY" } }));
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: item, ConditionExpression: "attribute_not_exists(sk)" } },
+          { Put: { TableName: table, Item: { ...item, sk: `V#${id}#000000001` } } },
+          { Put: { TableName: table, Item: { pk: `ORG#${stack.orgId}`, sk: `AUDIT#${id}` } } },
+          { Put: { TableName: table, Item: { pk: `ORG#${stack.orgId}`, sk: `EVENT#${id}` } } },
+        ],
+      }),
+    );
+  };
+  const write = () =>
+    call("POST", `/api/v3/secrets/raw/W${randomUUID().replaceAll("-", "")}`, { ...where, secretValue: "v" });
+  await timed(1, 10, write);
+  await timed(1, 10, writeFloor);
+  const writeFloorRun = await timed(1, N, writeFloor);
+  const writeRun = await timed(1, N, write);
+  row("secrets: POST create p50", writeRun.p50, writeFloorRun.p50, "ms", "lower");
+}
 const row = (what: string, ours: number, floor: number, unit: string, better: "lower" | "higher") =>
   rows.push(
     `| ${what} | ${ours.toFixed(1)} ${unit} | ${floor.toFixed(1)} ${unit} | ${(better === "lower" ? ours / floor : floor / ours).toFixed(2)}× |`,
@@ -221,6 +301,8 @@ const fast = await timed(1, 50, () => createFloor());
 const slow = await timed(1, 50, () => create(token()));
 await liveConsumer.stop();
 row("POST create p50 while Railway answers in 500 ms", slow.p50, fast.p50, "ms", "lower");
+
+await secretsBench();
 
 await stack.stop();
 await railway.close();

@@ -82,6 +82,11 @@ const sst = {
       },
     })),
     Function: resource("sst.aws.Function"),
+    Router: resource("sst.aws.Router", (name) => ({
+      route: (pattern: string, url: unknown) =>
+        recorded.push({ type: "sst.aws.Router.route", name, args: { pattern, url: String(url) }, opts: {} }),
+      url: output(`sst.aws.Router:${name}.url`),
+    })),
     Cron: resource("sst.aws.Cron"),
     SnsTopic: resource("sst.aws.SnsTopic"),
   },
@@ -152,6 +157,7 @@ const keyArn = arn("aws.kms.Key", "CredentialsKey");
 const jobsArn = arn("sst.aws.Queue", "VerifyJobs");
 const webhookJobsArn = arn("sst.aws.Queue", "WebhookJobs");
 const maintenancePagesArn = arn("sst.aws.Queue", "MaintenancePages");
+const syncJobsArn = arn("sst.aws.Queue", "SyncJobs");
 const deadLettersArn = arn("sst.aws.Queue", "VerifyDeadLetters");
 
 let production: Deployed;
@@ -202,7 +208,6 @@ describe("the verification queue", () => {
 });
 
 describe("the secret sync queue", () => {
-  const syncJobsArn = arn("sst.aws.Queue", "SyncJobs");
 
   test("has its own dead-letter queue, worker and alarm; both queues encrypted, the message hidden 6× the worker's timeout", () => {
     const jobs = one(production, "sst.aws.Queue", "SyncJobs").args;
@@ -225,11 +230,15 @@ describe("the secret sync queue", () => {
     expect(String(alarm.dimensions.QueueName)).toBe("sst.aws.Queue:SyncDeadLetters.nodes.queue.name");
   });
 
-  test("the sync worker opens stored credentials only, and sends only to its queue, verification and webhooks", () => {
+  test("the sync worker opens stored credentials and secrets' data keys only, and sends only to its queue, verification and webhooks", () => {
     const policy = statements(subscription(production, "SyncJobs").subscriber, "SyncJobs");
     const kms = on(policy, keyArn);
-    expect(actions(kms)).toEqual(["kms:Decrypt"]);
-    expect(purposes(kms[0]!)).toEqual(["app-connection-credentials"]);
+    expect(actions(kms).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(purposes(kms.find((k) => k.actions.includes("kms:Decrypt"))!)).toEqual([
+      "app-connection-credentials",
+      "secret-data-key",
+    ]);
+    expect(purposes(kms.find((k) => k.actions.includes("kms:GenerateDataKey"))!)).toEqual(["secret-data-key"]);
     expect(actions(on(policy, syncJobsArn))).toContain("sqs:ChangeMessageVisibility");
     expect(actions(on(policy, syncJobsArn))).toContain("sqs:SendMessage");
     expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
@@ -367,9 +376,50 @@ describe("the workers", () => {
   });
 });
 
+describe("the secrets function", () => {
+  const fn = () => one(production, "sst.aws.Function", "Secrets").args;
+
+  test("runs Node 24 on arm64 from its bundle, behind the one URL with the API", () => {
+    expect(fn()).toMatchObject({ runtime: "nodejs24.x", architecture: "arm64", bundle: join(root, "dist/secrets") });
+    const routes = production.resources.filter((r) => r.type === "sst.aws.Router.route").map((r) => r.args);
+    expect(one(production, "sst.aws.Router", "Url")).toBeTruthy();
+    expect(routes).toEqual([
+      { pattern: "/", url: "sst.aws.Function:Api.url" },
+      { pattern: "/api/v3/secrets", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/api/v1/auth", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/api/v1/secret-syncs", url: "sst.aws.Function:Secrets.url" },
+    ]);
+  });
+
+  test("generates and unwraps only secrets' data keys, and encrypts nothing with the key itself", () => {
+    const policy = statements(fn());
+    const kms = policy.filter((s) => s.actions.some((a) => a.startsWith("kms:")));
+    expect(kms.map((s) => s.actions)).toEqual([["kms:GenerateDataKey"], ["kms:Decrypt"]]);
+    for (const s of kms) {
+      expect(s.resources.map(String)).toEqual([keyArn]);
+      expect(purposes(s)).toEqual(["secret-data-key"]);
+    }
+    // No other function may unwrap a secrets' data key.
+    for (const other of [
+      one(production, "sst.aws.Function", "Api").args,
+      subscription(production, "VerifyJobs").subscriber,
+      subscription(production, "WebhookJobs").subscriber,
+    ])
+      for (const s of statements(other)) expect(purposes(s) ?? []).not.toContain("secret-data-key");
+  });
+
+  test("may send only webhook jobs (its writes' events) and sync jobs (the sync routes)", () => {
+    const policy = statements(fn());
+    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
+  });
+});
+
 describe("every function's policy", () => {
   const functions = (d: Deployed) => [
     statements(one(d, "sst.aws.Function", "Api").args),
+    statements(one(d, "sst.aws.Function", "Secrets").args),
     statements(subscription(d, "VerifyJobs").subscriber, "VerifyJobs"),
     statements(subscription(d, "VerifyDeadLetters").subscriber, "VerifyDeadLetters"),
     ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => statements(r.args.function)),
@@ -400,6 +450,7 @@ describe("every function's policy", () => {
   test("links only the resources the code reads, with the properties it reads", () => {
     const links = [
       ...one(production, "sst.aws.Function", "Api").args.link,
+      ...one(production, "sst.aws.Function", "Secrets").args.link,
       ...subscription(production, "VerifyJobs").subscriber.link,
       ...subscription(production, "VerifyDeadLetters").subscriber.link,
       ...subscription(production, "SyncJobs").subscriber.link,
@@ -493,6 +544,7 @@ test("an alarm fires when a dead-letter queue (verification, sync, maintenance) 
   expect(production.resources.filter((r) => r.type === "aws.cloudwatch.MetricAlarm")).toHaveLength(3);
 });
 
-test("the stack outputs the API's URL", () => {
+test("the stack outputs the API's URL, and the one URL that serves the API and the secrets API", () => {
   expect(String(production.outputs.api)).toBe("sst.aws.Function:Api.url");
+  expect(String(production.outputs.url)).toBe("sst.aws.Router:Url.url");
 });

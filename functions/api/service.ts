@@ -45,7 +45,8 @@ export function service(open: readonly string[] = []) {
     c.set("actor", actor);
     await next();
   });
-  app.on(["POST", "PATCH", "PUT"], "/api/*", async (c, next) => {
+  // DELETE too: the secrets SDK sends its DELETE parameters as a JSON body.
+  app.on(["POST", "PATCH", "PUT", "DELETE"], "/api/*", async (c, next) => {
     const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
     if (hasBody && !/^application\/([\w.+-]*\+)?json\b/i.test(c.req.header("content-type") ?? ""))
       throw new VisibleError(

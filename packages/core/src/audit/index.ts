@@ -1,4 +1,4 @@
-/** Who did what to which connection, and when. Never holds a secret. */
+/** Who did what to which connection or secret, and when. Never holds a secret's value. */
 import { randomUUID } from "node:crypto";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
@@ -18,6 +18,9 @@ export const Action = z.enum([
   "secret-sync.deleted",
   "secret-sync.succeeded",
   "secret-sync.failed",
+  "secret.created",
+  "secret.updated",
+  "secret.deleted",
 ]);
 export type Action = z.infer<typeof Action>;
 
@@ -33,7 +36,7 @@ export const Entry = z
     orgId: z.string(),
     action: Action,
     actor: Actor,
-    connectionId: z.uuid(),
+    connectionId: z.optional(z.uuid()).check(z.meta({ description: "Absent on secrets' entries" })),
     projectId: z.nullable(z.string()),
     at: z.iso.datetime(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),

@@ -9,7 +9,7 @@ import { Resource } from "../resource/index.ts";
 
 // Made on first use: the dead-letter and maintenance functions carry this module but never call KMS.
 let client: KMSClient | undefined;
-const kms = () => {
+export const kms = () => {
   client ??= new KMSClient({});
   return client;
 };
@@ -30,6 +30,14 @@ export const credentialContext = (orgId: string, connectionId: string, app: stri
   app,
   orgId,
   connectionId,
+});
+
+/** The context of the data key that seals one org's project environment's secret values. */
+export const secretsContext = (orgId: string, projectId: string, environment: string): Context => ({
+  purpose: "secret-data-key",
+  orgId,
+  projectId,
+  environment,
 });
 
 /** The context of a webhook endpoint's signing secret at rest. */

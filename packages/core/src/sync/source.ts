@@ -1,9 +1,10 @@
 /**
  * Where a sync reads the project's secrets: one org, project, environment and folder as
- * name → value, and where imports are written. The secrets store (branch `secrets`) provides the
- * real one; until it is merged the in-memory one serves the local run and the tests.
+ * name → value, and where imports are written: the secrets store (./secrets.ts); tests may use
+ * the in-memory one.
  */
 import type * as Audit from "../audit/index.ts";
+import { store } from "./secrets.ts";
 
 export type Folder = { orgId: string; projectId: string; environment: string; secretPath: string };
 
@@ -38,9 +39,9 @@ export function memory(onChange?: (folder: Folder) => void) {
   } satisfies Source & Record<string, unknown>;
 }
 
-let current: Source = memory();
+let current: Source = store;
 
-/** The source the sync uses; the merger points it at the secrets store. */
+/** The source the sync uses: the secrets store unless a test sets another. */
 export const source = () => current;
 export const use = (s: Source) => {
   current = s;

@@ -23,6 +23,9 @@ export const EventType = z.enum([
   "app-connection.revoked",
   "secret-sync.succeeded",
   "secret-sync.failed",
+  "secret.created",
+  "secret.updated",
+  "secret.deleted",
 ]);
 export type EventType = z.infer<typeof EventType>;
 

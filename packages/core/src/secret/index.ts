@@ -1,0 +1,344 @@
+/**
+ * Secrets of an org's project environments, sealed at rest with envelope encryption (datakey.ts,
+ * crypto/envelope), listed by folder, versioned, and written in guarded transactions that carry
+ * their audit entries and `secret.*` webhook events. Values never leave this module but in answers.
+ */
+import { randomUUID } from "node:crypto";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as ApiKey from "../apikey/index.ts";
+import * as Audit from "../audit/index.ts";
+import * as Envelope from "../crypto/envelope.ts";
+import * as Dynamo from "../dynamo/index.ts";
+import { VisibleError } from "../error/index.ts";
+import { event as outboxEvent, relayCommitted } from "../webhook/outbox/index.ts";
+import { dataKey } from "./datakey.ts";
+import { aad, currentSk, folderPrefix, type Item, partition, versionSk, type Where } from "./item.ts";
+import { type Address, addressId, expand, maxDepth, references } from "./references.ts";
+import type { Info, Scope } from "./schema.ts";
+
+export { forget } from "./datakey.ts";
+export * from "./schema.ts";
+
+export type ReadOptions = { expand: boolean; view: boolean };
+/** Who writes: an API key, or the system acting in its org (a sync's import), audited `as` that. */
+export type Writer = ApiKey.Actor & { as?: Audit.Actor };
+
+const where = (s: Scope): Where => ({ orgId: s.orgId, projectId: s.projectId, environment: s.environment });
+
+function info(s: Where, item: Item, value: string | undefined): Info {
+  return {
+    id: item.id,
+    _id: item.id,
+    workspace: s.projectId,
+    workspaceId: s.projectId,
+    environment: s.environment,
+    version: item.version,
+    type: "shared",
+    secretKey: item.key,
+    secretValue: value ?? "",
+    secretValueHidden: value === undefined,
+    secretComment: item.comment,
+    secretPath: item.path,
+    isRotatedSecret: false,
+    tags: [],
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+const notFound = (key: string) => new VisibleError("not-found", "secret_not_found", `Secret "${key}" not found`);
+
+async function openAll(w: Where, items: Item[]) {
+  if (!items.length) return [];
+  const key = await dataKey(w);
+  if (!key) throw new Error("secrets without a data key");
+  return items.map((i) => Envelope.open(key, i.value, aad(w, i)));
+}
+
+/** The current item of a secret, read consistently (writes decide on it). */
+async function current(w: Where, path: string, key: string) {
+  const out = await Dynamo.client.send(
+    new GetCommand({
+      TableName: Dynamo.table(),
+      Key: { pk: partition(w), sk: currentSk(path, key) },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item as Item | undefined;
+}
+
+/**
+ * Expands the references of `values`: loads what they name (and what that names, up to
+ * references.maxDepth), each secret once and each environment's data key once, then substitutes.
+ */
+async function expandAll(w: Where, values: { address: Address; value: string }[]) {
+  const known = new Map<string, string | undefined>(values.map((v) => [addressId(v.address), v.value]));
+  let frontier = values.flatMap((v) => references(v.value, v.address));
+  for (let depth = 0; depth < maxDepth && frontier.length; depth++) {
+    const missing = [
+      ...new Map(frontier.filter((a) => !known.has(addressId(a))).map((a) => [addressId(a), a])).values(),
+    ];
+    const loaded = await Promise.all(
+      missing.map(async (a) => {
+        const at = { ...w, environment: a.environment };
+        const item = await current(at, a.path, a.key);
+        return item && (await openAll(at, [item]))[0];
+      }),
+    );
+    for (const [i, a] of missing.entries()) known.set(addressId(a), loaded[i]);
+    frontier = missing.flatMap((a, i) => (loaded[i] === undefined ? [] : references(loaded[i] as string, a)));
+  }
+  return values.map((v) => expand(v.value, v.address, (a) => known.get(addressId(a))));
+}
+
+async function present(w: Where, items: Item[], opts: ReadOptions) {
+  if (!opts.view) return items.map((i) => info(w, i, undefined));
+  const values = await openAll(w, items);
+  const shown = opts.expand
+    ? await expandAll(
+        w,
+        items.map((i, n) => ({
+          address: { environment: w.environment, path: i.path, key: i.key },
+          value: values[n] as string,
+        })),
+      )
+    : values;
+  return items.map((i, n) => info(w, i, shown[n]));
+}
+
+export async function list(actor: ApiKey.Actor, scope: Scope, opts: ReadOptions & { recursive: boolean }) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  const w = where(scope);
+  const items: Item[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await Dynamo.client.send(
+      new QueryCommand({
+        TableName: Dynamo.table(),
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": partition(w), ":prefix": folderPrefix(scope.path, opts.recursive) },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...((out.Items ?? []) as Item[]));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return present(w, items, opts);
+}
+
+export async function get(actor: ApiKey.Actor, scope: Scope, key: string, opts: ReadOptions & { version?: number }) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  const w = where(scope);
+  let item = await current(w, scope.path, key);
+  if (!item) throw notFound(key);
+  if (opts.version !== undefined && opts.version !== item.version) {
+    const out = await Dynamo.client.send(
+      new GetCommand({ TableName: Dynamo.table(), Key: { pk: partition(w), sk: versionSk(item.id, opts.version) } }),
+    );
+    if (!out.Item)
+      throw new VisibleError("not-found", "secret_version_not_found", `Secret "${key}" has no version ${opts.version}`);
+    item = out.Item as Item;
+  }
+  return (await present(w, [item], opts))[0] as Info;
+}
+
+export type Create = { key: string; value: string; comment?: string };
+export type Update = { key: string; value?: string; comment?: string; newKey?: string };
+
+type Event = "secret.created" | "secret.updated" | "secret.deleted";
+type Change = { type: Event; before?: Item; after?: Item; writes: Dynamo.Write[]; guard: Dynamo.Write };
+
+function assertDistinct(keys: string[]) {
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup) throw new VisibleError("validation", "duplicate_secret", `Secret "${dup}" appears twice in the request`);
+}
+
+const exists = (key: string, path: string) =>
+  new VisibleError("validation", "secret_exists", `Secret "${key}" already exists at path "${path}"`);
+
+/** The audit entry and the event of one change: identity and version only, never the value. */
+function records(actor: Writer, w: Where, type: Event, item: Item): Dynamo.Write[] {
+  const data = {
+    id: item.id,
+    key: item.key,
+    path: item.path,
+    environment: w.environment,
+    projectId: w.projectId,
+    version: item.version,
+  };
+  return [
+    Audit.put({
+      orgId: w.orgId,
+      action: type,
+      actor: actor.as ?? { type: "api-key", keyId: actor.keyId },
+      projectId: w.projectId,
+      details: {
+        secretId: item.id,
+        secretKey: item.key,
+        secretPath: item.path,
+        environment: w.environment,
+        version: item.version,
+      },
+    }),
+    outboxEvent(w.orgId, type, { secret: data }),
+  ];
+}
+
+const put = (item: Item, condition?: { expression: string; values?: Record<string, unknown> }): Dynamo.Write => ({
+  Put: {
+    TableName: Dynamo.table(),
+    Item: item,
+    ...(condition && {
+      ConditionExpression: condition.expression,
+      ...(condition.values && { ExpressionAttributeValues: condition.values }),
+    }),
+  },
+});
+
+/** Commits the changes in one transaction, so that a batch is all or nothing. */
+async function commit(changes: Change[], onGuard: (c: Change) => VisibleError) {
+  const all = changes.flatMap((c) => c.writes);
+  try {
+    await Dynamo.transact(all);
+  } catch (err) {
+    const failed = changes.find((c) => Dynamo.failedOn(err, all, c.guard));
+    if (failed) throw onGuard(failed);
+    throw err;
+  }
+  await relayCommitted(all);
+  return changes;
+}
+
+function sealed(w: Where, key: Uint8Array, item: Omit<Item, "value" | "pk" | "sk" | "type">, value: string): Item {
+  return {
+    pk: partition(w),
+    sk: currentSk(item.path, item.key),
+    type: "secret",
+    ...item,
+    value: Envelope.seal(key, value, aad(w, item)),
+  };
+}
+
+const version = (item: Item): Item => ({ ...item, type: "secret-version", sk: versionSk(item.id, item.version) });
+
+export async function create(actor: Writer, scope: Scope, inputs: Create[]) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  assertDistinct(inputs.map((i) => i.key));
+  const w = where(scope);
+  const key = await dataKey(w, true);
+  const now = new Date().toISOString();
+  const changes = inputs.map((input): Change => {
+    const after = sealed(
+      w,
+      key,
+      {
+        id: randomUUID(),
+        key: input.key,
+        path: scope.path,
+        version: 1,
+        comment: input.comment ?? "",
+        createdAt: now,
+        updatedAt: now,
+      },
+      input.value,
+    );
+    const guard = put(after, { expression: "attribute_not_exists(sk)" });
+    return {
+      type: "secret.created",
+      after,
+      guard,
+      writes: [guard, put(version(after)), ...records(actor, w, "secret.created", after)],
+    };
+  });
+  await commit(changes, (c) => exists(c.after?.key as string, scope.path));
+  return inputs.map((input, i) => info(w, changes[i]?.after as Item, input.value));
+}
+
+const stale = () =>
+  new VisibleError("conflict", "secret_changed", "The secret changed while this request ran; send it again");
+
+async function load(w: Where, path: string, keys: string[]) {
+  const items = await Promise.all(keys.map((k) => current(w, path, k)));
+  const missing = keys.find((_, i) => !items[i]);
+  if (missing !== undefined) throw notFound(missing);
+  return items as Item[];
+}
+
+export async function update(actor: Writer, scope: Scope, inputs: Update[]) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  assertDistinct(inputs.flatMap((i) => [i.key, ...(i.newKey && i.newKey !== i.key ? [i.newKey] : [])]));
+  const w = where(scope);
+  const befores = await load(
+    w,
+    scope.path,
+    inputs.map((i) => i.key),
+  );
+  const key = await dataKey(w, true);
+  const olds = await openAll(w, befores);
+  const now = new Date().toISOString();
+  const values: string[] = [];
+  const changes = inputs.map((input, i): Change => {
+    const before = befores[i] as Item;
+    const value = input.value ?? (olds[i] as string);
+    values.push(value);
+    const renamed = input.newKey !== undefined && input.newKey !== before.key;
+    const after = sealed(
+      w,
+      key,
+      {
+        id: before.id,
+        key: input.newKey ?? before.key,
+        path: before.path,
+        version: before.version + 1,
+        comment: input.comment ?? before.comment,
+        createdAt: before.createdAt,
+        updatedAt: now,
+      },
+      value,
+    );
+    const unchanged = { expression: "version = :v", values: { ":v": before.version } };
+    const guard = renamed ? put(after, { expression: "attribute_not_exists(sk)" }) : put(after, unchanged);
+    const drop: Dynamo.Write[] = renamed
+      ? [
+          {
+            Delete: {
+              TableName: Dynamo.table(),
+              Key: { pk: before.pk, sk: before.sk },
+              ConditionExpression: unchanged.expression,
+              ExpressionAttributeValues: unchanged.values,
+            },
+          },
+        ]
+      : [];
+    return {
+      type: "secret.updated",
+      before,
+      after,
+      guard,
+      writes: [guard, ...drop, put(version(after)), ...records(actor, w, "secret.updated", after)],
+    };
+  });
+  await commit(changes, (c) => (c.before?.key !== c.after?.key ? exists(c.after?.key as string, scope.path) : stale()));
+  return changes.map((c, i) => info(w, c.after as Item, values[i]));
+}
+
+export async function remove(actor: Writer, scope: Scope, keys: string[]) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  assertDistinct(keys);
+  const w = where(scope);
+  const befores = await load(w, scope.path, keys);
+  const values = await openAll(w, befores);
+  const changes = befores.map((before): Change => {
+    const guard: Dynamo.Write = {
+      Delete: {
+        TableName: Dynamo.table(),
+        Key: { pk: before.pk, sk: before.sk },
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":v": before.version },
+      },
+    };
+    return { type: "secret.deleted", before, guard, writes: [guard, ...records(actor, w, "secret.deleted", before)] };
+  });
+  await commit(changes, stale);
+  return befores.map((b, i) => info(w, b, values[i]));
+}

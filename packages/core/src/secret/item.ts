@@ -1,0 +1,41 @@
+/**
+ * How secrets lie in the table. One partition per org + project + environment holds its data
+ * key, its secrets and their versions, so that a list is one Query:
+ * - `DATAKEY`: the KMS-wrapped data key, created once;
+ * - `S#<folder>/#<key>`: the current version of each secret (folder `/` or `/a/b/`), so that a
+ *   folder and its sub-folders are the prefix `S#/a/b/` and the folder alone `S#/a/b/#`;
+ * - `V#<id>#<version>`: every version, by the secret's id, which a rename keeps.
+ * Values are sealed with the data key, with the item's identity as associated data.
+ */
+import type { Scope } from "./schema.ts";
+
+export type Where = Omit<Scope, "path">;
+
+export const partition = (w: Where) => `SECRETS#${w.orgId}#${w.projectId}#${w.environment}`;
+
+const folder = (path: string) => (path === "/" ? "/" : `${path}/`);
+
+export const dataKeySk = "DATAKEY";
+export const currentSk = (path: string, key: string) => `S#${folder(path)}#${key}`;
+/** The prefix of a folder's secrets, with its sub-folders' when `recursive`. */
+export const folderPrefix = (path: string, recursive: boolean) => `S#${folder(path)}${recursive ? "" : "#"}`;
+export const versionSk = (id: string, version: number) => `V#${id}#${String(version).padStart(9, "0")}`;
+
+export type Item = {
+  pk: string;
+  sk: string;
+  type: "secret" | "secret-version";
+  id: string;
+  key: string;
+  path: string;
+  version: number;
+  /** `iv ‖ tag ‖ ciphertext` (crypto/envelope). */
+  value: Uint8Array;
+  comment: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** What the sealed value is bound to: a value moved to another item, or another version, does not open. */
+export const aad = (w: Where, item: Pick<Item, "id" | "key" | "path" | "version">) =>
+  JSON.stringify([w.orgId, w.projectId, w.environment, item.id, item.key, item.path, item.version]);

@@ -1,0 +1,40 @@
+/**
+ * The sync's Source on the secrets store: a folder's secrets with references expanded (Railway
+ * cannot resolve ours), and imports written as the sync, audited as the system acting for it.
+ */
+import type * as Audit from "../audit/index.ts";
+import * as Secret from "../secret/index.ts";
+import type { Folder, Source } from "./source.ts";
+
+const scope = (f: Folder): Secret.Scope => ({
+  orgId: f.orgId,
+  projectId: f.projectId,
+  environment: f.environment,
+  path: f.secretPath,
+});
+
+/** The org's own reach: a sync acts within the org and project it belongs to. */
+const within = (orgId: string, as?: Audit.Actor): Secret.Writer => ({ orgId, keyId: "secret-sync", as });
+
+const read = async (f: Folder) =>
+  Object.fromEntries(
+    (await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false })).map((s) => [
+      s.secretKey,
+      s.secretValue,
+    ]),
+  );
+
+export const store: Source = {
+  read,
+  async write(f, secrets, by) {
+    const existing = new Set(Object.keys(await read(f)));
+    const entries = Object.entries(secrets);
+    const fresh = entries.filter(([key]) => !existing.has(key)).map(([key, value]) => ({ key, value }));
+    const changed = entries.filter(([key]) => existing.has(key)).map(([key, value]) => ({ key, value }));
+    // In transactions of the store's batch size: an import of many names is several writes.
+    for (let i = 0; i < fresh.length; i += Secret.maxBatch)
+      await Secret.create(within(f.orgId, by), scope(f), fresh.slice(i, i + Secret.maxBatch));
+    for (let i = 0; i < changed.length; i += Secret.maxBatch)
+      await Secret.update(within(f.orgId, by), scope(f), changed.slice(i, i + Secret.maxBatch));
+  },
+};
