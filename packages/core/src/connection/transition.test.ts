@@ -177,12 +177,45 @@ describe("requests", () => {
       pendingVerification: { purpose: "create", method: "team-token", requestedAt: t0 },
       rotation: null,
     });
+    expect(step.next).toMatchObject({ gsi1pk: expect.stringContaining(orgId), gsi1sk: `${t0}#${fresh.id}` });
+    expect(step.next).not.toHaveProperty("idempotencyKey");
     expect(JSON.stringify(step)).not.toContain('"t"');
     expect(step.event).toBe("app-connection.created");
     expect(step.audit).toMatchObject({
       action: "app-connection.created",
       details: { name: "ci", method: "team-token" },
     });
+  });
+
+  it("create keeps the Idempotency-Key it was made with", () => {
+    const step = created(
+      orgId,
+      by,
+      { name: "ci", method: "team-token", credentials: { apiToken: "t" } },
+      { ...fresh, idempotencyKey: "k-1" },
+    );
+    expect(step.next.idempotencyKey).toBe("k-1");
+  });
+
+  it("a failed verification's audit entry carries its message", () => {
+    for (const purpose of ["create", "rotation", "recheck"] as const) {
+      const step = settled(inFlight(purpose), "job-1", forPurpose(purpose, outcomes.rejected as Outcome), t1);
+      expect(step?.audit.details, purpose).toEqual({
+        purpose,
+        outcome: "rejected",
+        status: step?.next === "delete" ? undefined : step?.next.status,
+        message: "Railway rejected this workspace (team) token (Not Authorized)",
+      });
+    }
+  });
+
+  it("a re-check that fails a connection already failed changes its message but sends no event", () => {
+    const failed = settled(pending(), "job-1", outcomes.unreachable as Outcome, t1)?.next as Item;
+    expect(failed.status).toBe("failed");
+    const recheck = recheckRequested(failed, by, { now: t1, jobId: "job-2" })?.next as Item;
+    const step = settled(recheck, "job-2", { kind: "rejected", message: "revoked" }, t1);
+    expect(step?.next).toMatchObject({ status: "failed", statusMessage: "revoked" });
+    expect(step?.event).toBeUndefined();
   });
 
   it("new credentials for an active connection are a rotation: the current ones stay, the hash is new at once", () => {
@@ -247,6 +280,35 @@ describe("requests", () => {
       descriptionChanged: true,
     });
     expect(updated(before, by, {}, { now: t1, jobId: "j2", credentialsHash: hash("c") })).toBeUndefined();
+  });
+
+  it("a name alone or a description alone is an update, and the audit entry names only what changed", () => {
+    const before = active();
+    const f = { now: t1, jobId: "j2", credentialsHash: hash("c") };
+    expect(updated(before, by, { name: "renamed" }, f)?.audit.details).toEqual({
+      credentialsChanged: false,
+      name: "renamed",
+      previousName: "ci",
+    });
+    expect(updated(before, by, { description: null }, f)?.audit.details).toEqual({
+      credentialsChanged: false,
+      descriptionChanged: true,
+    });
+    expect(updated(before, by, { name: "ci" }, f)?.audit.details).toEqual({ credentialsChanged: false });
+    expect(updated(before, by, { method: "team-token", credentials: { apiToken: "n" } }, f)?.audit.details).toEqual({
+      credentialsChanged: true,
+      method: "team-token",
+    });
+  });
+
+  it("new credentials for an active connection without stored ones start over rather than rotate", () => {
+    const step = updated(
+      { ...active(), sealedCredentials: undefined },
+      by,
+      { credentials: { apiToken: "new" } },
+      { now: t1, jobId: "j2", credentialsHash: hash("c") },
+    );
+    expect(step?.next).toMatchObject({ status: "pending", job: { purpose: "create" } });
   });
 
   it("a re-check queues a job for stored credentials, yields to one in flight, and is refused without credentials", () => {

@@ -39,6 +39,31 @@ describe("Page.query", () => {
     expect(second.items.map((r) => r.i)).toEqual([13, 14]);
   });
 
+  it("stops reading once the page is full", async () => {
+    const { send, reads } = table(300, () => true);
+    const page = await Page.query(send, { limit: 3, scope: "s" });
+    expect(page.items.map((r) => r.i)).toEqual([0, 1, 2]);
+    expect(reads).toEqual([3]);
+    const next = await Page.query(send, { limit: 3, scope: "s", cursor: page.cursor ?? "" });
+    expect(next.items.map((r) => r.i)).toEqual([3, 4, 5]);
+  });
+
+  it("fills only the room left when a later read overflows, and resumes after the last item taken", async () => {
+    const { send } = table(300, (i) => i === 1 || (i >= 10 && i < 15));
+    const first = await Page.query(send, { limit: 3, scope: "s" });
+    expect(first.items.map((r) => r.i)).toEqual([1, 10, 11]);
+    const second = await Page.query(send, { limit: 3, scope: "s", cursor: first.cursor ?? "" });
+    expect(second.items.map((r) => r.i)).toEqual([12, 13, 14]);
+  });
+
+  it("a later read that exactly fills the page at the table's end leaves no cursor", async () => {
+    const { send, reads } = table(10, (i) => i === 5 || i === 6);
+    const page = await Page.query(send, { limit: 2, scope: "s" });
+    expect(page.items.map((r) => r.i)).toEqual([5, 6]);
+    expect(reads).toEqual([2, 100]);
+    expect(page.cursor).toBeNull();
+  });
+
   it("refuses a cursor of another scope, an altered one, and a signed one of the wrong shape", async () => {
     const { send } = table(10, () => true);
     const { cursor } = await Page.query(send, { limit: 2, scope: "s" });
@@ -56,13 +81,26 @@ describe("Page.query", () => {
       const p = Buffer.from(JSON.stringify(value)).toString("base64url");
       return `${p}.${createHmac("sha256", "unit-test-cursor-key").update(`s\n${p}`).digest("base64url")}`;
     };
-    const shapes = [{}, { pk: 5 }, [], ["a"], "ab", null, 5, { pk: "" }, { a: "1", b: "2", c: "3", d: "4", e: "5" }];
+    const shapes = [
+      {},
+      { pk: 5 },
+      { pk: "P", sk: 5 },
+      { pk: "P", sk: "" },
+      [],
+      ["a"],
+      "ab",
+      null,
+      5,
+      { pk: "" },
+      { a: "1", b: "2", c: "3", d: "4", e: "5" },
+    ];
     for (const shape of shapes)
       await expect(
         Page.query(send, { limit: 2, scope: "s", cursor: signed(shape) }),
         JSON.stringify(shape),
       ).rejects.toMatchObject({
         code: "invalid_cursor",
+        details: [{ path: "cursor", message: "not a cursor this API returned for this list" }],
       });
     expect(
       (await Page.query(send, { limit: 2, scope: "s", cursor: signed({ pk: "P", sk: "998" }) })).items,

@@ -51,7 +51,7 @@ const checks: Record<Method, { query: string; identity: (data: Data) => Identity
   "account-token": {
     query: "query VerifyAccountToken { me { id name email workspaces { id name } } }",
     identity: (d) =>
-      d?.me?.id
+      d.me?.id
         ? {
             account: { id: d.me.id, name: d.me.name, email: d.me.email ?? null },
             workspaces: d.me.workspaces?.map(named) ?? [],
@@ -60,13 +60,13 @@ const checks: Record<Method, { query: string; identity: (data: Data) => Identity
   },
   "team-token": {
     query: "query VerifyWorkspaceToken { apiToken { workspaces { id name } } }",
-    identity: (d) => (d?.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined),
+    identity: (d) => (d.apiToken?.workspaces?.length ? { workspaces: d.apiToken.workspaces.map(named) } : undefined),
   },
   "project-token": {
     query:
       "query VerifyProjectToken { projectToken { projectId environmentId project { id name } environment { id name } } }",
     identity: (d) =>
-      d?.projectToken?.projectId
+      d.projectToken?.projectId
         ? { project: named(d.projectToken.project), environment: named(d.projectToken.environment) }
         : undefined,
   },

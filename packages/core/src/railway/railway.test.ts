@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { buildSchema, parse, validate } from "graphql";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as Railway from "./index.ts";
 
@@ -6,11 +8,25 @@ vi.hoisted(() => {
   process.env.RAILWAY_TIMEOUT_MS = "50";
 });
 
+/** Railway's public schema, as the stand-in vendors it: every document sent must be valid against it. */
+const schema = buildSchema(
+  readFileSync(new URL("../../../railway-standin/schema/railway.graphql", import.meta.url), "utf8"),
+);
+const problems = (query: string) => {
+  try {
+    return validate(schema, parse(query)).map((e) => e.message);
+  } catch (err) {
+    return [String(err)];
+  }
+};
+
 // Railway's client without a network: each request is answered by the next function in `answers`.
 type Sent = { url: string; headers: Record<string, string>; query: string; variables?: Record<string, unknown> };
 const TOKEN = "tok-0123456789";
 let sent: Sent[];
 let answers: Array<(s: Sent) => Response | Promise<Response>>;
+let invalid: string[];
+const standIns = ["q", "q1", "q2", "q3"];
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -19,6 +35,7 @@ const notAuthorized = () => json({ data: null, errors: [{ message: "Not Authoriz
 
 beforeEach(() => {
   sent = [];
+  invalid = [];
   answers = [];
   process.env.RAILWAY_API_URL = "http://railway.test/graphql/v2";
   vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
@@ -30,12 +47,17 @@ beforeEach(() => {
       variables: body.variables,
     };
     sent.push(s);
+    // The client's own documents, not the tests' stand-ins; collected rather than thrown here,
+    // where the client would take a throw for a network error. (The end-to-end check against the
+    // stand-in is tests/railway-documents.test.ts.)
+    if (!standIns.includes(s.query)) invalid.push(...problems(s.query).map((p) => `${s.query}: ${p}`));
     const next = answers.shift();
     if (!next) throw new Error(`unexpected request: ${body.query}`);
     return next(s);
   });
 });
 afterEach(() => {
+  expect(invalid).toEqual([]);
   vi.unstubAllGlobals();
   delete process.env.RAILWAY_API_URL;
 });
@@ -43,9 +65,9 @@ afterEach(() => {
 describe("one request", () => {
   it("goes to RAILWAY_API_URL as JSON, Bearer for account and workspace tokens, its own header for project tokens", async () => {
     answers.push(data({}), data({}), data({}));
-    await Railway.query("account-token", "t1", "query { a }", { x: 1 });
-    await Railway.query("team-token", "t2", "query { b }");
-    await Railway.query("project-token", "t3", "query { c }");
+    await Railway.query("account-token", "t1", "q1", { x: 1 });
+    await Railway.query("team-token", "t2", "q2");
+    await Railway.query("project-token", "t3", "q3");
     expect(sent.map((s) => s.url)).toEqual(Array(3).fill("http://railway.test/graphql/v2"));
     expect(sent[0]?.headers).toEqual({ "Content-Type": "application/json", Authorization: "Bearer t1" });
     expect(sent[0]?.variables).toEqual({ x: 1 });
@@ -95,6 +117,17 @@ describe("one request", () => {
     expect(await Railway.query("team-token", TOKEN, "q")).toEqual({ ok: true, data: { ok: 1 } });
   });
 
+  it("an error without a message is still an error, and an empty entry does not break the reading", async () => {
+    answers.push(
+      () => json({ data: null, errors: [{}] }),
+      () => json({ data: { ok: 1 }, errors: [null] }),
+    );
+    await expect(Railway.query("team-token", TOKEN, "q")).rejects.toMatchObject({
+      message: "Railway reported an error: ",
+    });
+    expect(await Railway.query("team-token", TOKEN, "q")).toEqual({ ok: true, data: { ok: 1 } });
+  });
+
   it("429 is an outage that carries Retry-After when it is a positive number", async () => {
     answers.push(
       () => json({}, 429, { "retry-after": "7" }),
@@ -112,6 +145,8 @@ describe("one request", () => {
     expect(await retryAfter()).toBeUndefined();
     expect(await retryAfter()).toBeUndefined();
     expect(await retryAfter()).toBeUndefined();
+    answers.push(() => json({}, 429, { "retry-after": "Infinity" }));
+    expect(await retryAfter()).toBeUndefined();
   });
 
   it("5xx, non-JSON, JSON that is not an object, network errors and timeouts are outages", async () => {
@@ -119,6 +154,8 @@ describe("one request", () => {
       () => new Response("busy", { status: 503 }),
       () => new Response("<html>", { status: 200 }),
       () => json(null),
+      () => json("a string"),
+      () => json(5),
       () => {
         throw new TypeError("fetch failed");
       },
@@ -132,8 +169,7 @@ describe("one request", () => {
       return err.message;
     };
     expect(await message()).toBe("Railway answered HTTP 503");
-    expect(await message()).toBe("Railway's answer was not JSON");
-    expect(await message()).toBe("Railway's answer was not JSON");
+    for (let i = 0; i < 4; i++) expect(await message()).toBe("Railway's answer was not JSON");
     expect(await message()).toBe("could not connect to Railway's API");
     expect(await message()).toBe("Railway did not answer within 0.05 s");
   });
@@ -157,7 +193,8 @@ describe("one request", () => {
     await expect(Railway.query("team-token", "sekrit-123", "q")).rejects.toMatchObject({
       message: "Railway reported an error: bad token [redacted] ([redacted])",
     });
-    expect(Railway.redact("x".repeat(400), "")).toHaveLength(300);
+    expect(Railway.redact("x".repeat(400), "")).toBe("x".repeat(300));
+    expect(Railway.redact("no token here", "")).toBe("no token here");
     expect(Railway.redact("a Not Authorized: tok", "tok")).toBe("a Not Authorized: [redacted]");
   });
 });
@@ -213,6 +250,7 @@ describe("verifying a token", () => {
     ["account-token", { me: null }],
     ["account-token", { me: { name: "no id" } }],
     ["team-token", { apiToken: null }],
+    ["team-token", { apiToken: {} }],
     ["team-token", { apiToken: { workspaces: [] } }],
     ["project-token", { projectToken: null }],
     ["project-token", { projectToken: { environmentId: "e1" } }],
@@ -357,6 +395,23 @@ describe("listing what a token reaches", () => {
         ],
       },
     ]);
+  });
+
+  it("stops at a last page that still names its end cursor, and at a page without pageInfo", async () => {
+    const last = <T>(nodes: T[]) => ({
+      edges: nodes.map((node) => ({ node })),
+      pageInfo: { hasNextPage: false, endCursor: "end" },
+    });
+    answers.push(
+      data({ apiToken: { workspaces: [{ id: "w1" }] } }),
+      data({
+        projects: last([{ ...project("c"), environments: last([{ id: "e", name: "E" }]), services: { edges: [] } }]),
+      }),
+    );
+    expect(await Railway.listProjects("team-token", TOKEN)).toEqual([
+      { id: "c", name: "c", environments: [{ id: "e", name: "E" }], services: [] },
+    ]);
+    expect(sent).toHaveLength(2);
   });
 
   it("a rejection is thrown as Rejected, never an empty list", async () => {

@@ -7,12 +7,6 @@ import * as Policy from "./policy/index.ts";
 
 const policy = /* @__PURE__ */ Policy.settings();
 
-/** Exponential backoff with jitter, never sooner than Railway's Retry-After. */
-const backoffSeconds = (attempt: number, retryAfter = 0) => {
-  const ceiling = Math.min(policy.retryBaseSeconds * 2 ** (attempt - 1), Policy.maxBackoffSeconds);
-  return Math.max(Math.ceil(ceiling / 2 + (Math.random() * ceiling) / 2), retryAfter);
-};
-
 /**
  * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
  * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
@@ -47,7 +41,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   } catch (err) {
     if (!(err instanceof App.Unreachable)) throw err;
     if (delivery.attempt < policy.maxAttempts) {
-      const delay = backoffSeconds(delivery.attempt, err.retryAfterSeconds);
+      const delay = Policy.backoffSeconds(policy.retryBaseSeconds, delivery.attempt, err.retryAfterSeconds);
       log.warn("Railway unreachable; verification will be retried", {
         ...context,
         reason: err.message,

@@ -223,3 +223,37 @@ describe("where webhooks may go", () => {
     await expect(connect({ http: true, port: 5055 })).rejects.toThrow(/own services/);
   });
 });
+
+describe("the URL's own rules, word for word", () => {
+  it("names each refusal: not an IP, not a URL, credentials of either kind, a scheme other than https", async () => {
+    process.env.WEBHOOKS_ALLOW_LOOPBACK = "";
+    expect(Address.refusal("localhost")).toBe("not an IP address");
+    expect(Address.refusal("")).toBe("not an IP address");
+    await expect(Address.check("not a url")).rejects.toThrow(/^is not a URL$/);
+    await expect(Address.check("https://a@8.8.8.8/hook")).rejects.toThrow(/^must not carry credentials$/);
+    await expect(Address.check("https://:b@8.8.8.8/hook")).rejects.toThrow(/^must not carry credentials$/);
+    await expect(Address.check("http://8.8.8.8/hook")).rejects.toThrow(/^must be an https URL$/);
+    await expect(Address.check("ftp://8.8.8.8/hook")).rejects.toThrow(/^must be an https URL$/);
+    process.env.WEBHOOKS_ALLOW_LOOPBACK = "1";
+    await expect(Address.check("ftp://127.0.0.1/hook")).rejects.toThrow(
+      /^must be https \(or http to a loopback address\)$/,
+    );
+    await expect(Address.check("http://8.8.8.8/hook")).rejects.toThrow(
+      /^must be https \(http only to a loopback address\)$/,
+    );
+  });
+
+  it("WEBHOOKS_ALLOW_LOOPBACK is 1, true or yes in any case, and nothing else", () => {
+    for (const allow of ["1", "true", "TRUE", "yes", "Yes"]) {
+      process.env.WEBHOOKS_ALLOW_LOOPBACK = allow;
+      expect(Address.loopbackAllowed(), allow).toBe(true);
+    }
+    for (const allow of ["", "0", "false", "no", "10", "x1", "yess", "not yes", "true1"]) {
+      process.env.WEBHOOKS_ALLOW_LOOPBACK = allow;
+      expect(Address.loopbackAllowed(), allow).toBe(false);
+    }
+    delete process.env.WEBHOOKS_ALLOW_LOOPBACK;
+    expect(Address.loopbackAllowed()).toBe(false);
+    expect(Address.refusal("127.0.0.1")).toMatch(/loopback/);
+  });
+});

@@ -12,6 +12,15 @@ export const maxAttempts = 5;
 /** The first retry's delay; it doubles each attempt, with jitter, up to `maxBackoffSeconds`. */
 export const retryBaseSeconds = 10;
 export const maxBackoffSeconds = 900;
+
+/**
+ * The delay before delivery `attempt` + 1: exponential backoff with jitter (a random 50–100 % of
+ * `base` × 2^(attempt − 1), capped), never sooner than Railway's Retry-After.
+ */
+export function backoffSeconds(base: number, attempt: number, retryAfter = 0, random = Math.random()) {
+  const ceiling = Math.min(base * 2 ** (attempt - 1), maxBackoffSeconds);
+  return Math.max(Math.ceil(ceiling / 2 + (random * ceiling) / 2), retryAfter);
+}
 /** AWS's rule for Lambda consumers: at least six times the function's timeout. */
 export const visibilityTimeoutSeconds = 6 * workerTimeoutSeconds;
 /**
