@@ -208,7 +208,6 @@ describe("the verification queue", () => {
 });
 
 describe("the secret sync queue", () => {
-
   test("has its own dead-letter queue, worker and alarm; both queues encrypted, the message hidden 6× the worker's timeout", () => {
     const jobs = one(production, "sst.aws.Queue", "SyncJobs").args;
     const worker = subscription(production, "SyncJobs");

@@ -6,7 +6,8 @@ const variables = {
   retryBaseSeconds: "VERIFY_RETRY_BASE_SECONDS",
   staleAfterMinutes: "STALE_VERIFICATION_MINUTES",
   reverifyAfterHours: "REVERIFY_AFTER_HOURS",
-  reverifySpreadSeconds: "REVERIFY_SPREAD_SECONDS",
+  reverifyPerSecond: "REVERIFY_PER_SECOND",
+  maintenancePageSize: "MAINTENANCE_PAGE_SIZE",
 } as const;
 const original = Object.fromEntries(Object.values(variables).map((name) => [name, process.env[name]]));
 afterEach(() => {
@@ -31,7 +32,8 @@ describe("the verification policy", () => {
       retryBaseSeconds: 10,
       staleAfterMinutes: 30,
       reverifyAfterHours: 24,
-      reverifySpreadSeconds: 900,
+      reverifyPerSecond: 20,
+      maintenancePageSize: 100,
     });
   });
 
