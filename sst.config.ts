@@ -18,6 +18,7 @@ export default $config({
     await import("./infra/worker");
     await import("./infra/maintenance");
     await import("./infra/webhooks");
+    await import("./infra/stream");
     await import("./infra/alarm");
     return {
       api: api.url,

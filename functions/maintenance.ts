@@ -7,7 +7,7 @@ export const sweep = () => Verification.sweepStale();
 /** On a schedule: re-check active connections whose last verification is old. */
 export const reverify = () => Verification.reverifyDue();
 
-/** On a schedule (every minute; DynamoDB Streams could replace it): queue webhook events a crash left in the outbox. */
+/** On a slow schedule: queue webhook events the stream did not relay (functions/stream.ts does it within seconds). */
 export const relayWebhooks = () => Outbox.relay();
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };

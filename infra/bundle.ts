@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-export type Handler = "api" | "secrets" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery";
+export type Handler = "api" | "secrets" | "verify" | "dead-letter" | "maintenance" | "webhook-delivery" | "stream";
 
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
@@ -10,6 +10,7 @@ const sources: Record<Handler, string> = {
   "dead-letter": "functions/dead-letter.handler",
   maintenance: "functions/maintenance.handler",
   "webhook-delivery": "functions/webhook-delivery.handler",
+  stream: "functions/stream.handler",
 };
 
 let built = false;

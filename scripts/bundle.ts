@@ -19,6 +19,7 @@ export const handlers = {
   "dead-letter": "functions/dead-letter.ts",
   maintenance: "functions/maintenance.ts",
   "webhook-delivery": "functions/webhook-delivery.ts",
+  stream: "functions/stream.ts",
 } as const;
 export type Handler = keyof typeof handlers;
 

@@ -8,7 +8,7 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type * as Connection from "../../connection/index.ts";
 import * as Dynamo from "../../dynamo/index.ts";
-import { log } from "../../log/index.ts";
+import * as Layout from "../../layout/index.ts";
 import * as Queue from "../../queue/index.ts";
 import { conditionFailed, type EventItem, endpoints, eventKey, type Item, table } from "../store.ts";
 
@@ -34,7 +34,8 @@ export type Job = z.infer<typeof Job>;
 
 /**
  * An event as a write of the transaction that changes the connection: it exists exactly when
- * that change commits. It waits on the maintenance index until the relay has queued it.
+ * that change commits. The table's stream relays it; it waits on the maintenance index until
+ * it is queued, for the safety sweep should its stream record be lost.
  */
 export function outbox(orgId: string, type: EventType, connection: Connection.Info) {
   const id = `evt_${randomUUID()}`;
@@ -55,29 +56,32 @@ export function outbox(orgId: string, type: EventType, connection: Connection.In
   return { Put: { TableName: table(), Item: item } };
 }
 
-const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
+export const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
 
-/** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
-export async function relayCommitted(writes: readonly Dynamo.Write[]) {
-  const events = writes.map((w) => w.Put?.Item).filter(isEvent);
+/**
+ * Events as the table's stream reports their insert (functions/stream.ts): queued within a
+ * second of the commit, outside the request or job that wrote them. Throws if any failed, after
+ * trying all, so that the stream delivers the batch's failed records again.
+ */
+export async function relayInserted(events: readonly EventItem[]) {
   const subscribers = endpointsOnce();
-  await Promise.all(
-    events.map((e) =>
-      dispatch(e, subscribers).catch((err) =>
-        log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
-      ),
-    ),
+  const failed = (await Promise.allSettled(events.map((e) => dispatch(e, subscribers)))).filter(
+    (r) => r.status === "rejected",
   );
+  if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
 }
 
-/** The periodic relay: every event still in the outbox. Returns how many it queued. */
-export async function relay(limit = 100) {
+/**
+ * The safety sweep: events still in the outbox `Layout.outboxSweep.afterMinutes` after they were written, which a
+ * lost stream record or a relay that died left behind. Returns how many it queued.
+ */
+export async function relay(limit = 100, before = new Date(Date.now() - Layout.outboxSweep.afterMinutes * 60_000)) {
   const out = await Dynamo.client.send(
     new QueryCommand({
       TableName: table(),
       IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk",
-      ExpressionAttributeValues: { ":pk": "OUTBOX" },
+      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+      ExpressionAttributeValues: { ":pk": "OUTBOX", ":before": before.toISOString() },
       Limit: limit,
     }),
   );
