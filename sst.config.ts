@@ -20,6 +20,7 @@ export default $config({
     await import("./infra/maintenance");
     await import("./infra/webhooks");
     await import("./infra/syncs");
+    await import("./infra/stream");
     await import("./infra/alarm");
     return {
       api: api.url,

@@ -9,7 +9,7 @@ export const sweep = () => Maintenance.start("sweep");
 /** On a schedule: re-check active connections whose last verification is old, at a steady rate. */
 export const reverify = () => Maintenance.start("reverify");
 
-/** On a schedule: queue webhook events a crash left in the outbox. */
+/** On a slow schedule: queue webhook events the stream did not relay (functions/stream.ts does it within seconds). */
 export const relayWebhooks = () => Outbox.relay();
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };

@@ -9,7 +9,8 @@ export type Handler =
   | "maintenance"
   | "webhook-delivery"
   | "sync"
-  | "sync-dead-letter";
+  | "sync-dead-letter"
+  | "stream";
 
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
@@ -20,6 +21,7 @@ const sources: Record<Handler, string> = {
   "webhook-delivery": "functions/webhook-delivery.handler",
   sync: "functions/sync.handler",
   "sync-dead-letter": "functions/sync-dead-letter.handler",
+  stream: "functions/stream.handler",
 };
 
 let built = false;

@@ -1,3 +1,4 @@
+import * as Layout from "../packages/core/src/layout/index.ts";
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { jobQueue, maintenancePageQueue, maintenanceQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
@@ -52,12 +53,15 @@ export const reverify = task(
   "Railway App Connections: re-checks connections verified over a day ago",
 );
 
-// The webhook outbox is relayed right after each commit; this catches what a crash left behind.
+// The table's stream relays each event within seconds (infra/stream.ts). This only sweeps up
+// what the stream lost (a record past its 24 h retention, retries exhausted), so it runs
+// slowly (every 15 minutes, over events older than 5): a lost record is rare, and a sweep that
+// ran as often as the stream delivers would only race it. Delivery never waits on it.
 export const relay = task(
   "RelayWebhooks",
-  "rate(1 minute)",
+  every(Layout.outboxSweep.everyMinutes),
   "relay-webhooks",
-  "Railway App Connections: relays webhook events a crash left in the outbox",
+  "Railway App Connections: relays webhook events the stream left in the outbox",
 );
 
 /** The pages of every run: each handles up to a page of one shard and queues the next. */

@@ -7,6 +7,7 @@ export const table = new sst.aws.Dynamo("Table", {
   primaryIndex: Layout.table.primaryIndex,
   globalIndexes: Layout.table.globalIndexes,
   ttl: Layout.table.ttl,
+  stream: Layout.table.stream,
   deletionProtection: isPermanent($app.stage),
   transform: {
     table: (args) => {

@@ -42,8 +42,8 @@ const httpEvent = {
 };
 
 // No API key: the app answers 401 without calling AWS. An empty batch: the worker calls nothing.
-// The maintenance and webhook bundles are left out: their first call must reach DynamoDB.
-const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery">, Probe> = {
+// The maintenance, webhook and stream bundles are left out: their first call must reach DynamoDB.
+const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery" | "stream">, Probe> = {
   api: {
     event: httpEvent,
     expect: (r) => (r as { statusCode?: number }).statusCode === 401,

@@ -84,7 +84,32 @@ const create = async (apiToken: string) => {
   return res.json();
 };
 
-/** What POST must do at the least: read the key, seal the token, write three items, queue a job. */
+/**
+ * The outbox event a change must write in its transaction (its relay, from the stream, is not
+ * part of the request or the job), as large as the system's and on the same index.
+ */
+const floorEvent = (id: string, type: string, now: string) => ({
+  Put: {
+    TableName: table,
+    Item: {
+      pk: "ORG#floor",
+      sk: `EVENT#${type}#${id}`,
+      type: "webhook-event",
+      id: `evt_${id}`,
+      orgId: "floor",
+      eventType: type,
+      payload: JSON.stringify({ type, timestamp: now, data: { appConnection: { id, name: id, status: "pending" } } }),
+      createdAt: now,
+      gsi2pk: "OUTBOX",
+      gsi2sk: `${now}#${id}`,
+    },
+  },
+});
+
+/**
+ * What POST must do at the least, one call after another: read the key, seal the token, write
+ * four items (the connection, its name, its audit entry, its event), queue a job.
+ */
 const createFloor = async () => {
   const id = randomUUID();
   const now = new Date().toISOString();
@@ -122,6 +147,7 @@ const createFloor = async () => {
             ConditionExpression: "attribute_not_exists(pk)",
           },
         },
+        floorEvent(id, "app-connection.created", now),
       ],
     }),
   );
@@ -133,7 +159,7 @@ const createFloor = async () => {
   );
 };
 
-/** What verifying one job must do at the least: read, open, seal again, write two items. */
+/** What verifying one job must do at the least: read, open, seal again, write three items (its event too). */
 const verifyFloor = async (body: string) => {
   const job = JSON.parse(body) as { id: string; sealed: string };
   const key = { pk: "ORG#floor", sk: `CONNECTION#${job.id}` };
@@ -157,6 +183,7 @@ const verifyFloor = async (body: string) => {
       TransactItems: [
         { Put: { TableName: table, Item: { ...key, status: "active", sealed: sealed.CiphertextBlob } } },
         { Put: { TableName: table, Item: { pk: "ORG#floor", sk: `AUDIT#verified#${job.id}` } } },
+        floorEvent(job.id, "app-connection.verified", new Date().toISOString()),
       ],
     }),
   );
@@ -217,8 +244,15 @@ async function secretsBench() {
     return list();
   });
   const warm = await timed(1, M, list);
-  row("secrets: list of 500 p50, data key unwrapped each time", cold.p50, floor.p50, "ms", "lower");
-  row("secrets: list of 500 p50, data key cached", warm.p50, floor.p50, "ms", "lower");
+  row(
+    "secrets: list of 500 p50, data key unwrapped each time",
+    cold.p50,
+    floor.p50,
+    "ms",
+    "lower",
+    Number.POSITIVE_INFINITY,
+  );
+  row("secrets: list of 500 p50, data key cached", warm.p50, floor.p50, "ms", "lower", Number.POSITIVE_INFINITY);
 
   const writeFloor = async () => {
     const id = randomUUID();
@@ -241,25 +275,36 @@ async function secretsBench() {
   await timed(1, 10, writeFloor);
   const writeFloorRun = await timed(1, N, writeFloor);
   const writeRun = await timed(1, N, write);
-  row("secrets: POST create p50", writeRun.p50, writeFloorRun.p50, "ms", "lower");
+  row("secrets: POST create p50", writeRun.p50, writeFloorRun.p50, "ms", "lower", Number.POSITIVE_INFINITY);
 }
-const row = (what: string, ours: number, floor: number, unit: string, better: "lower" | "higher") =>
+let missed = 0;
+/** A row; `target` is the most the ratio (how many times worse than the floor) may be. */
+const row = (what: string, ours: number, floor: number, unit: string, better: "lower" | "higher", target = 1.25) => {
+  const ratio = better === "lower" ? ours / floor : floor / ours;
+  if (!(ratio <= target)) missed++;
   rows.push(
-    `| ${what} | ${ours.toFixed(1)} ${unit} | ${floor.toFixed(1)} ${unit} | ${(better === "lower" ? ours / floor : floor / ours).toFixed(2)}× |`,
+    `| ${what} | ${ours.toFixed(1)} ${unit} | ${floor.toFixed(1)} ${unit} | ${ratio.toFixed(2)}× | ≤ ${target}× ${ratio <= target ? "met" : "MISSED"} |`,
   );
+};
 
 // Warm both paths (connections, JIT, KMS key cache) before measuring.
 await timed(4, 30, () => create(token()));
 await timed(4, 30, () => createFloor());
 
+let under = { api: Number.NaN, floor: Number.NaN };
 // Alternate floor and API runs so that drift on a shared machine hits both.
 for (const concurrency of [1, 32]) {
   const tokens = Array.from({ length: N }, token);
   const floor = await timed(concurrency, N, createFloor);
   const api = await timed(concurrency, N, (i) => create(tokens[i] ?? ""));
   row(`POST create p50, concurrency ${concurrency}`, api.p50, floor.p50, "ms", "lower");
-  row(`POST create p99, concurrency ${concurrency}`, api.p99, floor.p99, "ms", "lower");
+  row(`POST create p99, concurrency ${concurrency}`, api.p99, floor.p99, "ms", "lower", Number.POSITIVE_INFINITY);
+  // The floor issues its calls one after another; the API overlaps those that do not depend on
+  // each other (sealing the token while the transaction is written) and skips the key's read
+  // for a key it has just seen.
+  if (concurrency === 1) under = { api: api.p50, floor: floor.p50 };
 }
+row("POST create p50 under the sequential floor, concurrency 1", under.api, under.floor, "ms", "lower", 0.8);
 
 // The queue now holds the jobs of every create above (30 warm-up, 2N measured); the worker
 // drains them, each with one answer from the stand-in.
@@ -291,6 +336,7 @@ while (floorDone < pending) {
   floorDone += messages.length;
 }
 const floorSeconds = (performance.now() - floorStarted) / 1000;
+// Higher is better here: the ratio is the floor's rate over ours, so ≤ 1.25× is ≥ 0.8× the floor's rate.
 row("verifications per second (queued → active)", pending / pipelineSeconds, pending / floorSeconds, "/s", "higher");
 
 // With the worker busy on a Railway that takes 500 ms per answer, create still answers as fast.
@@ -309,7 +355,7 @@ await railway.close();
 say(
   `bench: ${N} requests per run; ${new Date().toISOString()}; ${process.platform} ${process.arch}, Node ${process.versions.node}`,
 );
-say("| measure | this system | floor (direct SDK calls) | ratio to floor |");
-say("|---|---:|---:|---:|");
+say("| measure | this system | floor (direct SDK calls) | ratio to floor | target |");
+say("|---|---:|---:|---:|---|");
 for (const r of rows) say(r);
-process.exit(0);
+process.exit(missed > 0 ? 1 : 0);

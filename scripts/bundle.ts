@@ -21,6 +21,7 @@ export const handlers = {
   "webhook-delivery": "functions/webhook-delivery.ts",
   sync: "functions/sync.ts",
   "sync-dead-letter": "functions/sync-dead-letter.ts",
+  stream: "functions/stream.ts",
 } as const;
 export type Handler = keyof typeof handlers;
 

@@ -152,6 +152,19 @@ describe("the bundled handlers", () => {
     expect(await invoke("maintenance", { task: "reverify" })).toEqual(expect.any(Number));
   });
 
+  test("the stream bundle takes a stream batch: an event no longer in the outbox and a record of another kind are done", async () => {
+    const record = (sequence: string, image: Record<string, unknown>) => ({
+      eventName: "INSERT",
+      eventSource: "aws:dynamodb",
+      dynamodb: { SequenceNumber: sequence, NewImage: image },
+    });
+    // An event already relayed (not in the outbox): nothing to do. An image that is not one: skipped.
+    const event = { type: { S: "webhook-event" }, id: { S: "evt_x" }, orgId: { S: "org_x" }, pk: { S: "ORG#org_x" } };
+    expect(await invoke("stream", { Records: [record("1", event), record("2", { type: { S: "name" } })] })).toEqual({
+      batchItemFailures: [],
+    });
+  });
+
   test("the dead-letter worker fails the connection of a job it is handed", async () => {
     const id = await create("dead-lettered");
     const result = await invoke("dead-letter", { Records: [await jobFor(id)] });

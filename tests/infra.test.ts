@@ -60,6 +60,15 @@ const sst = {
   Linkable: resource("sst.Linkable", (_name, definition) => ({ getSSTLink: () => definition })),
   aws: {
     Dynamo: resource("sst.aws.Dynamo", (name) => ({
+      subscribe: (subscriberName: string, subscriber: any, args: any = {}) => {
+        recorded.push({
+          type: "sst.aws.Dynamo.subscribe",
+          name,
+          args: { subscriberName, subscriber, ...args },
+          opts: {},
+        });
+        return output(`sst.aws.Dynamo:${name}.subscriber`);
+      },
       getSSTLink: () => ({
         properties: { name: output(`sst.aws.Dynamo:${name}.name`) },
         include: [
@@ -321,12 +330,12 @@ describe("the workers", () => {
     expect(purposes(kms.find((s) => s.actions.includes("kms:Encrypt"))!)).toEqual(["app-connection-credentials"]);
   });
 
-  test("the schedules sweep every 5 minutes and re-verify hourly, with no key and only SendMessage on the jobs", () => {
+  test("the schedules sweep every 5 minutes, re-verify hourly and sweep the outbox every 15 minutes, with no key and only SendMessage on the jobs", () => {
     const crons = production.resources.filter((r) => r.type === "sst.aws.Cron");
     expect(crons.map((c) => [c.name, c.args.schedule, c.args.event.task])).toEqual([
       ["SweepStale", "rate(5 minutes)", "sweep"],
       ["Reverify", "rate(1 hour)", "reverify"],
-      ["RelayWebhooks", "rate(1 minute)", "relay-webhooks"],
+      ["RelayWebhooks", "rate(15 minutes)", "relay-webhooks"],
     ]);
     for (const cron of crons) {
       expect(cron.args.function).toMatchObject({
@@ -367,6 +376,33 @@ describe("the workers", () => {
     const kms = on(statements(subscriber, "WebhookJobs"), keyArn);
     expect(actions(kms)).toEqual(["kms:Decrypt"]);
     expect(purposes(kms[0]!)).toEqual(["webhook-secret"]);
+  });
+
+  test("the stream relay gets only outbox inserts, reports partial batch failures and may only queue webhook and sync jobs", () => {
+    const table = one(production, "sst.aws.Dynamo", "Table").args;
+    expect(table.stream).toBe("new-image");
+    const { subscriberName, subscriber, filters, transform } = one(
+      production,
+      "sst.aws.Dynamo.subscribe",
+      "Table",
+    ).args;
+    expect(subscriberName).toBe("StreamRelay");
+    expect(subscriber).toMatchObject({
+      runtime: "nodejs24.x",
+      architecture: "arm64",
+      bundle: join(root, "dist/stream"),
+    });
+    expect(filters).toEqual([{ eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["webhook-event"] } } } }]);
+    const mapping: any = {};
+    transform.eventSourceMapping(mapping);
+    expect(mapping.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(mapping.maximumRetryAttempts).toBeGreaterThan(0);
+    const policy = statements(subscriber);
+    expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+    // A secret's change queues the syncs that watch its folder.
+    expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
   });
 
   test("the dead-letter worker cannot use the key", () => {
@@ -425,6 +461,7 @@ describe("every function's policy", () => {
     statements(subscription(d, "WebhookJobs").subscriber, "WebhookJobs"),
     statements(subscription(d, "SyncJobs").subscriber, "SyncJobs"),
     statements(subscription(d, "SyncDeadLetters").subscriber, "SyncDeadLetters"),
+    statements(one(d, "sst.aws.Dynamo.subscribe", "Table").args.subscriber),
   ];
 
   test("names only this app's resources, never `*`", () => {

@@ -270,18 +270,50 @@ describe("delivery", () => {
     expect(log.deliveries).toHaveLength(2);
   });
 
-  it("an event a crash left in the outbox (committed, never relayed) is delivered by the periodic relay", async () => {
+  it("an event committed by any writer is relayed from the table's stream, not by a schedule", async () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
     const Webhook = await import("@app/core/webhook");
     const Dynamo = await import("@app/core/dynamo");
-    const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-crash")).id}`)).json()) as any;
+    const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-stream")).id}`)).json()) as any;
+    // Committed outside any request or job: nothing relays it inline, and the safety sweep runs
+    // every 15 minutes over events older than 5, so only the stream can deliver it in time.
     await Dynamo.transact([Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection)]);
     await until(() => hook.received.length >= 1, 8000);
     expect(verified(hook.received[0]!, secret)).toMatchObject({
       type: "app-connection.updated",
       data: { appConnection: { id: conn.appConnection.id } },
     });
+  });
+
+  it("an event whose stream record was lost stays in the outbox until the safety sweep relays it", async () => {
+    const hook = await receiver();
+    const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
+    const Webhook = await import("@app/core/webhook");
+    const Dynamo = await import("@app/core/dynamo");
+    const maintenance = await import("../functions/maintenance.ts");
+    const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-lost")).id}`)).json()) as any;
+    // Written ten minutes ago while the stream was not read: its record is gone, as one past
+    // the stream's retention or its retries.
+    const write = Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection);
+    const then = new Date(Date.now() - 10 * 60_000).toISOString();
+    Object.assign(write.Put.Item, { createdAt: then, gsi2sk: `${then}#${write.Put.Item.id}` });
+    await ctx.stack.pauseStream();
+    try {
+      await Dynamo.transact([write]);
+    } finally {
+      await ctx.stack.resumeStream();
+    }
+    await pause(1500);
+    expect(hook.received).toHaveLength(0);
+    expect(await maintenance.relayWebhooks()).toBeGreaterThanOrEqual(1);
+    await until(() => hook.received.length >= 1, 8000);
+    expect(verified(hook.received[0]!, secret)).toMatchObject({
+      type: "app-connection.updated",
+      data: { appConnection: { id: conn.appConnection.id } },
+    });
+    // Relayed once: the next sweep finds it no longer in the outbox.
+    expect(await maintenance.relayWebhooks()).toBe(0);
   });
 
   it("a redirect is a failed attempt, and its target is never contacted", async () => {

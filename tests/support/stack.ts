@@ -10,7 +10,9 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
  * emulator, the API over real HTTP, the worker on the real queue, and a Railway stand-in.
  * Everything the process writes to stdout/stderr is captured in `output` for secret scans.
  */
-export function useStack(opts: { standin?: StartOptions; worker?: boolean; visibilityTimeout?: number } = {}) {
+export function useStack(
+  opts: { standin?: StartOptions; worker?: boolean; visibilityTimeout?: number; webhooks?: boolean } = {},
+) {
   const ctx = {} as {
     stack: Stack;
     railway: RailwayStandin;
@@ -44,6 +46,7 @@ export function useStack(opts: { standin?: StartOptions; worker?: boolean; visib
       motoEndpoint: inject("motoEndpoint"),
       pollSeconds: 1,
       worker: opts.worker ?? true,
+      webhooks: opts.webhooks,
       visibilityTimeout: opts.visibilityTimeout,
     });
     const { Resource } = await import("@app/core/resource");

@@ -20,7 +20,7 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
     { AttributeName: hash, KeyType: "HASH" as const },
     { AttributeName: range, KeyType: "RANGE" as const },
   ];
-  await dynamo.send(
+  const created = await dynamo.send(
     new CreateTableCommand({
       TableName: table,
       BillingMode: "PAY_PER_REQUEST",
@@ -34,6 +34,10 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
         KeySchema: indexKeys(index.hashKey, index.rangeKey),
         Projection: { ProjectionType: "ALL" },
       })),
+      StreamSpecification: {
+        StreamEnabled: true,
+        StreamViewType: Layout.table.stream.toUpperCase().replace("-", "_") as "NEW_IMAGE",
+      },
     }),
   );
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: table });
@@ -86,6 +90,8 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
   };
   return {
     resources,
+    /** The table's stream, which the local run consumes as Lambda does in AWS (./stream.ts). */
+    streamArn: created.TableDescription?.LatestStreamArn ?? "",
     environment: Object.fromEntries(
       Object.entries(resources).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
     ),

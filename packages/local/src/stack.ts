@@ -8,6 +8,7 @@ import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
 import { serveReferenceScript } from "./docs.ts";
 import { emulatorEnvironment, Moto } from "./moto.ts";
+import { consumeStream } from "./stream.ts";
 
 export type StackOptions = {
   /** The port of the API; 0 picks a free one. */
@@ -27,10 +28,8 @@ export type StackOptions = {
   consumers?: number;
   /** Whether to run the worker on the queue (tests that inspect queued jobs turn it off). */
   worker?: boolean;
-  /** Whether to deliver webhooks and run their relay (true, also when `worker` is off). */
+  /** Whether to deliver webhooks and relay them from the table's stream (true, also when `worker` is off). */
   webhooks?: boolean;
-  /** How often the webhook relay picks up events a crash left in the outbox (2 s here). */
-  relayIntervalMs?: number;
 };
 
 /** What Node's HTTP parser refuses (its codes), and the status it would have answered. */
@@ -57,7 +56,9 @@ export async function startStack(opts: StackOptions) {
   // run's own services (set below, once the API has its port); private and link-local
   // addresses stay refused.
   process.env.WEBHOOKS_ALLOW_LOOPBACK ??= "1";
-  const { resources, environment } = await bootstrap(opts.prefix, { visibilityTimeout: opts.visibilityTimeout });
+  const { resources, environment, streamArn } = await bootstrap(opts.prefix, {
+    visibilityTimeout: opts.visibilityTimeout,
+  });
   Object.assign(process.env, environment);
 
   // Imported only now: the AWS clients and SST links read the environment set above.
@@ -70,6 +71,7 @@ export async function startStack(opts: StackOptions) {
   const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
   const sync = await import("../../../functions/sync.ts");
   const syncDeadLetter = await import("../../../functions/sync-dead-letter.ts");
+  const stream = await import("../../../functions/stream.ts");
   const ApiKey = await import("@app/core/apikey");
   const Access = await import("@app/core/access");
 
@@ -94,10 +96,14 @@ export async function startStack(opts: StackOptions) {
     opts.webhooks === false
       ? []
       : [consume(resources.WebhookQueue.url ?? "", webhookDelivery.handler, { waitSeconds })];
-  const relay =
+  // The table's stream feeds the relay as the event source mapping does in AWS (infra/stream.ts).
+  const relayFromStream = () => consumeStream(streamArn, stream.handler, { filter: Layout.streamFilter });
+  let relay = opts.webhooks === false ? undefined : await relayFromStream();
+  // The safety sweep of what the stream lost, at the cloud's pace (infra/maintenance.ts).
+  const sweepOutbox =
     opts.webhooks === false
       ? undefined
-      : setInterval(() => maintenance.relayWebhooks().catch(() => {}), opts.relayIntervalMs ?? 2000);
+      : setInterval(() => maintenance.relayWebhooks().catch(() => {}), Layout.outboxSweep.everyMinutes * 60_000);
   // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
   const schedules =
     opts.worker === false
@@ -167,13 +173,22 @@ export async function startStack(opts: StackOptions) {
     client,
     orgId: key.orgId,
     resources,
+    /** Stops reading the stream: what is written meanwhile is lost to it, as a record past its retention. */
+    async pauseStream() {
+      await relay?.stop();
+      relay = undefined;
+    },
+    /** Reads the stream again, from its latest record. */
+    async resumeStream() {
+      relay ??= await relayFromStream();
+    },
     async stop() {
       const closed = new Promise((resolve) => server.close(resolve));
       (server as import("node:http").Server).closeAllConnections();
       await closed;
       for (const schedule of schedules) clearInterval(schedule);
-      clearInterval(relay);
-      await Promise.all([...consumers, ...webhooks].map((c) => c.stop()));
+      clearInterval(sweepOutbox);
+      await Promise.all([...consumers, ...webhooks, ...(relay ? [relay] : [])].map((c) => c.stop()));
       await moto?.stop();
     },
   };

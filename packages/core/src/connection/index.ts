@@ -47,11 +47,11 @@ export async function create(
   const { orgId } = actor;
   ApiKey.assertReaches(actor, input.projectId ?? null);
   const job = { orgId, connectionId: randomUUID(), jobId: randomUUID() };
-  // The token is sealed while the replay is looked up: the hash does not depend on it.
-  const [replay, sealedToken] = await Promise.all([
-    idempotency && replayed(actor, idempotency, input),
-    Credentials.sealForJob(input.credentials.apiToken, job),
-  ]);
+  // The token is sealed while the replay is looked up and the transaction is written: neither
+  // depends on it (the credentials hash is random). Only the queued job waits for it.
+  const sealing = Credentials.sealForJob(input.credentials.apiToken, job);
+  sealing.catch(() => {}); // awaited below, or moot once a replay answers
+  const replay = idempotency && (await replayed(actor, idempotency, input));
   if (replay) return { connection: replay, replayed: true };
 
   const step = created(orgId, actorOf(actor), input, {
@@ -67,6 +67,13 @@ export async function create(
   // Queued after the commit, so that the worker cannot settle the connection before this
   // request answers. Should the queue refuse, the rollback deletes the event too, and its
   // deliveries find nothing to send.
+  let sealedToken: string;
+  try {
+    sealedToken = await sealing;
+  } catch (err) {
+    await Store.rollback(writes);
+    throw err;
+  }
   try {
     await Queue.send(Queue.verification(), { ...job, sealedToken });
   } catch (err) {

@@ -79,8 +79,6 @@ export async function insert(step: Step & { next: Item }, fingerprint?: string) 
     if (Dynamo.failedOn(err, all, lock)) throw new NameTaken(step.next.name);
     throw err;
   }
-  // Relayed at once: a `created` event goes out ahead of anything the worker does next.
-  await Webhook.relayCommitted(all);
   return all;
 }
 
@@ -116,7 +114,6 @@ export async function change(
     const all = [own, ...writes];
     try {
       await Dynamo.transact(all);
-      await Webhook.relayCommitted(all);
       return { before: item, after };
     } catch (err) {
       if (Dynamo.failedOn(err, all, own)) continue;

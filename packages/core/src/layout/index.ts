@@ -17,6 +17,8 @@ export const table = {
     gsi2: { hashKey: "gsi2pk", rangeKey: "gsi2sk", projection: "all" },
   },
   ttl: "expiresAt",
+  /** Each write's new item, read by the stream's consumer (functions/stream.ts). */
+  stream: "new-image",
 } as const;
 
 /**
@@ -43,6 +45,18 @@ export const maintenanceKey = (kind: MaintenanceKind, id: string) => `${kind}#${
 /** Every partition key of one kind, to read back. */
 export const maintenanceKeys = (kind: MaintenanceKind) =>
   Array.from({ length: maintenanceShards }, (_, shard) => `${kind}#${shard}`);
+
+/**
+ * What the stream's consumer is given (a Lambda event filter pattern, infra/stream.ts; the local
+ * run applies the same): inserts of webhook events, the outbox. Other writes never invoke it.
+ */
+export const streamFilter = { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["webhook-event"] } } } };
+
+/**
+ * The safety sweep of the webhook outbox (functions/maintenance.ts): the stream relays each event
+ * within seconds, so the sweep runs slowly, over events the stream has had minutes to relay.
+ */
+export const outboxSweep = { everyMinutes: 15, afterMinutes: 5 };
 
 export type Queue = {
   /** The time limit of the function that consumes it. */

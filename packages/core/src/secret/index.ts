@@ -10,7 +10,7 @@ import * as Audit from "../audit/index.ts";
 import * as Envelope from "../crypto/envelope.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
-import { event as outboxEvent, relayCommitted } from "../webhook/outbox/index.ts";
+import { event as outboxEvent } from "../webhook/outbox/index.ts";
 import { dataKey } from "./datakey.ts";
 import { aad, currentSk, folderPrefix, type Item, partition, versionSk, type Where } from "./item.ts";
 import { type Address, addressId, expand, maxDepth, references } from "./references.ts";
@@ -205,7 +205,6 @@ async function commit(changes: Change[], onGuard: (c: Change) => VisibleError) {
     if (failed) throw onGuard(failed);
     throw err;
   }
-  await relayCommitted(all);
   return changes;
 }
 

@@ -171,6 +171,18 @@ export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boo
  * A secret changed (the secrets store's outbox event): a sync is queued for each sync that
  * watches its org, project, environment and folder. The merger wires it to the stream.
  */
+/**
+ * An outbox event as the table's stream reports it: a `secret.*` one queues the syncs that watch
+ * its folder (its payload names the secret's project, environment and path, never the value).
+ */
+export async function onEvent(event: { orgId: string; eventType?: string; payload?: string }) {
+  if (!event.eventType?.startsWith("secret.") || !event.payload) return 0;
+  const secret = (JSON.parse(event.payload) as { data?: { secret?: Omit<Change, "orgId"> } }).data?.secret;
+  if (!secret) return 0;
+  const { projectId, environment, path } = secret;
+  return triggered({ orgId: event.orgId, projectId, environment, path });
+}
+
 export async function triggered(change: Change) {
   const path = SecretPath.safeParse(change.path).success ? change.path : undefined;
   if (!path) return 0;

@@ -86,7 +86,6 @@ export async function change(
     const all = [own, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
     try {
       await Dynamo.transact(all);
-      await Webhook.relayCommitted(all);
       return { before: item, after };
     } catch (err) {
       if (Dynamo.failedOn(err, all, own)) continue;

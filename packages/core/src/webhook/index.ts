@@ -18,7 +18,7 @@ import * as Address from "./address.ts";
 import { EventType, type Job } from "./outbox/index.ts";
 import { deliveryPrefix, endpoints, eventKey, type Item, key, load, table } from "./store.ts";
 
-export { EventType, Job, outbox, relay, relayCommitted } from "./outbox/index.ts";
+export { EventType, Job, outbox, relay, relayInserted } from "./outbox/index.ts";
 
 const Url = z
   .url({ protocol: /^https?$/ })

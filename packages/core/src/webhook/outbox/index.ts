@@ -9,7 +9,6 @@ import * as z from "zod/mini";
 import type * as Connection from "../../connection/index.ts";
 import * as Dynamo from "../../dynamo/index.ts";
 import * as Layout from "../../layout/index.ts";
-import { log } from "../../log/index.ts";
 import * as Queue from "../../queue/index.ts";
 import { conditionFailed, type EventItem, endpoints, eventKey, type Item, table } from "../store.ts";
 
@@ -40,7 +39,8 @@ export type Job = z.infer<typeof Job>;
 
 /**
  * An event as a write of the transaction that changes the connection: it exists exactly when
- * that change commits. It waits on the maintenance index until the relay has queued it.
+ * that change commits. The table's stream relays it; it waits on the maintenance index until
+ * it is queued, for the safety sweep should its stream record be lost.
  */
 export const outbox = (orgId: string, type: EventType, connection: Connection.Info) =>
   event(orgId, type, { appConnection: connection });
@@ -65,23 +65,27 @@ export function event(orgId: string, type: EventType, data: Record<string, unkno
   return { Put: { TableName: table(), Item: item } };
 }
 
-const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
+export const isEvent = (item: unknown): item is EventItem => (item as EventItem | undefined)?.type === "webhook-event";
 
-/** Right after a commit: relays that transaction's own events, best effort (the schedule catches up). */
-export async function relayCommitted(writes: readonly Dynamo.Write[]) {
-  const events = writes.map((w) => w.Put?.Item).filter(isEvent);
+/**
+ * Events as the table's stream reports their insert (functions/stream.ts): queued within a
+ * second of the commit, outside the request or job that wrote them. Throws if any failed, after
+ * trying all, so that the stream delivers the batch's failed records again.
+ */
+export async function relayInserted(events: readonly EventItem[]) {
   const subscribers = endpointsOnce();
-  await Promise.all(
-    events.map((e) =>
-      dispatch(e, subscribers).catch((err) =>
-        log.warn("webhook relay failed; the schedule will retry", { eventId: e.id, error: String(err) }),
-      ),
-    ),
+  const failed = (await Promise.allSettled(events.map((e) => dispatch(e, subscribers)))).filter(
+    (r) => r.status === "rejected",
   );
+  if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
 }
 
-/** The periodic relay: the events still in the outbox, up to `limit` per shard. Returns how many it queued. */
-export async function relay(limit = 100) {
+/**
+ * The safety sweep: events still in the outbox `Layout.outboxSweep.afterMinutes` after they were
+ * written, which a lost stream record or a relay that died left behind, up to `limit` per shard.
+ * Returns how many it queued.
+ */
+export async function relay(limit = 100, before = new Date(Date.now() - Layout.outboxSweep.afterMinutes * 60_000)) {
   const subscribers = endpointsOnce();
   const relayed = await Promise.all(
     Layout.maintenanceKeys("OUTBOX").map(async (pk) => {
@@ -89,8 +93,8 @@ export async function relay(limit = 100) {
         new QueryCommand({
           TableName: table(),
           IndexName: "gsi2",
-          KeyConditionExpression: "gsi2pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
+          KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+          ExpressionAttributeValues: { ":pk": pk, ":before": before.toISOString() },
           Limit: limit,
         }),
       );

@@ -1,0 +1,40 @@
+import * as Layout from "../packages/core/src/layout/index.ts";
+import { code } from "./bundle";
+import { relayWebhooks, webhookQueue } from "./queue";
+import { sendSyncJobs, syncQueue } from "./syncs";
+import { table } from "./table";
+
+/**
+ * The table's stream feeds the webhook relay and the secret-sync trigger (functions/stream.ts):
+ * each committed event is queued for delivery within seconds, outside the request or job that
+ * wrote it. The filter
+ * passes only inserts of outbox events, so the function is not invoked for every other write.
+ * Partial batch responses retry from the first failed record; after three attempts the record
+ * is dropped, and the safety sweep (infra/maintenance.ts) relays its event from the outbox.
+ */
+export const streamRelay = table.subscribe(
+  "StreamRelay",
+  {
+    ...code("stream"),
+    description: "Railway App Connections: relays webhook events from the table's stream",
+    memory: "256 MB",
+    timeout: "30 seconds",
+    link: [table, webhookQueue, syncQueue],
+    // Queues webhook deliveries, and the sync jobs a secret's change asks for.
+    permissions: [relayWebhooks(), sendSyncJobs()],
+  },
+  {
+    filters: [Layout.streamFilter],
+    transform: {
+      eventSourceMapping: (args) => {
+        args.functionResponseTypes = ["ReportBatchItemFailures"];
+        args.batchSize = 10;
+        args.maximumBatchingWindowInSeconds = 0;
+        args.maximumRetryAttempts = 3;
+        args.bisectBatchOnFunctionError = false;
+        // Events are independent of each other: up to 10 batches of a shard at once.
+        args.parallelizationFactor = 10;
+      },
+    },
+  },
+);
