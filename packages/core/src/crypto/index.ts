@@ -9,7 +9,7 @@ import { Resource } from "../resource/index.ts";
 
 // Made on first use: the dead-letter and maintenance functions carry this module but never call KMS.
 let client: KMSClient | undefined;
-const kms = () => {
+export const kms = () => {
   client ??= new KMSClient({});
   return client;
 };
