@@ -2,7 +2,7 @@ import { DescribeTableCommand, DynamoDBClient, TransactionCanceledException } fr
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "../resource/index.ts";
 
-const raw = new DynamoDBClient({});
+export const raw = new DynamoDBClient({});
 export const client = DynamoDBDocumentClient.from(raw, {
   marshallOptions: { removeUndefinedValues: true },
 });

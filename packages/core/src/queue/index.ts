@@ -8,7 +8,7 @@ import type * as z from "zod/mini";
 import { log } from "../log/index.ts";
 import { Resource } from "../resource/index.ts";
 
-const client = new SQSClient({});
+export const client = new SQSClient({});
 
 /** The queues, each named where a message is sent. */
 export const verification = () => Resource.VerifyQueue.url;
