@@ -141,5 +141,7 @@ describe("the README's shell examples", () => {
     expect(existsSync(dev.runFile)).toBe(false);
     const after = await createKey(["--local"]);
     expect(after.stderr).toContain("No local run is running");
-  });
+    // Each worker finishes the job it holds before it stops (the sync worker's Railway calls
+    // included), which on a loaded 2-core machine once took over the default 30 s.
+  }, 90_000);
 });
