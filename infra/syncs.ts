@@ -1,5 +1,5 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
-import { alerts } from "./alarm";
+import { deadLettersAlarm } from "./alarm";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, generateDataKeyFor } from "./key";
 import { jobQueue, relayWebhooks, verifyQueue, webhookQueue, withDeadLetters } from "./queue";
@@ -55,18 +55,9 @@ export const syncDeadLetterWorker = syncDeadLetterQueue.subscribe(
   { batch: { size: 10, partialResponses: true } },
 );
 
-/** Sync jobs waiting in the dead-letter queue (see the verification queue's alarm). */
-export const syncDeadLetterAlarm = new aws.cloudwatch.MetricAlarm("SyncDeadLettersAlarm", {
-  alarmDescription: "Secret sync jobs are waiting in the dead-letter queue",
-  namespace: "AWS/SQS",
-  metricName: "ApproximateNumberOfMessagesVisible",
-  dimensions: { QueueName: syncDeadLetterQueue.nodes.queue.name },
-  statistic: "Maximum",
-  period: 60,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  alarmActions: [alerts.arn],
-  okActions: [alerts.arn],
-});
+/** Sync jobs waiting in the dead-letter queue. */
+export const syncDeadLetterAlarm = deadLettersAlarm(
+  "SyncDeadLettersAlarm",
+  syncDeadLetterQueue,
+  "Secret sync jobs are waiting in the dead-letter queue",
+);

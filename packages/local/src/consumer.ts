@@ -64,16 +64,17 @@ export function consume(queueUrl: string, handler: Handler, opts: { batchSize?: 
   };
 }
 
-const lambdaContext = (): Context => ({
+/** The Lambda context a local poller hands its handler (the handlers read none of it but the time left). */
+export const lambdaContext = (name = "local-verify", memoryMB = 512, timeoutMs = 60_000): Context => ({
   callbackWaitsForEmptyEventLoop: false,
-  functionName: "local-verify",
+  functionName: name,
   functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:local-verify",
-  memoryLimitInMB: "512",
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+  memoryLimitInMB: String(memoryMB),
   awsRequestId: crypto.randomUUID(),
   logGroupName: "local",
   logStreamName: "local",
-  getRemainingTimeInMillis: () => 60_000,
+  getRemainingTimeInMillis: () => timeoutMs,
   done: () => {},
   fail: () => {},
   succeed: () => {},

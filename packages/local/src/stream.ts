@@ -7,6 +7,7 @@ import {
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { lambdaContext } from "./consumer.ts";
 
 type Handler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
@@ -56,7 +57,7 @@ export function consumeStream(
   async function deliver(batch: DynamoDBRecord[]) {
     let pending = batch;
     for (let attempt = 0; pending.length > 0 && attempt <= (opts.retries ?? 3); attempt++) {
-      const result = await handler({ Records: pending }, lambdaContext()).catch(() => ({
+      const result = await handler({ Records: pending }, lambdaContext("local-stream", 256, 30_000)).catch(() => ({
         batchItemFailures: [{ itemIdentifier: pending[0]?.dynamodb?.SequenceNumber ?? "" }],
       }));
       const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
@@ -102,18 +103,3 @@ export function consumeStream(
     },
   };
 }
-
-const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "local-stream",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:local-stream",
-  memoryLimitInMB: "256",
-  awsRequestId: crypto.randomUUID(),
-  logGroupName: "local",
-  logStreamName: "local",
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-});

@@ -1,5 +1,10 @@
 import { DescribeTableCommand, DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { Resource } from "../resource/index.ts";
 
 export const raw = new DynamoDBClient({});
@@ -57,6 +62,14 @@ export function filter(where: Record<string, string | readonly string[] | undefi
   return clauses.length
     ? { FilterExpression: clauses.join(" AND "), ExpressionAttributeNames: names, values }
     : { values };
+}
+
+/** Every item a query on the table matches, page after page. */
+export async function queryAll<T>(input: Omit<QueryCommandInput, "TableName">): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of paginateQuery({ client }, { TableName: table(), ...input }))
+    items.push(...((page.Items ?? []) as T[]));
+  return items;
 }
 
 export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));

@@ -4,7 +4,7 @@
  * their audit entries and `secret.*` webhook events. Values never leave this module but in answers.
  */
 import { randomUUID } from "node:crypto";
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as ApiKey from "../apikey/index.ts";
 import * as Audit from "../audit/index.ts";
 import * as Envelope from "../crypto/envelope.ts";
@@ -109,20 +109,10 @@ async function present(w: Where, items: Item[], opts: ReadOptions) {
 export async function list(actor: ApiKey.Actor, scope: Scope, opts: ReadOptions & { recursive: boolean }) {
   ApiKey.assertReaches(actor, scope.projectId);
   const w = where(scope);
-  const items: Item[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await Dynamo.client.send(
-      new QueryCommand({
-        TableName: Dynamo.table(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": partition(w), ":prefix": folderPrefix(scope.path, opts.recursive) },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Item[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = await Dynamo.queryAll<Item>({
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+    ExpressionAttributeValues: { ":pk": partition(w), ":prefix": folderPrefix(scope.path, opts.recursive) },
+  });
   return present(w, items, opts);
 }
 

@@ -1,5 +1,5 @@
 /** Syncs in DynamoDB: reads, and guarded writes that commit an item with its webhook event. */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
@@ -11,24 +11,12 @@ export const load = async (orgId: string, id: string) =>
     .Item as Item | undefined;
 
 /** A project's syncs, oldest first (a project has a handful). */
-export async function list(orgId: string, projectId: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await Dynamo.client.send(
-      new QueryCommand({
-        TableName: Dynamo.table(),
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Item[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+export const list = (orgId: string, projectId: string) =>
+  Dynamo.queryAll<Item>({
+    IndexName: "gsi1",
+    KeyConditionExpression: "gsi1pk = :pk",
+    ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
+  });
 
 export type Event = { type: Webhook.EventType };
 /** An audit entry of a sync: under its connection, the sync named in its details. */
