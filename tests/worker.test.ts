@@ -106,6 +106,79 @@ describe("the token is ciphertext wherever it rests", () => {
   });
 });
 
+describe("a create's job may arrive before its transaction commits (create queues it meanwhile)", () => {
+  /** Holds the API's transactions until `release` (an SDK middleware on the core's client, in this process). */
+  async function holdTransactions() {
+    const Dynamo = await import("@app/core/dynamo");
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const name = `hold-${crypto.randomUUID()}`;
+    Dynamo.raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand") await gate;
+        return next(args);
+      },
+      { step: "initialize", name },
+    );
+    return {
+      release,
+      remove: () => Dynamo.raw.middlewareStack.remove(name),
+    };
+  }
+  const withSentAt = (m: Parameters<typeof sqsRecord>[0]) => {
+    const record = sqsRecord(m);
+    record.attributes.SentTimestamp = m.Attributes?.SentTimestamp ?? "0";
+    return record;
+  };
+
+  it("the worker waits for the commit and verifies the connection", async () => {
+    const hold = await holdTransactions();
+    try {
+      const user = ctx.railway.addUser();
+      const answer = ctx.api("/api/v1/app-connections/railway", {
+        json: { name: "early-job", method: "account-token", credentials: { apiToken: user.accountToken } },
+      });
+      const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+      expect(message).toBeDefined();
+      const { handler } = await import("../functions/verify.ts");
+      // The job is handled while the transaction is still held; it commits 300 ms later.
+      const handled = handler({ Records: [withSentAt(message!)] }, {} as Context);
+      await new Promise((r) => setTimeout(r, 300));
+      hold.release();
+      expect((await answer).status).toBe(202);
+      expect((await handled).batchItemFailures).toEqual([]);
+      const stored = (await scan(ctx.stack.resources.Table.name)).find(
+        (i) => i.type === "connection" && i.name === "early-job",
+      );
+      expect(stored?.status).toBe("active");
+    } finally {
+      hold.release();
+      hold.remove();
+    }
+  });
+
+  it("a job whose transaction failed (its name was taken) is dropped, and stores nothing", async () => {
+    const user = ctx.railway.addUser();
+    const json = { name: "taken-early", method: "account-token", credentials: { apiToken: user.accountToken } };
+    expect((await ctx.api("/api/v1/app-connections/railway", { json })).status).toBe(202);
+    await receive(ctx.stack.resources.VerifyQueue.url ?? ""); // the first create's job, not this test's
+    const refused = await ctx.api("/api/v1/app-connections/railway", { json });
+    expect(refused.status).toBe(409);
+    const [orphan] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
+    expect(orphan).toBeDefined();
+    const job = JSON.parse(orphan?.Body ?? "{}");
+    const { handler } = await import("../functions/verify.ts");
+    const before = ctx.railway.requests.length;
+    const result = await handler({ Records: [withSentAt(orphan!)] }, {} as Context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(ctx.railway.requests.length).toBe(before);
+    const items = await scan(ctx.stack.resources.Table.name);
+    expect(items.filter((i) => i.id === job.connectionId || i.connectionId === job.connectionId)).toEqual([]);
+  });
+});
+
 describe("nothing stays pending forever", () => {
   it("a job that reaches the dead-letter queue fails its connection, and a late duplicate cannot revive it", async () => {
     const { user, appConnection, record } = await queued("dead-lettered");

@@ -19,7 +19,7 @@ import * as Store from "./store.ts";
 import { created, removed, updated } from "./transition.ts";
 
 export { NameTaken, NoCredentials } from "./errors.ts";
-export { type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
+export { exists, type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
 export * from "./schema.ts";
 export { due } from "./store.ts";
 export type { Outcome } from "./transition.ts";
@@ -47,13 +47,26 @@ export async function create(
   const { orgId } = actor;
   ApiKey.assertReaches(actor, input.projectId ?? null);
   const job = { orgId, connectionId: randomUUID(), jobId: randomUUID() };
-  // The token is sealed while the replay is looked up and the transaction is written: neither
-  // depends on it (the credentials hash is random). Only the queued job waits for it.
+  // The token is sealed while the replay is looked up, and its job queued while the transaction
+  // is written: none of them depends on another (the credentials hash is random). A job that
+  // reaches the worker before its transaction commits is delivered again (verification/run).
   const sealing = Credentials.sealForJob(input.credentials.apiToken, job);
   sealing.catch(() => {}); // awaited below, or moot once a replay answers
   const replay = idempotency && (await replayed(actor, idempotency, input));
   if (replay) return { connection: replay, replayed: true };
 
+  const queued = sealing.then((sealedToken) =>
+    Queue.send(Queue.verification(), { ...job, sealedToken }).catch((err) => {
+      throw new VisibleError(
+        "unavailable",
+        "queue_unavailable",
+        "The verification queue is unavailable; nothing was stored, try again",
+        undefined,
+        { cause: err },
+      );
+    }),
+  );
+  queued.catch(() => {}); // awaited once the transaction is written
   const step = created(orgId, actorOf(actor), input, {
     now: now(),
     jobId: job.jobId,
@@ -62,29 +75,16 @@ export async function create(
     idempotencyKey: idempotency,
   });
   const writes = await Store.insert(step, idempotency && fingerprint(orgId, idempotency, input));
-  // The same Idempotency-Key was taken meanwhile: asked again, the other request's connection answers.
+  // The same Idempotency-Key was taken meanwhile: asked again, the other request's connection
+  // answers (the job queued for this one finds no connection and is dropped).
   if (!writes) return create(actor, input, idempotency);
-  // Queued after the commit, so that the worker cannot settle the connection before this
-  // request answers. Should the queue refuse, the rollback deletes the event too, and its
-  // deliveries find nothing to send.
-  let sealedToken: string;
   try {
-    sealedToken = await sealing;
+    await queued;
   } catch (err) {
+    // Should the queue refuse, the rollback deletes the event too, and its deliveries find
+    // nothing to send.
     await Store.rollback(writes);
     throw err;
-  }
-  try {
-    await Queue.send(Queue.verification(), { ...job, sealedToken });
-  } catch (err) {
-    await Store.rollback(writes);
-    throw new VisibleError(
-      "unavailable",
-      "queue_unavailable",
-      "The verification queue is unavailable; nothing was stored, try again",
-      undefined,
-      { cause: err },
-    );
   }
   return { connection: toInfo(step.next), replayed: false };
 }
