@@ -89,7 +89,7 @@ export const Reach = ({ railway }: { railway: Railway.Identity | null }) => {
     <ul class="reach">
       {account ? (
         <li>
-          <strong>{account.name}</strong>
+          <strong>{account.name ?? account.id}</strong>
           {account.email ? <span class="muted">{` · ${account.email}`}</span> : null}
         </li>
       ) : null}

@@ -9,7 +9,8 @@ const Named = z.object({ id: z.string(), name: z.string() });
 
 export const Identity = z
   .object({
-    account: z.optional(z.extend(Named, { email: z.nullable(z.string()) })),
+    // Railway's User.name is nullable (an account signed up by email may have none).
+    account: z.optional(z.object({ id: z.string(), name: z.nullable(z.string()), email: z.nullable(z.string()) })),
     workspaces: z.optional(z.array(Named)),
     project: z.optional(Named),
     environment: z.optional(Named),
@@ -53,7 +54,7 @@ const checks: Record<Method, { query: string; identity: (data: Data) => Identity
     identity: (d) =>
       d.me?.id
         ? {
-            account: { id: d.me.id, name: d.me.name, email: d.me.email ?? null },
+            account: { id: d.me.id, name: d.me.name ?? null, email: d.me.email ?? null },
             workspaces: d.me.workspaces?.map(named) ?? [],
           }
         : undefined,
