@@ -17,11 +17,7 @@ export const sqsBatch =
       async (record: SQSRecord) => {
         const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
         try {
-          return await job(record.body, {
-            attempt,
-            receiptHandle: record.receiptHandle,
-            sentAt: Number(record.attributes.SentTimestamp) || 0,
-          });
+          return await job(record.body, { attempt, receiptHandle: record.receiptHandle });
         } catch (err) {
           // The error's name only: its message is not ours to vouch for.
           log.warn("job failed; it will be delivered again", {

@@ -277,7 +277,7 @@ describe("sealed at rest", () => {
     ).toEqual(["DecryptCommand"]);
     await secrets.listSecrets({ projectId: at.workspaceId, environment: "prod" });
     expect(ours().length).toBe(before + 1);
-  });
+  }, 120_000); // 20 batches of 25 through moto: about 10 s here, over 30 s once on a loaded CI machine
 
   it("does not open a value copied into another item, or into another version", async () => {
     const secrets = await client();

@@ -106,7 +106,7 @@ describe("the token is ciphertext wherever it rests", () => {
   });
 });
 
-describe("a create's job may arrive before its transaction commits (create queues it meanwhile)", () => {
+describe("a create queues its job only once its transaction has committed", () => {
   /** Holds the API's transactions until `release` (an SDK middleware on the core's client, in this process). */
   async function holdTransactions() {
     const Dynamo = await import("@app/core/dynamo");
@@ -122,60 +122,32 @@ describe("a create's job may arrive before its transaction commits (create queue
       },
       { step: "initialize", name },
     );
-    return {
-      release,
-      remove: () => Dynamo.raw.middlewareStack.remove(name),
-    };
+    return { release, remove: () => Dynamo.raw.middlewareStack.remove(name) };
   }
-  const withSentAt = (m: Parameters<typeof sqsRecord>[0]) => {
-    const record = sqsRecord(m);
-    record.attributes.SentTimestamp = m.Attributes?.SentTimestamp ?? "0";
-    return record;
-  };
 
-  it("the worker waits for the commit and verifies the connection", async () => {
+  it("nothing is on the queue while the transaction is held; the job follows the commit and verifies", async () => {
     const hold = await holdTransactions();
     try {
       const user = ctx.railway.addUser();
       const answer = ctx.api("/api/v1/app-connections/railway", {
-        json: { name: "early-job", method: "account-token", credentials: { apiToken: user.accountToken } },
+        json: { name: "held-commit", method: "account-token", credentials: { apiToken: user.accountToken } },
       });
+      await new Promise((r) => setTimeout(r, 500)); // the seal (KMS) is done by now
+      expect(await receive(ctx.stack.resources.VerifyQueue.url ?? "")).toEqual([]);
+      hold.release();
+      expect((await answer).status).toBe(202);
       const [message] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
       expect(message).toBeDefined();
       const { handler } = await import("../functions/verify.ts");
-      // The job is handled while the transaction is still held; it commits 300 ms later.
-      const handled = handler({ Records: [withSentAt(message!)] }, {} as Context);
-      await new Promise((r) => setTimeout(r, 300));
-      hold.release();
-      expect((await answer).status).toBe(202);
-      expect((await handled).batchItemFailures).toEqual([]);
+      expect((await handler({ Records: [sqsRecord(message!)] }, {} as Context)).batchItemFailures).toEqual([]);
       const stored = (await scan(ctx.stack.resources.Table.name)).find(
-        (i) => i.type === "connection" && i.name === "early-job",
+        (i) => i.type === "connection" && i.name === "held-commit",
       );
       expect(stored?.status).toBe("active");
     } finally {
       hold.release();
       hold.remove();
     }
-  });
-
-  it("a job whose transaction failed (its name was taken) is dropped, and stores nothing", async () => {
-    const user = ctx.railway.addUser();
-    const json = { name: "taken-early", method: "account-token", credentials: { apiToken: user.accountToken } };
-    expect((await ctx.api("/api/v1/app-connections/railway", { json })).status).toBe(202);
-    await receive(ctx.stack.resources.VerifyQueue.url ?? ""); // the first create's job, not this test's
-    const refused = await ctx.api("/api/v1/app-connections/railway", { json });
-    expect(refused.status).toBe(409);
-    const [orphan] = await receive(ctx.stack.resources.VerifyQueue.url ?? "");
-    expect(orphan).toBeDefined();
-    const job = JSON.parse(orphan?.Body ?? "{}");
-    const { handler } = await import("../functions/verify.ts");
-    const before = ctx.railway.requests.length;
-    const result = await handler({ Records: [withSentAt(orphan!)] }, {} as Context);
-    expect(result.batchItemFailures).toEqual([]);
-    expect(ctx.railway.requests.length).toBe(before);
-    const items = await scan(ctx.stack.resources.Table.name);
-    expect(items.filter((i) => i.id === job.connectionId || i.connectionId === job.connectionId)).toEqual([]);
   });
 });
 

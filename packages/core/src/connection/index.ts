@@ -19,7 +19,7 @@ import * as Store from "./store.ts";
 import { created, removed, updated } from "./transition.ts";
 
 export { NameTaken, NoCredentials } from "./errors.ts";
-export { exists, type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
+export { type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
 export * from "./schema.ts";
 export { due } from "./store.ts";
 export type { Outcome } from "./transition.ts";
@@ -47,26 +47,14 @@ export async function create(
   const { orgId } = actor;
   ApiKey.assertReaches(actor, input.projectId ?? null);
   const job = { orgId, connectionId: randomUUID(), jobId: randomUUID() };
-  // The token is sealed while the replay is looked up, and its job queued while the transaction
-  // is written: none of them depends on another (the credentials hash is random). A job that
-  // reaches the worker before its transaction commits is delivered again (verification/run).
+  // The token is sealed while the replay is looked up and the transaction written: neither
+  // depends on it (the credentials hash is random). The job is queued once the transaction has
+  // committed, so that a refused create queues nothing and a job always finds its connection.
   const sealing = Credentials.sealForJob(input.credentials.apiToken, job);
-  sealing.catch(() => {}); // awaited below, or moot once a replay answers
+  sealing.catch(() => {}); // awaited below, or moot once a replay answers or the write is refused
   const replay = idempotency && (await replayed(actor, idempotency, input));
   if (replay) return { connection: replay, replayed: true };
 
-  const queued = sealing.then((sealedToken) =>
-    Queue.send(Queue.verification(), { ...job, sealedToken }).catch((err) => {
-      throw new VisibleError(
-        "unavailable",
-        "queue_unavailable",
-        "The verification queue is unavailable; nothing was stored, try again",
-        undefined,
-        { cause: err },
-      );
-    }),
-  );
-  queued.catch(() => {}); // awaited once the transaction is written
   const step = created(orgId, actorOf(actor), input, {
     now: now(),
     jobId: job.jobId,
@@ -75,14 +63,22 @@ export async function create(
     idempotencyKey: idempotency,
   });
   const writes = await Store.insert(step, idempotency && fingerprint(orgId, idempotency, input));
-  // The same Idempotency-Key was taken meanwhile: asked again, the other request's connection
-  // answers (the job queued for this one finds no connection and is dropped).
+  // The same Idempotency-Key was taken meanwhile: asked again, the other request's connection answers.
   if (!writes) return create(actor, input, idempotency);
   try {
-    await queued;
+    const sealedToken = await sealing;
+    await Queue.send(Queue.verification(), { ...job, sealedToken }).catch((err) => {
+      throw new VisibleError(
+        "unavailable",
+        "queue_unavailable",
+        "The verification queue is unavailable; nothing was stored, try again",
+        undefined,
+        { cause: err },
+      );
+    });
   } catch (err) {
-    // Should the queue refuse, the rollback deletes the event too, and its deliveries find
-    // nothing to send.
+    // Should the queue (or KMS) refuse, the rollback deletes the event too, and its deliveries
+    // find nothing to send.
     await Store.rollback(writes);
     throw err;
   }

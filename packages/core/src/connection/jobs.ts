@@ -40,9 +40,6 @@ export async function pendingJob(job: Job) {
   const item = await Store.load(job.orgId, job.connectionId);
   return item?.job?.id === job.jobId ? { ...item.job, item } : undefined;
 }
-
-/** Whether the connection a job names exists (a create's job may be read before its transaction commits). */
-export const exists = async (job: Job) => (await Store.load(job.orgId, job.connectionId)) !== undefined;
 export type Pending = NonNullable<Awaited<ReturnType<typeof pendingJob>>>;
 
 /** Records a verification's outcome (see `settled`). Returns whether it applied. */

@@ -16,8 +16,8 @@ export const webhooks = () => Resource.WebhookQueue.url;
 export const syncs = () => Resource.SyncQueue.url;
 export const maintenance = () => Resource.MaintenanceQueue.url;
 
-/** How a message came in: its receive count (1 the first time), its handle for retryAfter, and when it was sent (ms). */
-export type Delivery = { attempt: number; receiptHandle: string; sentAt: number };
+/** How a message came in: its receive count (1 the first time) and its handle for retryAfter. */
+export type Delivery = { attempt: number; receiptHandle: string };
 
 /** A message body as the job `schema` says, or undefined (logged, never retried) if it is not one. */
 export function parse<T>(schema: z.ZodMiniType<T>, body: string, what: string): T | undefined {

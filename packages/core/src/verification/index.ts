@@ -8,18 +8,6 @@ import * as Policy from "./policy/index.ts";
 const policy = /* @__PURE__ */ Policy.settings();
 
 /**
- * Create queues a new connection's job while it writes the transaction, so the job may find no
- * connection yet: within the commit window of its sending, it waits the window out and reads
- * once more. A job still without a connection is for a create that failed, or was deleted.
- */
-async function afterCommit(job: Connection.Job, delivery: Queue.Delivery) {
-  const wait = delivery.sentAt + Policy.commitWindowMs - Date.now();
-  if (!job.sealedToken || wait <= 0 || (await Connection.exists(job))) return undefined;
-  await new Promise((resolve) => setTimeout(resolve, wait));
-  return Connection.pendingJob(job);
-}
-
-/**
  * Verifies one job. Throws only when the job should be delivered again (Railway unreachable
  * with attempts left, or an AWS fault); the message's visibility is set to the backoff first.
  */
@@ -27,7 +15,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   const job = Queue.parse(Connection.Job, body, "verification");
   if (!job) return;
   const context = { connectionId: job.connectionId, orgId: job.orgId, jobId: job.jobId, attempt: delivery.attempt };
-  const pending = (await Connection.pendingJob(job)) ?? (await afterCommit(job, delivery));
+  const pending = await Connection.pendingJob(job);
   if (!pending) {
     log.info("verification job is stale or already settled; skipped", context);
     return;

@@ -21,8 +21,6 @@ export function backoffSeconds(base: number, attempt: number, retryAfter = 0, ra
   const ceiling = Math.min(base * 2 ** (attempt - 1), maxBackoffSeconds);
   return Math.max(Math.ceil(ceiling / 2 + (random * ceiling) / 2), retryAfter);
 }
-/** How long after its job is sent a create's transaction may still be committing (see verification/run). */
-export const commitWindowMs = 2000;
 /** AWS's rule for Lambda consumers: at least six times the function's timeout. */
 export const visibilityTimeoutSeconds = 6 * workerTimeoutSeconds;
 /**
