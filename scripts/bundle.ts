@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BuildOptions, build, type Plugin, transform } from "esbuild";
+import type { Packed } from "../functions/api/console/packed.ts";
 
 /**
  * Bundles each Lambda handler into dist/<name>/index.mjs, what infra/ deploys. The AWS SDK is
@@ -30,22 +32,42 @@ export type Handler = keyof typeof handlers;
  * sent them: functions/api/console/packed.ts computes them at import from the readable sources
  * when run from source, and is replaced here by the value computed at build time.
  */
+let prepacked: Promise<{ packed: Packed; version: string }> | undefined;
+async function prepack() {
+  const { sources } = await import("../functions/api/console/assets.ts");
+  const { pack } = await import("../functions/api/console/packed.ts");
+  const minified = { ...sources };
+  for (const [name, file] of Object.entries(sources) as [keyof typeof sources, { type: string; body: string }][]) {
+    const loader = name.endsWith(".css") ? "css" : name.endsWith(".js") ? "js" : undefined;
+    if (loader) minified[name] = { ...file, body: (await transform(file.body, { loader, minify: true })).code };
+  }
+  const packed = pack(minified);
+  const version = createHash("sha256")
+    .update(Buffer.concat(Object.values(packed).map((f) => f.gzip)))
+    .digest("hex")
+    .slice(0, 12);
+  return { packed, version };
+}
+
 const prepackedConsoleAssets: Plugin = {
   name: "prepacked-console-assets",
   setup(b) {
     b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]packed\.ts$/ }, async () => {
-      const { sources } = await import("../functions/api/console/assets.ts");
-      const { pack } = await import("../functions/api/console/packed.ts");
-      const minified = { ...sources };
-      for (const [name, file] of Object.entries(sources) as [keyof typeof sources, { type: string; body: string }][]) {
-        const loader = name.endsWith(".css") ? "css" : name.endsWith(".js") ? "js" : undefined;
-        if (loader) minified[name] = { ...file, body: (await transform(file.body, { loader, minify: true })).code };
-      }
-      const files = Object.entries(pack(minified)).map(
+      prepacked ??= prepack();
+      const files = Object.entries((await prepacked).packed).map(
         ([name, { type, gzip }]) =>
           `${JSON.stringify(name)}: { type: ${JSON.stringify(type)}, gzip: new Uint8Array(Buffer.from(${JSON.stringify(Buffer.from(gzip).toString("base64"))}, "base64")) }`,
       );
       return { contents: `export const packed = { ${files.join(", ")} };`, loader: "js" };
+    });
+    // The version alone, so that a page's links do not pull the files into a bundle that does not serve them.
+    b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]version\.ts$/ }, async () => {
+      prepacked ??= prepack();
+      const version = JSON.stringify((await prepacked).version);
+      return {
+        contents: `export const assetVersion = ${version}; export const assetUrl = (name) => "/console/assets/" + name + "?v=" + ${version};`,
+        loader: "js",
+      };
     });
   },
 };

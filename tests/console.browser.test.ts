@@ -201,6 +201,51 @@ describe("the console in a browser", () => {
     expect(await page.locator("tbody tr").count()).toBe(4);
   });
 
+  it("keeps a project's secrets: add, reveal, edit, versions, folders, delete", async () => {
+    const project = crypto.randomUUID();
+    await page.getByRole("link", { name: "Secrets", exact: true }).click();
+    await page.getByLabel("Project ID").fill(project);
+    await page.getByLabel("Environment").fill("prod");
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.getByText("No secrets here yet").waitFor();
+
+    const addSecret = async (key: string, value: string, folder?: string) => {
+      await page.getByRole("link", { name: "Add secret" }).click();
+      if (folder) await page.getByLabel("Folder").fill(folder);
+      await page.getByLabel("Key").fill(key);
+      await page.getByLabel("Value", { exact: true }).fill(value);
+      await page.getByRole("button", { name: "Add secret" }).click();
+      await page.getByText("Secret added.").waitFor();
+    };
+    await addSecret("STRIPE_KEY", "sk_browser_first");
+    await addSecret("INVOICE_EMAIL", "billing@example.com", "/billing");
+    await page.getByRole("link", { name: "prod", exact: true }).click();
+    await page.getByRole("link", { name: "billing" }).waitFor();
+    expect(await page.content()).not.toContain("sk_browser_first");
+    await screenshot(page, "secrets");
+
+    await page.getByRole("link", { name: "Reveal STRIPE_KEY" }).click();
+    await page.getByText("sk_browser_first").waitFor();
+    await page.getByRole("link", { name: "Edit STRIPE_KEY" }).click();
+    await page.getByLabel("New value").fill("sk_browser_second");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Secret saved as a new version.").waitFor();
+    expect(await page.content()).not.toContain("sk_browser_second");
+
+    await page.getByRole("link", { name: "Versions of STRIPE_KEY" }).click();
+    await page.getByRole("link", { name: "Reveal version 1" }).click();
+    await page.getByText("sk_browser_first").waitFor();
+    expect(await page.content()).not.toContain("sk_browser_second");
+
+    await page.getByRole("link", { name: "prod", exact: true }).click();
+    await page.getByRole("link", { name: "Delete STRIPE_KEY" }).click();
+    await page.getByRole("button", { name: "Delete secret" }).click();
+    await page.getByText("Secret deleted.").waitFor();
+    await page.getByText("No secrets here yet").waitFor();
+    await page.getByRole("link", { name: "Connections", exact: true }).click();
+    await page.getByRole("heading", { name: "App Connections" }).waitFor();
+  });
+
   it("signs out; the console then asks for the API key again", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You have signed out.").waitFor();

@@ -423,6 +423,7 @@ describe("the secrets function", () => {
       { pattern: "/api/v3/secrets", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/auth", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/secret-syncs", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/console/secrets", url: "sst.aws.Function:Secrets.url" },
     ]);
   });
 

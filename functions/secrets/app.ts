@@ -1,5 +1,6 @@
 import { finish, service } from "../api/service.ts";
 import { auth } from "./auth.ts";
+import { secretsConsole } from "./console.tsx";
 import { secrets } from "./raw.ts";
 import { syncs } from "./syncs.ts";
 
@@ -13,5 +14,7 @@ export const app = service(["/api/v1/auth"]);
 app.route("/api/v3/secrets", secrets);
 app.route("/api/v1/auth", auth);
 app.route("/api/v1/secret-syncs", syncs);
+// The console's Secrets pages: HTML over the same core, signed in with the console's session cookie.
+app.route("/", secretsConsole);
 
 finish(app);

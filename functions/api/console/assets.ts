@@ -56,6 +56,13 @@ code, .mono { font-family: var(--mono); font-size: 13px; }
 .brand { display: flex; align-items: center; gap: 10px; color: var(--text); text-decoration: none; font-weight: 650; }
 .brand:hover { color: var(--text); }
 .brand-mark { width: 28px; height: 28px; display: block; }
+.topnav { display: flex; gap: 4px; }
+.topnav a { color: var(--muted); text-decoration: none; padding: 6px 10px; border-radius: var(--radius); font-weight: 560;
+  font-size: 14px; }
+.topnav a:hover { color: var(--text); background: #eef0f3; }
+.topnav a[aria-current="page"] { color: var(--text); background: var(--accent-soft); }
+.secret-value { font-family: var(--mono); font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere; max-width: 48ch; }
+.folders { display: flex; flex-wrap: wrap; gap: 8px; list-style: none; margin: 0; padding: 0; }
 .topbar-meta { margin-left: auto; display: flex; align-items: center; gap: 14px; color: var(--muted); font-size: 13px; }
 main { max-width: 1200px; margin: 0 auto; padding: 32px 24px 64px; }
 .page-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 16px; margin-bottom: 24px; }

@@ -1,41 +1,12 @@
 import type * as Connection from "@app/core/connection";
 import type * as Railway from "@app/core/railway";
 import type * as Session from "@app/core/session";
-import { CsrfField, Layout, type Notice } from "./layout.tsx";
+import { CsrfField, Layout, type Notice, When } from "./layout.tsx";
 import { type Field, type FieldErrors, methodOrder, methods, required, rules } from "./rules.ts";
 
 type Info = Connection.Info;
 
 const path = (id: string, rest = "") => `/console/connections/${id}${rest}`;
-
-/**
- * A UTC date formatter, made on first use: each Intl.DateTimeFormat costs milliseconds of ICU
- * set-up, and at import that would be paid by every cold start, console or not.
- */
-const utc = (options: Intl.DateTimeFormatOptions) => {
-  let format: Intl.DateTimeFormat | undefined;
-  return (iso: string) => {
-    format ??= new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
-    return format.format(new Date(iso));
-  };
-};
-const day = utc({ day: "numeric", month: "short", year: "numeric" });
-const time = utc({ hour: "2-digit", minute: "2-digit" });
-const dateTime = utc({ day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-
-const When = ({ iso, stacked }: { iso: string | null; stacked?: boolean }) =>
-  !iso ? (
-    <span class="muted">—</span>
-  ) : stacked ? (
-    <time class="stacked" datetime={iso} title={iso}>
-      <span>{day(iso)}</span>
-      <span>{`${time(iso)} UTC`}</span>
-    </time>
-  ) : (
-    <time datetime={iso} title={iso}>
-      {`${dateTime(iso)} UTC`}
-    </time>
-  );
 
 const statusText: Record<Info["status"], { label: string; icon: string }> = {
   active: { label: "Active", icon: "✓" },

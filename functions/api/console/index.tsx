@@ -4,16 +4,10 @@ import * as Connection from "@app/core/connection";
 import { VisibleError } from "@app/core/error";
 import { log } from "@app/core/log";
 import * as Session from "@app/core/session";
-import type { Context, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
-import { html } from "hono/html";
-import { HTTPException } from "hono/http-exception";
-import type { JSX } from "hono/jsx/jsx-runtime";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { statusOf } from "../status.ts";
 import {
   CreatePage,
   type CreateValues,
@@ -25,31 +19,25 @@ import {
   Row,
   Summary,
 } from "./connections.tsx";
-import { ErrorPage, type Notice, SignInPage } from "./layout.tsx";
+import {
+  type C,
+  type ConsoleEnv,
+  cookieName,
+  cookieOptions,
+  formLimit,
+  headers,
+  notFound,
+  notice,
+  onError,
+  page,
+  requireSession,
+  str,
+} from "./frame.tsx";
+import { type Notice, SignInPage } from "./layout.tsx";
 import { type FieldErrors, fieldErrors } from "./rules.ts";
 import { serveAsset } from "./static.ts";
 
-type ConsoleEnv = { Variables: { requestId: string; session: Session.Info; sessionSecret: string } };
-type C = Context<ConsoleEnv>;
-
-/**
- * Cookies are `Secure` and `__Host-` prefixed, except when the console is opened over plain
- * http on this machine (`npm run dev`), where a browser would refuse to store a Secure cookie.
- */
-const loopback = (c: C) => {
-  const url = new URL(c.req.url);
-  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-};
-const cookieName = (c: C, name: string) => (loopback(c) ? `rwc_${name}` : `__Host-rwc_${name}`);
-const cookieOptions = (c: C, maxAge: number) =>
-  ({ path: "/", httpOnly: true, secure: !loopback(c), sameSite: "Strict", maxAge }) as const;
-
 const SIGN_IN_TTL = 60 * 60;
-
-const page = (c: C, body: JSX.Element, status: ContentfulStatusCode = 200) =>
-  c.html(html`<!DOCTYPE html>${body}`, status);
-
-const str = (v: unknown) => (typeof v === "string" ? v : "");
 
 const notices: Record<string, Notice> = {
   created: { tone: "ok", text: "Connection added. Railway is verifying its token; its status updates here." },
@@ -60,60 +48,9 @@ const notices: Record<string, Notice> = {
   "signed-out": { tone: "info", text: "You have signed out." },
   expired: { tone: "info", text: "Your session has ended. Sign in again to continue." },
 };
-const noticeOf = (c: C) => {
-  const key = c.req.query("notice") ?? "";
-  return Object.hasOwn(notices, key) ? notices[key] : undefined;
-};
-
-const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
-  const secret = getCookie(c, cookieName(c, "session"));
-  const session = await Session.fromSecret(secret);
-  if (!session || !secret) {
-    if (c.req.path.endsWith("/fragment")) return c.text("Sign in again", 401);
-    return c.redirect(c.req.method === "GET" ? "/console/sign-in" : "/console/sign-in?notice=expired", 303);
-  }
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-    const body = await c.req.parseBody();
-    if (!Session.matches(session.csrfToken, body._csrf))
-      throw new HTTPException(403, { message: "The form did not carry this session's token" });
-  }
-  c.set("session", session);
-  c.set("sessionSecret", secret);
-  await next();
-};
-
-const formLimit = bodyLimit({
-  maxSize: 16 * 1024,
-  onError: () => {
-    throw new HTTPException(413, { message: "The form is too large" });
-  },
-});
+const noticeOf = (c: C) => notice(c, notices);
 
 export const consoleRoutes = new Hono<ConsoleEnv>();
-
-// What hono/secure-headers sent with this policy, as constants: its code was 3 KiB of the API's bundle.
-const secure = Object.entries({
-  "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Origin-Agent-Cluster": "?1",
-  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-  "Referrer-Policy": "no-referrer",
-  "Strict-Transport-Security": "max-age=15552000; includeSubDomains",
-  "X-Content-Type-Options": "nosniff",
-  "X-DNS-Prefetch-Control": "off",
-  "X-Download-Options": "noopen",
-  "X-Frame-Options": "SAMEORIGIN",
-  "X-Permitted-Cross-Domain-Policies": "none",
-  "X-XSS-Protection": "0",
-});
-
-const headers: MiddlewareHandler = async (c, next) => {
-  await next();
-  for (const [name, value] of secure) c.res.headers.set(name, value);
-  if (!c.res.headers.has("cache-control")) c.header("Cache-Control", "no-store");
-};
 
 // Only the console's own paths: this app is mounted at "/" beside the JSON API, whose answers
 // (its JSON 404 included) must stay as they are. Cross-site form posts are refused by Origin /
@@ -140,7 +77,7 @@ consoleRoutes.get("/console/sign-in", async (c) => {
   return page(c, <SignInPage csrf={signInToken(c)} notice={noticeOf(c)} />);
 });
 
-consoleRoutes.post("/console/sign-in", formLimit, async (c) => {
+consoleRoutes.post("/console/sign-in", formLimit(), async (c) => {
   const form = await c.req.parseBody();
   if (!Session.matches(getCookie(c, cookieName(c, "signin")) ?? "", form._csrf)) {
     const notice: Notice = {
@@ -162,7 +99,7 @@ consoleRoutes.post("/console/sign-in", formLimit, async (c) => {
   return c.redirect("/console", 303);
 });
 
-consoleRoutes.post("/console/sign-out", formLimit, requireSession, async (c) => {
+consoleRoutes.post("/console/sign-out", formLimit(), requireSession, async (c) => {
   await Session.remove(c.get("sessionSecret"));
   deleteCookie(c, cookieName(c, "session"), cookieOptions(c, 0));
   return c.redirect("/console/sign-in?notice=signed-out", 303);
@@ -172,7 +109,7 @@ consoleRoutes.post("/console/sign-out", formLimit, requireSession, async (c) => 
 
 consoleRoutes.use("/console", requireSession);
 // Also matches "/console/connections" itself.
-consoleRoutes.use("/console/connections/*", formLimit, requireSession);
+consoleRoutes.use("/console/connections/*", formLimit(), requireSession);
 
 consoleRoutes.get("/console", async (c) => {
   const session = c.get("session");
@@ -351,49 +288,5 @@ consoleRoutes.get("/console/connections/:id/projects", async (c) => {
   return page(c, <ProjectsPage session={session} c={conn} projects={projects} />);
 });
 
-consoleRoutes.all("/console/*", async (c) => {
-  const session = await Session.fromSecret(getCookie(c, cookieName(c, "session")));
-  return page(
-    c,
-    <ErrorPage title="Page not found" message="There is no such page in the console." session={session} />,
-    404,
-  );
-});
-
-consoleRoutes.onError((err, c) => {
-  const session = c.get("session");
-  if (err instanceof VisibleError) {
-    const status = statusOf[err.kind];
-    if (status >= 500)
-      log.warn("console request failed", { requestId: c.get("requestId"), code: err.code, cause: String(err.cause) });
-    const title = status === 404 ? "Not found" : status >= 500 ? "Something went wrong" : "That did not work";
-    return page(c, <ErrorPage title={title} message={err.message} session={session} />, status);
-  }
-  if (err instanceof HTTPException && err.status < 500) {
-    const forbidden = err.status === 403;
-    return page(
-      c,
-      <ErrorPage
-        title={forbidden ? "Request refused" : "Bad request"}
-        message={
-          forbidden
-            ? "This form did not come from this console's current session, so nothing was changed. Reload the page and try again."
-            : err.message || "The request could not be read."
-        }
-        session={session}
-      />,
-      err.status as ContentfulStatusCode,
-    );
-  }
-  const requestId = c.get("requestId");
-  log.error("console error", { requestId, error: err instanceof Error ? err.name : "unknown" });
-  return page(
-    c,
-    <ErrorPage
-      title="Something went wrong"
-      message={`An internal error occurred (request id ${requestId}). Try again.`}
-      session={session}
-    />,
-    500,
-  );
-});
+consoleRoutes.all("/console/*", notFound);
+consoleRoutes.onError(onError);

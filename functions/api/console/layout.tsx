@@ -1,8 +1,37 @@
 import type * as Session from "@app/core/session";
 import type { PropsWithChildren } from "hono/jsx";
-import { assetUrl } from "./static.ts";
+import { assetUrl } from "./version.ts";
 
 export type Notice = { tone: "info" | "ok" | "error"; text: string };
+
+/**
+ * A UTC date formatter, made on first use: each Intl.DateTimeFormat costs milliseconds of ICU
+ * set-up, and at import that would be paid by every cold start, console or not.
+ */
+const utc = (options: Intl.DateTimeFormatOptions) => {
+  let format: Intl.DateTimeFormat | undefined;
+  return (iso: string) => {
+    format ??= new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+    return format.format(new Date(iso));
+  };
+};
+const day = utc({ day: "numeric", month: "short", year: "numeric" });
+const time = utc({ hour: "2-digit", minute: "2-digit" });
+const dateTime = utc({ day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+
+export const When = ({ iso, stacked }: { iso: string | null; stacked?: boolean }) =>
+  !iso ? (
+    <span class="muted">—</span>
+  ) : stacked ? (
+    <time class="stacked" datetime={iso} title={iso}>
+      <span>{day(iso)}</span>
+      <span>{`${time(iso)} UTC`}</span>
+    </time>
+  ) : (
+    <time datetime={iso} title={iso}>
+      {`${dateTime(iso)} UTC`}
+    </time>
+  );
 
 export const Mark = () => <img class="brand-mark" src={assetUrl("icon.svg")} alt="" width="28" height="28" />;
 
@@ -33,8 +62,14 @@ export const Layout = ({
   title,
   session,
   notice,
+  section = "connections",
   children,
-}: PropsWithChildren<{ title: string; session: Session.Info; notice?: Notice | undefined }>) => (
+}: PropsWithChildren<{
+  title: string;
+  session: Session.Info;
+  notice?: Notice | undefined;
+  section?: "connections" | "secrets";
+}>) => (
   <html lang="en">
     <Head title={title} />
     <body>
@@ -47,6 +82,14 @@ export const Layout = ({
             <Mark />
             <span>App Connections</span>
           </a>
+          <nav class="topnav" aria-label="Sections">
+            <a href="/console" aria-current={section === "connections" ? "page" : undefined}>
+              Connections
+            </a>
+            <a href="/console/secrets" aria-current={section === "secrets" ? "page" : undefined}>
+              Secrets
+            </a>
+          </nav>
           <div class="topbar-meta">
             <span title={`Organisation ${session.actor.orgId}`}>
               Org <span class="mono">{session.actor.orgId.slice(0, 8)}</span>

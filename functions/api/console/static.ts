@@ -1,16 +1,7 @@
-import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import type { Context } from "hono";
 import type { AssetName } from "./assets.ts";
 import { packed } from "./packed.ts";
-
-/** Changes whenever a file does, so the files can be cached for good. */
-const version = createHash("sha256")
-  .update(Buffer.concat(Object.values(packed).map((f) => f.gzip)))
-  .digest("hex")
-  .slice(0, 12);
-
-export const assetUrl = (name: AssetName) => `/console/assets/${name}?v=${version}`;
 
 /** Whether the request's Accept-Encoding allows gzip (present, and not with q=0). */
 export const acceptsGzip = (header: string | undefined) =>

@@ -12,7 +12,7 @@ import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 import { event as outboxEvent } from "../webhook/outbox/index.ts";
 import { dataKey } from "./datakey.ts";
-import { aad, currentSk, folderPrefix, type Item, partition, versionSk, type Where } from "./item.ts";
+import { aad, currentSk, folderPrefix, type Item, partition, versionPrefix, versionSk, type Where } from "./item.ts";
 import { type Address, addressId, expand, maxDepth, references } from "./references.ts";
 import type { Info, Scope } from "./schema.ts";
 
@@ -130,6 +130,20 @@ export async function get(actor: ApiKey.Actor, scope: Scope, key: string, opts: 
     item = out.Item as Item;
   }
   return (await present(w, [item], opts))[0] as Info;
+}
+
+/** Every kept version of a secret, newest first (a rename keeps them: they follow its id). */
+export async function versions(actor: ApiKey.Actor, scope: Scope, key: string, opts: ReadOptions) {
+  ApiKey.assertReaches(actor, scope.projectId);
+  const w = where(scope);
+  const item = await current(w, scope.path, key);
+  if (!item) throw notFound(key);
+  const items = await Dynamo.queryAll<Item>({
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+    ExpressionAttributeValues: { ":pk": partition(w), ":prefix": versionPrefix(item.id) },
+    ScanIndexForward: false,
+  });
+  return present(w, items, { ...opts, expand: false });
 }
 
 export type Create = { key: string; value: string; comment?: string };

@@ -19,7 +19,8 @@ export const dataKeySk = "DATAKEY";
 export const currentSk = (path: string, key: string) => `S#${folder(path)}#${key}`;
 /** The prefix of a folder's secrets, with its sub-folders' when `recursive`. */
 export const folderPrefix = (path: string, recursive: boolean) => `S#${folder(path)}${recursive ? "" : "#"}`;
-export const versionSk = (id: string, version: number) => `V#${id}#${String(version).padStart(9, "0")}`;
+export const versionPrefix = (id: string) => `V#${id}#`;
+export const versionSk = (id: string, version: number) => `${versionPrefix(id)}${String(version).padStart(9, "0")}`;
 
 export type Item = {
   pk: string;
