@@ -1,15 +1,18 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
 import type { SQSRecord } from "aws-lambda";
 
 /** Direct looks at the emulator, as an operator with console access would take them. */
 export const dynamo = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const sqs = () => new SQSClient({});
 
+/** Every item of the table, every page of it (a secret scan that read one page could miss one). */
 export async function scan(table: string) {
-  const out = await dynamo().send(new ScanCommand({ TableName: table, ConsistentRead: true }));
-  return out.Items ?? [];
+  const items: Record<string, any>[] = [];
+  for await (const page of paginateScan({ client: dynamo() }, { TableName: table, ConsistentRead: true }))
+    items.push(...(page.Items ?? []));
+  return items;
 }
 
 export async function queueDepth(url: string) {

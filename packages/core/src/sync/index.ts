@@ -175,12 +175,22 @@ export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boo
  * An outbox event as the table's stream reports it: a `secret.*` one queues the syncs that watch
  * its folder (its payload names the secret's project, environment and path, never the value).
  */
-export async function onEvent(event: { orgId: string; eventType?: string; payload?: string }) {
+/**
+ * Queues the syncs that watch the folder of a `secret.*` event (any other event: none). Give
+ * one `seen` to a batch of events: a folder's syncs are then looked up once, however many of
+ * its secrets changed together (a batch write is up to 25 events of one folder).
+ */
+export async function onEvent(
+  event: { orgId: string; eventType?: string; payload?: string },
+  seen = new Map<string, Promise<number>>(),
+) {
   if (!event.eventType?.startsWith("secret.") || !event.payload) return 0;
   const secret = (JSON.parse(event.payload) as { data?: { secret?: Omit<Change, "orgId"> } }).data?.secret;
   if (!secret) return 0;
   const { projectId, environment, path } = secret;
-  return triggered({ orgId: event.orgId, projectId, environment, path });
+  const folder = JSON.stringify([event.orgId, projectId, environment, path]);
+  if (!seen.has(folder)) seen.set(folder, triggered({ orgId: event.orgId, projectId, environment, path }));
+  return seen.get(folder) as Promise<number>;
 }
 
 export async function triggered(change: Change) {

@@ -72,8 +72,7 @@ export const isEvent = (item: unknown): item is EventItem => (item as EventItem 
  * second of the commit, outside the request or job that wrote them. Throws if any failed, after
  * trying all, so that the stream delivers the batch's failed records again.
  */
-export async function relayInserted(events: readonly EventItem[]) {
-  const subscribers = endpointsOnce();
+export async function relayInserted(events: readonly EventItem[], subscribers = endpointsOnce()) {
   const failed = (await Promise.allSettled(events.map((e) => dispatch(e, subscribers)))).filter(
     (r) => r.status === "rejected",
   );
@@ -110,7 +109,8 @@ export async function relay(limit = 100, before = new Date(Date.now() - Layout.o
  * Each org's endpoints, read once per relay run however many of its events the run carries
  * (the delivery itself checks again that the endpoint is still enabled).
  */
-function endpointsOnce() {
+/** Each org's endpoints read once, however many of its events a relay (or a stream batch) sends. */
+export function endpointsOnce() {
   const read = new Map<string, Promise<Item[]>>();
   return (orgId: string) => {
     if (!read.has(orgId)) read.set(orgId, endpoints(orgId));
@@ -121,26 +121,32 @@ function endpointsOnce() {
 /**
  * Claims the event (so that two relays do not both queue it), queues one job per subscribed,
  * enabled endpoint, then takes it out of the outbox. A relay that dies after claiming leaves
- * the claim to expire and the next run to queue it.
+ * the claim to expire and the next run to queue it. An event nobody subscribes to (most
+ * `secret.*` events) is only taken out: one write, not two.
  */
 async function dispatch(event: EventItem, subscribers: (orgId: string) => Promise<Item[]>): Promise<boolean> {
+  const targets = (await subscribers(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
   const now = Date.now();
   const until = now + 60_000;
-  try {
-    await Dynamo.client.send(
+  const unclaimed = "attribute_exists(gsi2pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)";
+  const update = (UpdateExpression: string, ConditionExpression: string, values: Record<string, number>) =>
+    Dynamo.client.send(
       new UpdateCommand({
         TableName: table(),
         Key: eventKey(event.orgId, event.id),
-        UpdateExpression: "SET claimedUntil = :until",
-        ConditionExpression: "attribute_exists(gsi2pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil < :now)",
-        ExpressionAttributeValues: { ":until": until, ":now": now },
+        UpdateExpression,
+        ConditionExpression,
+        ExpressionAttributeValues: values,
       }),
     );
-  } catch (err) {
+  const taken = (err: unknown) => {
     if (conditionFailed(err)) return false;
     throw err;
-  }
-  const targets = (await subscribers(event.orgId)).filter((e) => e.enabled && e.eventTypes.includes(event.eventType));
+  };
+  if (!targets.length)
+    return update("REMOVE gsi2pk, gsi2sk, claimedUntil", unclaimed, { ":now": now }).then(() => true, taken);
+  if (!(await update("SET claimedUntil = :until", unclaimed, { ":until": until, ":now": now }).then(() => true, taken)))
+    return false;
   await Promise.all(
     targets.map((target) =>
       Queue.send(Queue.webhooks(), {
@@ -151,18 +157,6 @@ async function dispatch(event: EventItem, subscribers: (orgId: string) => Promis
       } satisfies Job),
     ),
   );
-  await Dynamo.client
-    .send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: eventKey(event.orgId, event.id),
-        UpdateExpression: "REMOVE gsi2pk, gsi2sk, claimedUntil",
-        ConditionExpression: "claimedUntil = :until",
-        ExpressionAttributeValues: { ":until": until },
-      }),
-    )
-    .catch((err) => {
-      if (!conditionFailed(err)) throw err;
-    });
+  await update("REMOVE gsi2pk, gsi2sk, claimedUntil", "claimedUntil = :until", { ":until": until }).catch(taken);
   return true;
 }
