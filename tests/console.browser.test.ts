@@ -246,6 +246,36 @@ describe("the console in a browser", () => {
     await page.getByRole("heading", { name: "App Connections" }).waitFor();
   });
 
+  it("adds a secret sync from a connection's page; its status turns to Succeeded without a reload", async () => {
+    const project = crypto.randomUUID();
+    const batch = {
+      workspaceId: project,
+      environment: "prod",
+      secretPath: "/",
+      secrets: [{ secretKey: "SYNCED_KEY", secretValue: "synced-browser-value" }],
+    };
+    expect((await ctx.api("/api/v3/secrets/batch/raw", { json: batch })).status).toBe(200);
+    await page.goto("/console");
+    await row("ada-account").getByRole("link").click();
+    await page.getByRole("link", { name: "Secret syncs" }).click();
+    await page.getByLabel("Project ID").fill(project); // an org-wide connection: which project's secrets
+    await page.getByRole("button", { name: "Show syncs" }).click();
+    await page.getByText("No syncs yet").waitFor();
+    await page.getByLabel("Name").fill("difference-api");
+    await page.getByLabel("Source environment").fill("prod");
+    await page.getByLabel("Railway destination").selectOption({ label: "difference-engine / production / api" });
+    await page.getByRole("button", { name: "Add sync" }).click();
+    await page.getByText("Sync added.").waitFor();
+    await page.locator("#sync-status .card-head .badge", { hasText: "Succeeded" }).waitFor(timeout);
+    await page.getByText("SYNCED_KEY").waitFor();
+    expect(await page.content()).not.toContain("synced-browser-value");
+    await screenshot(page, "secret-sync");
+    const difference = world.difference;
+    const api = difference.services.find((s) => s.name === "api")!;
+    const scope = { projectId: difference.id, environmentId: difference.environments[0]!.id, serviceId: api.id };
+    expect(ctx.railway.getVariables(scope).SYNCED_KEY).toBe("synced-browser-value");
+  });
+
   it("signs out; the console then asks for the API key again", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByText("You have signed out.").waitFor();

@@ -492,6 +492,9 @@ export const Summary = ({ c, session }: { c: Info; session: Session.Info }) => (
             Browse Railway projects
           </a>
         ) : null}
+        <a class="button" href={`/console/syncs?connection=${c.id}`}>
+          Secret syncs
+        </a>
         <form class="inline" method="post" action={path(c.id, "/verify")}>
           <CsrfField token={session.csrfToken} />
           <button class="button" type="submit" disabled={settling(c)} data-busy="Queuing…">

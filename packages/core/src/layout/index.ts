@@ -103,7 +103,7 @@ export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
  * A function of its own keeps its routes' code out of the API's bundle.
  */
 export const routes = {
-  secrets: ["/api/v3/secrets", "/api/v1/auth", "/api/v1/secret-syncs", "/console/secrets"],
+  secrets: ["/api/v3/secrets", "/api/v1/auth", "/api/v1/secret-syncs", "/console/secrets", "/console/syncs"],
 } as const;
 
 /** The function that serves a path (`api` when no other claims it). */

@@ -82,6 +82,12 @@ async function reachable(actor: ApiKey.Actor, id: string) {
 
 export const get = async (actor: ApiKey.Actor, id: string) => info(await reachable(actor, id));
 
+/** The sync with the Railway names it manages (names only: what the console shows). */
+export async function detail(actor: ApiKey.Actor, id: string) {
+  const item = await reachable(actor, id);
+  return { sync: await info(item), managedKeys: [...item.managedKeys].sort() };
+}
+
 export async function byName(actor: ApiKey.Actor, projectId: string, name: string) {
   ApiKey.assertReaches(actor, projectId);
   const item = (await Store.list(actor.orgId, projectId)).find((s) => s.name === name);
@@ -167,14 +173,6 @@ export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boo
   return info(done.after);
 }
 
-/**
- * A secret changed (the secrets store's outbox event): a sync is queued for each sync that
- * watches its org, project, environment and folder. The merger wires it to the stream.
- */
-/**
- * An outbox event as the table's stream reports it: a `secret.*` one queues the syncs that watch
- * its folder (its payload names the secret's project, environment and path, never the value).
- */
 /**
  * Queues the syncs that watch the folder of a `secret.*` event (any other event: none). Give
  * one `seen` to a batch of events: a folder's syncs are then looked up once, however many of
