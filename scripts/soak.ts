@@ -1,8 +1,10 @@
 /**
  * `npm run soak [-- --count 1000 --concurrency 50]`: creates many connections against a whole
  * local system (its own emulator, stand-in and workers) while the Railway stand-in injects
- * faults at set rates, waits for every one to settle, and prints what happened. Every error
- * column must be zero.
+ * faults at set rates, waits for every one to settle, and prints what happened. Then
+ * (`--syncs 200`, 0 for none) as many secret syncs from the secrets store into Railway under
+ * the same faults: each first sync, then a change of every folder, must leave Railway equal to
+ * the source with what a person set by hand untouched. Every error column must be zero.
  */
 import { parseArgs } from "node:util";
 import { freePort } from "@app/local/ports";
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "50" },
     consumers: { type: "string", default: "4" },
     "timeout-seconds": { type: "string", default: "600" },
+    syncs: { type: "string", default: "200" },
   },
 });
 const count = Number(values.count);
@@ -58,7 +61,14 @@ const stack = await startStack({
   visibilityTimeout: 30,
 });
 
-type Case = { name: string; method: string; token: string; expect: "active" | "failed" | "hint"; id?: string };
+type Case = {
+  name: string;
+  method: string;
+  token: string;
+  expect: "active" | "failed" | "hint";
+  id?: string;
+  workspace: string;
+};
 const cases: Case[] = Array.from({ length: count }, (_, i) => {
   const user = railway.addUser();
   const workspace = railway.addWorkspace(user.id);
@@ -74,13 +84,13 @@ const cases: Case[] = Array.from({ length: count }, (_, i) => {
         ["project-token", projectToken],
       ] as const
     )[i % 3] ?? ["account-token", user.accountToken];
-    return { name, method, token, expect: "active" };
+    return { name, method, token, expect: "active", workspace: workspace.id };
   }
   if (roll < 9) {
     railway.revokeToken(user.accountToken);
-    return { name, method: "account-token", token: user.accountToken, expect: "failed" };
+    return { name, method: "account-token", token: user.accountToken, expect: "failed", workspace: workspace.id };
   }
-  return { name, method: "account-token", token: workspace.workspaceToken, expect: "hint" };
+  return { name, method: "account-token", token: workspace.workspaceToken, expect: "hint", workspace: workspace.id };
 });
 
 const api = (path: string, init: RequestInit = {}) =>
@@ -169,9 +179,107 @@ for (const i of items)
     settledAudit.set(String(i.connectionId), (settledAudit.get(String(i.connectionId)) ?? 0) + 1);
 const duplicates = [...settledAudit.values()].filter((n) => n > 1).length;
 
+// ---- secret syncs under the same faults ----
+type SyncCase = {
+  id?: string;
+  folder: Record<string, string>;
+  scope: { projectId: string; environmentId: string; serviceId: string };
+};
+const syncCount = Number(values.syncs);
+const hosts = cases.filter((c) => c.expect === "active" && c.method === "team-token" && c.id);
+const syncs: SyncCase[] = [];
+const syncOutcome = { succeeded: 0, wrong: 0, stuck: 0, handTouched: 0 };
+const syncValues: string[] = [];
+let syncElapsed = 0;
+if (syncCount > 0 && hosts.length) {
+  const syncStarted = Date.now();
+  const value = (i: number, key: string, round: number) => {
+    const v = `soak-secret-${i}-${key}-${round}-${Math.random().toString(36).slice(2)}`;
+    syncValues.push(v);
+    return v;
+  };
+  const write = (i: number, method: "POST" | "PATCH", folder: Record<string, string>) =>
+    api("/api/v3/secrets/batch/raw", {
+      method,
+      body: JSON.stringify({
+        workspaceId: `soak-project-${i}`,
+        environment: "prod",
+        secretPath: "/",
+        secrets: Object.entries(folder).map(([secretKey, secretValue]) => ({ secretKey, secretValue })),
+      }),
+    });
+  say(`creating ${syncCount} secret syncs (5 secrets each), ${concurrency} at a time`);
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, syncCount) }, async () => {
+      while (n < syncCount) {
+        const i = n++;
+        const host = hosts[i % hosts.length] as Case;
+        const project = railway.addProject(host.workspace, { environments: ["production"], services: ["api"] });
+        const scope = {
+          projectId: project.id,
+          environmentId: project.environments[0]?.id ?? "",
+          serviceId: project.services[0]?.id ?? "",
+        };
+        railway.setVariables(scope, { HAND_SET: "by-hand" });
+        const folder = Object.fromEntries(["A", "B", "C", "D", "E"].map((k) => [k, value(i, k, 1)]));
+        const c: SyncCase = { folder, scope };
+        syncs.push(c);
+        if ((await write(i, "POST", folder)).status !== 200) continue;
+        const res = await api("/api/v1/secret-syncs/railway", {
+          method: "POST",
+          body: JSON.stringify({
+            name: `soak-sync-${i}`,
+            projectId: `soak-project-${i}`,
+            connectionId: host.id,
+            environment: "prod",
+            secretPath: "/",
+            syncOptions: { initialSyncBehavior: "overwrite-destination" },
+            destinationConfig: {
+              projectId: scope.projectId,
+              environmentId: scope.environmentId,
+              serviceId: scope.serviceId,
+            },
+          }),
+        });
+        if (res.status === 200) c.id = ((await res.json()) as { secretSync: { id: string } }).secretSync.id;
+        else refused.push(`sync ${res.status} ${await res.text()}`);
+        // The second round: every value changes once the first sync has been asked for.
+        c.folder = { ...folder, A: value(i, "A", 2), E: value(i, "E", 2) };
+        if ((await write(i, "PATCH", { A: c.folder.A as string, E: c.folder.E as string })).status !== 200)
+          refused.push(`secret update of folder ${i}`);
+      }
+    }),
+  );
+  const equal = (c: SyncCase) => {
+    const vars = railway.getVariables(c.scope);
+    return Object.entries(c.folder).every(([k, v]) => vars[k] === v);
+  };
+  const syncDeadline = Date.now() + Number(values["timeout-seconds"]) * 1000;
+  while (syncs.some((c) => c.id && !equal(c)) && Date.now() < syncDeadline) {
+    await new Promise((r) => setTimeout(r, 2000));
+    say(`${syncs.filter((c) => c.id && !equal(c)).length} syncs not yet equal to their source`);
+  }
+  syncElapsed = (Date.now() - syncStarted) / 1000;
+  for (const c of syncs) {
+    if (!c.id) continue;
+    const vars = railway.getVariables(c.scope);
+    if (vars.HAND_SET !== "by-hand") syncOutcome.handTouched++;
+    if (!equal(c)) syncOutcome.stuck++;
+    else if (Object.keys(vars).length !== 6) syncOutcome.wrong++;
+    else syncOutcome.succeeded++;
+  }
+  items = await scanAll();
+}
+
 const sqs = new SQSClient({});
 const leftover: string[] = [];
-for (const url of [stack.resources.VerifyQueue.url, stack.resources.VerifyDeadLetterQueue.url]) {
+for (const url of [
+  stack.resources.VerifyQueue.url,
+  stack.resources.VerifyDeadLetterQueue.url,
+  stack.resources.SyncQueue.url,
+  stack.resources.SyncDeadLetterQueue.url,
+]) {
   const out = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
   );
@@ -183,6 +291,11 @@ for (const c of cases) {
   if (logs.includes(c.token)) leaks.logs++;
   if (leftover.some((b) => b.includes(c.token))) leaks.queues++;
   if (stored.includes(c.token)) leaks.table++;
+}
+for (const v of syncValues) {
+  if (logs.includes(v)) leaks.logs++;
+  if (leftover.some((b) => b.includes(v))) leaks.queues++;
+  if (stored.includes(v)) leaks.table++;
 }
 const requests = railway.requests.length;
 const faulted = railway.requests.filter((r) => r.status !== 200).length;
@@ -197,9 +310,21 @@ const rows: Array<[string, number | string, string]> = [
   ["wrong outcome", outcome.wrong, "must be 0"],
   ["stuck pending", outcome.stuck, "must be 0"],
   ["duplicate outcomes", duplicates, "connections with more than one settled audit record; must be 0"],
-  ["token in logs", leaks.logs, `must be 0 (${(logs.length / 1e6).toFixed(1)} MB of logs scanned)`],
-  ["token in queues", leaks.queues, "must be 0 (verify queue and DLQ)"],
-  ["token in table", leaks.table, `must be 0 (${items.length} items scanned)`],
+  ...(syncCount > 0
+    ? ([
+        [
+          "syncs equal to their source",
+          syncOutcome.succeeded,
+          `of ${syncs.filter((c) => c.id).length} created; first sync, then a change of two of five secrets; ${syncElapsed.toFixed(0)} s`,
+        ],
+        ["sync wrong", syncOutcome.wrong, "Railway holds a key it should not; must be 0"],
+        ["sync stuck", syncOutcome.stuck, "Railway never equal to the source; must be 0"],
+        ["hand-set variable touched", syncOutcome.handTouched, "must be 0"],
+      ] as Array<[string, number | string, string]>)
+    : []),
+  ["token or secret value in logs", leaks.logs, `must be 0 (${(logs.length / 1e6).toFixed(1)} MB of logs scanned)`],
+  ["token or secret value in queues", leaks.queues, "must be 0 (verify and sync queues and their DLQs)"],
+  ["token or secret value in table", leaks.table, `must be 0 (${items.length} items scanned)`],
 ];
 const out = [
   `soak: ${count} connections, concurrency ${concurrency}, ${values.consumers} consumers, ${elapsed.toFixed(0)} s to settle all`,
@@ -213,5 +338,16 @@ const out = [
 ];
 process.stderr.write(`${out.join("\n")}\n`);
 const failedRun =
-  outcome.wrong + outcome.stuck + duplicates + leaks.logs + leaks.queues + leaks.table + (count - accepted);
+  outcome.wrong +
+  outcome.stuck +
+  duplicates +
+  leaks.logs +
+  leaks.queues +
+  leaks.table +
+  (count - accepted) +
+  refused.length +
+  syncOutcome.wrong +
+  syncOutcome.stuck +
+  syncOutcome.handTouched +
+  (syncCount > 0 ? syncCount - syncOutcome.succeeded : 0);
 process.exit(failedRun === 0 ? 0 : 1);

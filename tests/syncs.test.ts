@@ -529,3 +529,42 @@ describe("the API", () => {
       expect(text).not.toContain(token);
   });
 });
+
+describe("a sync's name is unique in its project", () => {
+  const body = (s: Setup, name: string) => ({
+    name,
+    projectId: s.projectId,
+    connectionId: s.connectionId,
+    environment: "prod",
+    secretPath: "/app",
+    syncOptions: { initialSyncBehavior: "overwrite-destination" },
+    destinationConfig: { projectId: s.app.id, environmentId: s.env.id, serviceId: s.api.id },
+  });
+  const post = (json: unknown) => ctx.api("/api/v1/secret-syncs/railway", { json });
+
+  it("ten creates with one name at once: one is made, nine are a 409 naming it", async () => {
+    const s = await setup();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(body(s, "only-one"))));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, ...Array(9).fill(409)]);
+    for (const r of answers.filter((a) => a.status === 409))
+      expect(await r.json()).toMatchObject({ message: 'A secret sync named "only-one" already exists' });
+    const listed = (await (await ctx.api(`/api/v1/secret-syncs?projectId=${s.projectId}`)).json()) as {
+      secretSyncs: { name: string }[];
+    };
+    expect(listed.secretSyncs.map((x) => x.name)).toEqual(["only-one"]);
+  });
+
+  it("a rename onto a taken name is a 409; a deleted or renamed sync frees its name", async () => {
+    const s = await setup();
+    const first = ((await (await post(body(s, "first"))).json()) as { secretSync: { id: string } }).secretSync;
+    const second = ((await (await post(body(s, "second"))).json()) as { secretSync: { id: string } }).secretSync;
+    const rename = (id: string, name: string) =>
+      ctx.api(`/api/v1/secret-syncs/railway/${id}`, { method: "PATCH", json: { name } });
+    expect((await rename(second.id, "first")).status).toBe(409);
+    expect((await rename(second.id, "second-renamed")).status).toBe(200);
+    expect((await post(body(s, "second"))).status).toBe(200);
+    expect((await ctx.api(`/api/v1/secret-syncs/railway/${first.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await post(body(s, "first"))).status).toBe(200);
+  });
+});

@@ -64,8 +64,6 @@ async function send(job: Job, delaySeconds = 0) {
 export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<Info> {
   ApiKey.assertReaches(actor, input.projectId);
   await connectionFor(actor, input.connectionId, input.projectId);
-  const taken = (await Store.list(actor.orgId, input.projectId)).some((s) => s.name === input.name);
-  if (taken) throw new VisibleError("conflict", "name_taken", `A secret sync named "${input.name}" already exists`);
   const id = randomUUID();
   const jobId = randomUUID();
   const item = created(actor.orgId, input, { id, now: now(), jobId });

@@ -51,6 +51,11 @@ export type Item = Runs & {
 
 export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `SECRET_SYNC#${id}` });
 export const listKey = (orgId: string, projectId: string) => `ORG#${orgId}#SECRET_SYNCS#${projectId}`;
+/** Holds a name in its project: written in the same transaction as the sync, so two cannot share one. */
+export const nameKey = ({ orgId, projectId, name }: Pick<Item, "orgId" | "projectId" | "name">) => ({
+  pk: `ORG#${orgId}`,
+  sk: `SECRET_SYNC_NAME#${projectId}#${name}`,
+});
 
 export type Connection = { id: string; name: string; app: string };
 

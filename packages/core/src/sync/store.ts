@@ -4,7 +4,7 @@ import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 import * as Webhook from "../webhook/outbox/index.ts";
-import { type Item, key, listKey, toInfo } from "./item.ts";
+import { type Item, key, listKey, nameKey, toInfo } from "./item.ts";
 
 export const load = async (orgId: string, id: string) =>
   (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true })))
@@ -39,11 +39,42 @@ const auditWrite = (item: Item, record?: AuditRecord) =>
 const eventWrite = (item: Item, event?: Event) =>
   event ? [Webhook.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
 
+const nameTaken = (name: string) =>
+  new VisibleError("conflict", "name_taken", `A secret sync named "${name}" already exists`);
+
+const holdName = (item: Item): Dynamo.Write => ({
+  Put: {
+    TableName: Dynamo.table(),
+    Item: { ...nameKey(item), type: "secret-sync-name", syncId: item.id },
+    ConditionExpression: "attribute_not_exists(pk)",
+  },
+});
+const dropName = (item: Item): Dynamo.Write => ({ Delete: { TableName: Dynamo.table(), Key: nameKey(item) } });
+
+/** The name writes of a change: none, the old name given up and the new one taken, or the name freed. */
+const nameWrites = (before: Item, after: Item | "delete") =>
+  after === "delete" ? [dropName(before)] : after.name !== before.name ? [dropName(before), holdName(after)] : [];
+
+/** Commits `all`; a failed name hold is the name taken. */
+async function commit(all: Dynamo.Write[], name?: { write: Dynamo.Write; name: string }) {
+  try {
+    await Dynamo.transact(all);
+  } catch (err) {
+    if (name && Dynamo.failedOn(err, all, name.write)) throw nameTaken(name.name);
+    throw err;
+  }
+}
+
 export async function insert(item: Item, record: AuditRecord) {
-  await Dynamo.transact([
-    { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
-    ...auditWrite(item, record),
-  ]);
+  const hold = holdName(item);
+  await commit(
+    [
+      { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+      hold,
+      ...auditWrite(item, record),
+    ],
+    { write: hold, name: item.name },
+  );
 }
 
 /**
@@ -71,9 +102,11 @@ export async function change(
         ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
         : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
     const shown = after === "delete" ? item : after;
-    const all = [own, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
+    const names = nameWrites(item, after);
+    const all = [own, ...names, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
+    const hold = names[1];
     try {
-      await Dynamo.transact(all);
+      await commit(all, hold && after !== "delete" ? { write: hold, name: after.name } : undefined);
       return { before: item, after };
     } catch (err) {
       if (Dynamo.failedOn(err, all, own)) continue;
