@@ -367,6 +367,25 @@ describe("Railway's faults", () => {
     expect(redeploys(s)).toBe(1);
   });
 
+  it("a Railway error that quotes a secret's value is withheld from logs, messages and items", async () => {
+    const s = await setup();
+    const value = `${SECRET}quoted-${randomUUID()}`;
+    source.set(s.folder, { QUOTED: value });
+    // What a GraphQL coercion error says: it quotes the input it was sent. The first upsert gets it.
+    const echo = JSON.stringify({
+      data: null,
+      errors: [{ message: `Variable "$input" got invalid value { variables: { QUOTED: "${value}" } }` }],
+    });
+    ctx.railway.injectFaults({ type: "delay", ms: 1 }, { type: "status", status: 200, body: echo });
+    const sync = await done((await createSync(s)).id, "syncStatus", 40_000);
+    expect(sync.syncStatus).toBe("succeeded");
+    const logs = ctx.output.join("");
+    expect(logs).toContain("Railway reported an error: its message quoted a value that was sent, so it is withheld");
+    expect(logs).not.toContain(value);
+    const items = (await Dynamo.client.send(new ScanCommand({ TableName: Dynamo.table() }))).Items ?? [];
+    expect(JSON.stringify(items)).not.toContain(value);
+  }, 60_000); // one retry, after the queue's backoff
+
   it("a dead-lettered job fails its sync instead of leaving it pending", async () => {
     const s = await setup();
     source.set(s.folder, { A: "1" });

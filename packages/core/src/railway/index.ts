@@ -90,6 +90,7 @@ export async function query(
   token: string,
   query: string,
   variables?: Record<string, unknown>,
+  sent: readonly string[] = [],
 ): Promise<Answer> {
   let res: Response;
   try {
@@ -120,9 +121,9 @@ export async function query(
   if (!body || typeof body !== "object") throw new Unreachable("Railway's answer was not JSON");
   const messages = (body.errors ?? []).map((e) => String(e?.message ?? ""));
   const denial = messages.find((m) => /not authorized|project token not found/i.test(m));
-  if (denial) return { ok: false, reason: redact(denial, token) };
+  if (denial) return { ok: false, reason: redact(denial, token, sent) };
   if (messages.length > 0 && body.data == null)
-    throw new Unreachable(`Railway reported an error: ${redact(messages[0] ?? "", token)}`);
+    throw new Unreachable(`Railway reported an error: ${redact(messages[0] ?? "", token, sent)}`);
   if (body.data == null) return { ok: false, reason: "no data for this token" };
   return { ok: true, data: body.data };
 }
@@ -246,6 +247,12 @@ export async function listProjects(method: Method, token: string): Promise<Proje
   return projects;
 }
 
-/** Railway errors may echo what they were sent; never let the token through. */
-export const redact = (text: string, token: string) =>
-  (token ? text.split(token).join("[redacted]") : text).slice(0, 300);
+/**
+ * Railway errors may echo what they were sent (a GraphQL coercion error quotes its input): the
+ * token is cut out, and a text that quotes any `sent` value (a secret's) is withheld whole, since
+ * a short value cannot be cut out of a sentence reliably.
+ */
+export const redact = (text: string, token: string, sent: readonly string[] = []) =>
+  sent.some((v) => v !== "" && text.includes(v))
+    ? "its message quoted a value that was sent, so it is withheld"
+    : (token ? text.split(token).join("[redacted]") : text).slice(0, 300);

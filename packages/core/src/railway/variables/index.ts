@@ -11,8 +11,14 @@ export type Scope = { projectId: string; environmentId: string; serviceId?: stri
 // biome-ignore lint/suspicious/noExplicitAny: Railway's answers are read defensively.
 type Data = any;
 
-async function ask(method: Method, token: string, document: string, variables: Record<string, unknown>) {
-  const answer = await query(method, token, document, variables);
+async function ask(
+  method: Method,
+  token: string,
+  document: string,
+  variables: Record<string, unknown>,
+  values: readonly string[] = [],
+) {
+  const answer = await query(method, token, document, variables, values);
   if (!answer.ok) throw new Rejected(answer.reason);
   return answer.data as Data;
 }
@@ -44,6 +50,7 @@ export async function upsert(method: Method, token: string, s: Scope, variables:
     token,
     "mutation SyncUpsert($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }",
     { input: { ...scope(s), variables, replace: false, skipDeploys: true } },
+    Object.values(variables),
   );
 }
 
