@@ -139,6 +139,8 @@ td, .status-message { overflow-wrap: anywhere; }
 .col-reach { min-width: 170px; }
 /* A phone: headings above their buttons; each connection a block of its cells, the dates saying which they are. */
 @media (max-width: 720px) {
+  .topbar-inner { flex-wrap: wrap; padding: 10px 16px; gap: 8px 12px; }
+  .topnav { order: 3; flex-basis: 100%; }
   .page-head { flex-wrap: wrap; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0, 0, 0, 0); }
   table, tbody, tr, td { display: block; min-width: 0; }
