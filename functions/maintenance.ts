@@ -1,4 +1,5 @@
 import * as Maintenance from "@app/core/maintenance";
+import * as Sync from "@app/core/sync";
 import * as Outbox from "@app/core/webhook/outbox";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { sqsBatch } from "./sqs.ts";
@@ -9,8 +10,14 @@ export const sweep = () => Maintenance.start("sweep");
 /** On a schedule: re-check active connections whose last verification is old, at a steady rate. */
 export const reverify = () => Maintenance.start("reverify");
 
-/** On a slow schedule: queue webhook events the stream did not relay (functions/stream.ts does it within seconds). */
-export const relayWebhooks = () => Outbox.relay();
+/**
+ * On a slow schedule: what the stream did not relay (functions/stream.ts does it within
+ * seconds): webhook events, and the syncs of a secret's change, each folder's read once a run.
+ */
+export const relayWebhooks = () => {
+  const folders = new Map<string, Promise<number>>();
+  return Outbox.relay(undefined, undefined, (event) => Sync.onEvent(event, folders));
+};
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
 

@@ -2,6 +2,7 @@ import * as Layout from "../packages/core/src/layout/index.ts";
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { jobQueue, maintenancePageQueue, maintenanceQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
+import { sendSyncJobs, syncQueue } from "./syncs";
 import { table } from "./table";
 
 /** An EventBridge rate, in the unit it reads best in (EventBridge wants "1 hour", not "1 hours"). */
@@ -17,15 +18,16 @@ const every = (minutes: number): `rate(${string})` => {
  * maintenance index; the pages, and the pages they queue, run on the maintenance queue. None of
  * it touches a token: it reads and writes the table and queues jobs, so it gets no key permission.
  */
-const maintenanceFunction = () => ({
+const maintenanceFunction = (syncs = false) => ({
   ...code("maintenance"),
   memory: "256 MB" as const,
   timeout: "60 seconds" as const,
-  link: [table, verifyQueue, webhookQueue, maintenanceQueue],
+  link: [table, verifyQueue, webhookQueue, maintenanceQueue, ...(syncs ? [syncQueue] : [])],
   permissions: [
     { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
     { actions: ["sqs:SendMessage"], resources: [maintenancePageQueue.arn] },
     relayWebhooks(),
+    ...(syncs ? [sendSyncJobs()] : []),
   ],
 });
 const task = (
@@ -37,7 +39,8 @@ const task = (
   new sst.aws.Cron(name, {
     schedule,
     event: { task: which },
-    function: { ...maintenanceFunction(), description },
+    // The outbox's sweep also queues the syncs of a secret's change whose stream record was lost.
+    function: { ...maintenanceFunction(which === "relay-webhooks"), description },
   });
 
 export const sweep = task(
@@ -61,7 +64,7 @@ export const relay = task(
   "RelayWebhooks",
   every(Layout.outboxSweep.everyMinutes),
   "relay-webhooks",
-  "Railway App Connections: relays webhook events the stream left in the outbox",
+  "Railway App Connections: relays webhook events (and secret syncs) the stream left in the outbox",
 );
 
 /** The pages of every run: each handles up to a page of one shard and queues the next. */

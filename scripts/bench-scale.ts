@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { type Counts, describeCounts, RequestCounter, requestsOf, total } from "./count-requests.ts";
+import { type Counts, describeCounts, dollars, Price, RequestCounter, requestsOf, total } from "./count-requests.ts";
 
 const { values } = parseArgs({
   options: { sizes: { type: "string", default: "1000,10000,100000" }, budget: { type: "string", default: "600" } },
@@ -458,23 +458,6 @@ for (const s of stages)
 for (const s of stages) for (const what of s.skipped) say(`\nSkipped at ${s.size}: ${what}.`);
 
 // ---- Cost ---------------------------------------------------------------------------------------
-/**
- * AWS list prices, us-east-1, as remembered on 2026-12-02 without internet access to verify them
- * (aws.amazon.com/dynamodb/pricing/on-demand, /kms/pricing, /sqs/pricing, /lambda/pricing):
- */
-const Price = {
-  /** DynamoDB on demand, after the November 2024 price cut. */
-  writeUnit: 0.625 / 1e6,
-  readUnit: 0.125 / 1e6,
-  kmsRequest: 0.03 / 10_000,
-  kmsKeyMonth: 1,
-  /** Standard queues, beyond the free tier. */
-  sqsRequest: 0.4 / 1e6,
-  lambdaRequest: 0.2 / 1e6,
-  /** arm64. */
-  lambdaGbSecond: 0.0000133334,
-  streamReadRequest: 0.02 / 100_000,
-};
 /** Per connection and month: one daily re-check each; assumed 10% created or rotated, one projects listing. */
 const perMonth = { create: 0.1, verification: 0.1 + 30, reverify: 30, projects: 1 };
 const reverifyOp = (() => {
@@ -486,16 +469,6 @@ const reverifyOp = (() => {
   return { counts, lambda: s.maintenance.pages / 10 / s.size, lambdaMs: 0, lambdaMb: 256 };
 })();
 if (reverifyOp) perOp["re-verification, scheduling (per connection, from the period above)"] = reverifyOp;
-const dollars = (op: (typeof perOp)[string]) => {
-  const t = total(op.counts);
-  return (
-    t.wru * Price.writeUnit +
-    t.rru * Price.readUnit +
-    requestsOf(op.counts, "KMS") * Price.kmsRequest +
-    requestsOf(op.counts, "SQS") * Price.sqsRequest +
-    op.lambda * Price.lambdaRequest
-  );
-};
 say("");
 say("### Cost per operation (AWS requests, from the counting middleware)");
 say("| operation | requests | DynamoDB RRU | DynamoDB WRU | KMS | SQS | Lambda invocations | $ per million |");
@@ -506,8 +479,9 @@ for (const [what, op] of Object.entries(perOp)) {
     `| ${what} | ${+t.requests.toFixed(2)} | ${+t.rru.toFixed(2)} | ${+t.wru.toFixed(2)} | ${+requestsOf(op.counts, "KMS").toFixed(2)} | ${+requestsOf(op.counts, "SQS").toFixed(2)} | ${+op.lambda.toFixed(2)} | ${(dollars(op) * 1e6).toFixed(2)} |`,
   );
 }
-say("| secret write | not yet measured (not on this branch) | | | | | | |");
-say("| sync of 10 changed secrets | not yet measured (not on this branch) | | | | | | |");
+say(
+  "| secret write, sync of 10 changed secrets | measured by `npm run bench:sync` (a system with the stream and sync worker) | | | | | | |",
+);
 for (const [what, op] of Object.entries(perOp)) say(`- ${what}: ${describeCounts(op.counts)}`);
 
 const monthly = [

@@ -107,10 +107,10 @@ export class RequestCounter {
     return structuredClone(this.counts);
   }
 
-  /** What was counted since `before` (a snapshot). */
-  since(before: Counts): Counts {
+  /** What was counted since `before` (a snapshot), up to now or to the snapshot `until`. */
+  since(before: Counts, until: Counts = this.counts): Counts {
     const out: Counts = {};
-    for (const [key, now] of Object.entries(this.counts)) {
+    for (const [key, now] of Object.entries(until)) {
       const was = before[key] ?? { requests: 0, rru: 0, wru: 0 };
       if (now.requests > was.requests)
         out[key] = { requests: now.requests - was.requests, rru: now.rru - was.rru, wru: now.wru - was.wru };
@@ -141,3 +141,32 @@ export const describeCounts = (counts: Counts) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, t]) => `${key} ×${+t.requests.toFixed(2)}`)
     .join(", ");
+
+/**
+ * AWS list prices, us-east-1, as remembered on 2026-12-02 without internet access to verify them
+ * (aws.amazon.com/dynamodb/pricing/on-demand, /kms/pricing, /sqs/pricing, /lambda/pricing):
+ */
+export const Price = {
+  /** DynamoDB on demand, after the November 2024 price cut. */
+  writeUnit: 0.625 / 1e6,
+  readUnit: 0.125 / 1e6,
+  kmsRequest: 0.03 / 10_000,
+  kmsKeyMonth: 1,
+  /** Standard queues, beyond the free tier. */
+  sqsRequest: 0.4 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  /** arm64. */
+  lambdaGbSecond: 0.0000133334,
+  streamReadRequest: 0.02 / 100_000,
+};
+/** What one operation's requests cost at those prices (`lambda`: its invocations). */
+export const dollars = (op: { counts: Counts; lambda: number }) => {
+  const t = total(op.counts);
+  return (
+    t.wru * Price.writeUnit +
+    t.rru * Price.readUnit +
+    requestsOf(op.counts, "KMS") * Price.kmsRequest +
+    requestsOf(op.counts, "SQS") * Price.sqsRequest +
+    op.lambda * Price.lambdaRequest
+  );
+};

@@ -6,7 +6,7 @@ import { run, useDevRun } from "./support/dev.ts";
 
 // A newcomer's first hour: one `DEV_API_KEY=dev-key npm run dev -- --offline`, on ports that are
 // not the defaults; create-api-key --local against it; then every shell block of the README, in
-// order, in one bash session, as written (only the API's address is this run's).
+// order, in one bash session, as written (only the API's and the Railway stand-in's addresses are this run's).
 const dev = useDevRun();
 const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
@@ -104,7 +104,9 @@ describe("the README's shell examples", () => {
       'curl() { command curl --fail-with-body "$@"; }',
       ...runnable.map(
         (b, i) =>
-          `printf '\\n@@block ${i}\\n'\n${b.body.replace(/(127\.0\.0\.1|localhost):3000\b/g, `127.0.0.1:${dev.port}`)}`,
+          `printf '\\n@@block ${i}\\n'\n${b.body
+            .replace(/(127\.0\.0\.1|localhost):3000\b/g, `127.0.0.1:${dev.port}`)
+            .replace(/(127\.0\.0\.1|localhost):4010\b/g, `127.0.0.1:${dev.standinPort}`)}`,
       ),
       "printf '\\n@@done\\n'",
     ].join("\n");

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import * as Dynamo from "@app/core/dynamo";
 import * as Queue from "@app/core/queue";
 import * as Sync from "@app/core/sync";
+import * as Outbox from "@app/core/webhook/outbox";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { settled, useStack } from "./support/stack.ts";
@@ -246,6 +247,38 @@ describe("jobs", () => {
     const mine = ctx.railway.requests.slice(before).filter((r) => JSON.stringify(r.variables ?? {}).includes(s.app.id));
     expect(mine.map((r) => r.fields)).toEqual([]);
     expect((await get(sync.id)).syncStatus).toBe("succeeded");
+  });
+
+  it("a secret's change whose stream record was lost is synced by the outbox's sweep", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    await done((await createSync(s)).id);
+    source.set(s.folder, { A: "swept" });
+    // The store's event of that change, written while the stream is not read (as a record lost
+    // past its retention), and as old as the sweep looks for.
+    const write = Outbox.event(ctx.stack.orgId, "secret.updated", {
+      secret: { id: randomUUID(), key: "A", path: "/app", environment: "prod", projectId: s.projectId, version: 2 },
+    });
+    const then = new Date(Date.now() - 10 * 60_000).toISOString();
+    Object.assign(write.Put.Item, { createdAt: then, gsi2sk: `${then}#${write.Put.Item.id}` });
+    await ctx.stack.pauseStream();
+    try {
+      await Dynamo.transact([write]);
+    } finally {
+      await ctx.stack.resumeStream();
+    }
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(ctx.railway.getVariables(s.scope).A).toBe("1");
+    const maintenance = await import("../functions/maintenance.ts");
+    await maintenance.relayWebhooks();
+    await until(() => ctx.railway.getVariables(s.scope).A === "swept", 15_000);
+    expect(ctx.railway.getVariables(s.scope)).toMatchObject(untouched);
+    // Out of the outbox once swept (kept as the event's record, off the sweep's index).
+    const left = await Dynamo.client.send(
+      new GetCommand({ TableName: Dynamo.table(), Key: { pk: write.Put.Item.pk, sk: write.Put.Item.sk } }),
+    );
+    expect(left.Item).toMatchObject({ eventType: "secret.updated" });
+    expect(left.Item?.gsi2pk).toBeUndefined();
   });
 
   it("a worker killed mid-sync: the next job waits out its lease, re-reads, and Railway ends equal to the source", async () => {

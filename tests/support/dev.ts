@@ -16,6 +16,8 @@ export function useDevRun() {
   const ctx = {} as {
     url: string;
     port: number;
+    /** The Railway stand-in's port (the README's 4010). */
+    standinPort: number;
     /** The environment a second terminal in this project would have. */
     env: NodeJS.ProcessEnv;
     runFile: string;
@@ -29,6 +31,7 @@ export function useDevRun() {
 
   beforeAll(async () => {
     ctx.port = await freePort();
+    ctx.standinPort = await freePort();
     ctx.url = `http://127.0.0.1:${ctx.port}`;
     ctx.runFile = join(dir, "local-run.json");
     const inherited = Object.fromEntries(
@@ -45,7 +48,7 @@ export function useDevRun() {
         DEV_API_KEY: "dev-key",
         PORT: String(ctx.port),
         MOTO_PORT: String(await freePort()),
-        RAILWAY_STANDIN_PORT: String(await freePort()),
+        RAILWAY_STANDIN_PORT: String(ctx.standinPort),
       },
     });
     for (const stream of [ctx.child.stdout, ctx.child.stderr]) stream?.on("data", (d) => (ctx.output += d));

@@ -82,9 +82,14 @@ export async function relayInserted(events: readonly EventItem[], subscribers = 
 /**
  * The safety sweep: events still in the outbox `Layout.outboxSweep.afterMinutes` after they were
  * written, which a lost stream record or a relay that died left behind, up to `limit` per shard.
+ * `also` runs first for each (the sync trigger): if it throws, the event stays for the next run.
  * Returns how many it queued.
  */
-export async function relay(limit = 100, before = new Date(Date.now() - Layout.outboxSweep.afterMinutes * 60_000)) {
+export async function relay(
+  limit = 100,
+  before = new Date(Date.now() - Layout.outboxSweep.afterMinutes * 60_000),
+  also?: (event: EventItem) => Promise<unknown>,
+) {
   const subscribers = endpointsOnce();
   const relayed = await Promise.all(
     Layout.maintenanceKeys("OUTBOX").map(async (pk) => {
@@ -98,7 +103,10 @@ export async function relay(limit = 100, before = new Date(Date.now() - Layout.o
         }),
       );
       let queued = 0;
-      for (const item of (out.Items ?? []) as EventItem[]) if (await dispatch(item, subscribers)) queued++;
+      for (const item of (out.Items ?? []) as EventItem[]) {
+        await also?.(item);
+        if (await dispatch(item, subscribers)) queued++;
+      }
       return queued;
     }),
   );

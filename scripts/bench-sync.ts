@@ -1,0 +1,252 @@
+/**
+ * Secret syncs, measured on a system of their own (a fresh table: the main bench's thousands of
+ * items would make moto, not the sync, the figure):
+ * - Railway requests per sync of 1, 100 and 1,000 secrets: the first sync, a change of one
+ *   secret, a delete of one (counted, so deterministic);
+ * - a secret change → Railway updated, p50 against the floor: the same secret write through the
+ *   API, then the same Railway calls (read, upsert) issued directly, one after the other.
+ * - what a secret write and a sync of 10 changed secrets cost in AWS requests (the counting
+ *   middleware of scripts/count-requests.ts, as bench:scale counts the connection's operations).
+ * `npm run bench` runs it after the connection rows; `npm run bench:sync -- --changes 20` alone.
+ */
+import { parseArgs } from "node:util";
+import { freePort } from "@app/local/ports";
+import { startStack } from "@app/local/stack";
+import { RailwayStandin } from "@app/railway-standin";
+import { type Counts, describeCounts, dollars, RequestCounter, requestsOf, total } from "./count-requests.ts";
+
+const { values } = parseArgs({ options: { changes: { type: "string", default: "20" } } });
+const changes = Number(values.changes);
+const write = process.stdout.write.bind(process.stdout);
+const say = (line: string) => write(`${line}\n`);
+// The stack logs every request (JSON lines); the figures are what this script prints.
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  String(chunk).startsWith("{") ? true : write(chunk, ...rest)) as typeof process.stdout.write;
+
+const railway = await RailwayStandin.start();
+// The debounce that coalesces a burst is a window by design: the latency row measures the
+// machinery (stream → queue → worker → Railway), and the README adds the window beside it.
+Object.assign(process.env, { RAILWAY_API_URL: railway.url, SYNC_DEBOUNCE_SECONDS: "0" });
+const stack = await startStack({ port: 0, prefix: "benchsync", motoPort: await freePort(), pollSeconds: 1 });
+const Variables = await import("@app/core/railway/variables");
+const counter = await RequestCounter.attach();
+
+const api = async (path: string, init: { method?: string; json?: unknown } = {}) => {
+  const res = await fetch(`${stack.url}${path}`, {
+    method: init.method ?? (init.json ? "POST" : "GET"),
+    headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+    ...(init.json ? { body: JSON.stringify(init.json) } : {}),
+  });
+  if (!res.ok) throw new Error(`bench: ${init.method ?? "GET"} ${path} answered ${res.status}: ${await res.text()}`);
+  // biome-ignore lint/suspicious/noExplicitAny: the answers are read as the README documents them.
+  return res.json() as Promise<Record<string, any>>;
+};
+const until = async <T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 300_000) => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const user = railway.addUser();
+const workspace = railway.addWorkspace(user.id);
+const connection = (
+  await api("/api/v1/app-connections/railway", {
+    json: { name: "bench-sync", method: "team-token", credentials: { apiToken: workspace.workspaceToken } },
+  })
+).appConnection.id as string;
+await until("the connection", async () => {
+  const c = (await api(`/api/v1/app-connections/railway/${connection}`)).appConnection;
+  return c.status === "active" ? c : undefined;
+});
+
+/** A Railway service with a hand-set variable, and a source folder of `size` secrets. */
+async function destination(name: string, size: number) {
+  const project = railway.addProject(workspace.id, { environments: ["production"], services: ["api"] });
+  const scope = {
+    projectId: project.id,
+    environmentId: project.environments[0]?.id ?? "",
+    serviceId: project.services[0]?.id ?? "",
+  };
+  railway.setVariables(scope, { HAND_SET: "by-hand" });
+  const secrets = Array.from({ length: size }, (_, i) => ({ secretKey: `K${i}`, secretValue: `v${i}-1` }));
+  for (let i = 0; i < secrets.length; i += 25)
+    await api("/api/v3/secrets/batch/raw", {
+      json: { workspaceId: name, environment: "prod", secretPath: "/", secrets: secrets.slice(i, i + 25) },
+    });
+  return scope;
+}
+
+const setSecret = (project: string, key: string, value: string) =>
+  api(`/api/v3/secrets/raw/${key}`, {
+    method: "PATCH",
+    json: { workspaceId: project, environment: "prod", secretPath: "/", secretValue: value },
+  });
+
+/** Railway's requests while `act` runs and the destination comes to hold `expect`, by operation. */
+async function counted(
+  scope: Awaited<ReturnType<typeof destination>>,
+  expect: (vars: Record<string, string>) => boolean,
+  act: () => Promise<unknown>,
+) {
+  const before = railway.requests.length;
+  await act();
+  await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined));
+  // Whatever the worker still does after the variables land (the redeploy) is part of the sync.
+  await new Promise((r) => setTimeout(r, 1500));
+  const mine = railway.requests
+    .slice(before)
+    .filter((r) => JSON.stringify(r.variables ?? {}).includes(scope.projectId));
+  const by = (field: string) => mine.filter((r) => r.fields.includes(field)).length;
+  return {
+    reads: by("variables"),
+    upserts: by("variableCollectionUpsert"),
+    deletes: by("variableDelete"),
+    deploymentReads: by("deployments"),
+    redeploys: by("deploymentRedeploy"),
+    total: mine.length,
+  };
+}
+
+const table: string[] = [];
+const columns = ["reads", "upserts", "deletes", "deployment reads", "redeploys", "requests"];
+table.push(`| sync | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---:").join("|")}|`);
+const line = (what: string, c: Awaited<ReturnType<typeof counted>>) =>
+  table.push(`| ${what} | ${[c.reads, c.upserts, c.deletes, c.deploymentReads, c.redeploys, c.total].join(" | ")} |`);
+
+for (const size of [1, 100, 1000]) {
+  const project = `bench-${size}`;
+  const scope = await destination(project, size);
+  const first = await counted(
+    scope,
+    (v) => v[`K${size - 1}`] === `v${size - 1}-1` && v.K0 === "v0-1",
+    () =>
+      api("/api/v1/secret-syncs/railway", {
+        json: {
+          name: `bench-${size}`,
+          projectId: project,
+          connectionId: connection,
+          environment: "prod",
+          secretPath: "/",
+          syncOptions: { initialSyncBehavior: "overwrite-destination" },
+          destinationConfig: scope,
+        },
+      }),
+  );
+  line(`first sync of ${size}`, first);
+  line(
+    `a change of 1 of ${size}`,
+    await counted(
+      scope,
+      (v) => v.K0 === "v0-2",
+      () => setSecret(project, "K0", "v0-2"),
+    ),
+  );
+  line(
+    `a delete of 1 of ${size}`,
+    await counted(
+      scope,
+      (v) => !("K0" in v),
+      () =>
+        api("/api/v3/secrets/raw/K0", {
+          method: "DELETE",
+          json: { workspaceId: project, environment: "prod", secretPath: "/" },
+        }),
+    ),
+  );
+  const hand = railway.getVariables(scope).HAND_SET;
+  if (hand !== "by-hand") throw new Error(`bench: the hand-set variable of ${project} was touched`);
+}
+
+// ---- a change → Railway updated, against the floor ----
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1] ?? Number.NaN;
+const synced = await destination("bench-latency", 5);
+const direct = await destination("bench-floor", 5);
+await api("/api/v1/secret-syncs/railway", {
+  json: {
+    name: "bench-latency",
+    projectId: "bench-latency",
+    connectionId: connection,
+    environment: "prod",
+    secretPath: "/",
+    syncOptions: { initialSyncBehavior: "overwrite-destination" },
+    destinationConfig: synced,
+  },
+});
+await until("the latency sync's first run", () => (railway.getVariables(synced).K0 === "v0-1" ? true : undefined));
+const ours: number[] = [];
+const floor: number[] = [];
+for (let i = 0; i < changes; i++) {
+  const value = `changed-${i}`;
+  let t = performance.now();
+  await setSecret("bench-latency", "K1", value);
+  await until("the change in Railway", () => (railway.getVariables(synced).K1 === value ? true : undefined));
+  ours.push(performance.now() - t);
+  // The floor: the same write, then what a sync must ask Railway, with nothing in between.
+  t = performance.now();
+  await setSecret("bench-floor", "K1", value);
+  const current = await Variables.read("team-token", workspace.workspaceToken, direct);
+  if (current.K1 !== value) await Variables.upsert("team-token", workspace.workspaceToken, direct, { K1: value });
+  floor.push(performance.now() - t);
+}
+
+// ---- what a write and a sync cost in AWS requests ----
+const settle = () => new Promise((r) => setTimeout(r, 2000));
+const costs: Record<string, Counts> = {};
+await destination("bench-cost-write", 1);
+let before = counter.snapshot();
+await setSecret("bench-cost-write", "K0", "written-once");
+await settle(); // the stream's handling of its event (no sync watches this folder) is part of it
+costs["secret write (PATCH, its event included)"] = counter.since(before);
+const ten = await destination("bench-cost-sync", 10);
+await api("/api/v1/secret-syncs/railway", {
+  json: {
+    name: "bench-cost-sync",
+    projectId: "bench-cost-sync",
+    connectionId: connection,
+    environment: "prod",
+    secretPath: "/",
+    syncOptions: { initialSyncBehavior: "overwrite-destination" },
+    destinationConfig: ten,
+  },
+});
+await until("the cost sync's first run", () => (railway.getVariables(ten).K9 === "v9-1" ? true : undefined));
+await settle();
+const changedTen = Array.from({ length: 10 }, (_, i) => ({ secretKey: `K${i}`, secretValue: `v${i}-2` }));
+before = counter.snapshot();
+await api("/api/v3/secrets/batch/raw", {
+  method: "PATCH",
+  json: { workspaceId: "bench-cost-sync", environment: "prod", secretPath: "/", secrets: changedTen },
+});
+const afterWrite = counter.snapshot();
+await until("the 10 changes in Railway", () => (railway.getVariables(ten).K9 === "v9-2" ? true : undefined));
+await settle();
+costs["batch write of 10 secrets (PATCH)"] = counter.since(before, afterWrite);
+costs["sync of 10 changed secrets (after the write: stream, queue, worker)"] = counter.since(afterWrite);
+
+say("\nsecret syncs: Railway requests per sync (a fresh system; Railway has one hand-set variable per service)\n");
+for (const row of table) say(row);
+const p50 = { ours: quantile(ours, 0.5), floor: quantile(floor, 0.5) };
+say(`\n| measure | ours | floor | ratio |\n|---|---:|---:|---:|`);
+say(
+  `| secret change → Railway variable updated, p50 of ${changes} (debounce 0) | ${p50.ours.toFixed(0)} ms | ${p50.floor.toFixed(0)} ms | ${(p50.ours / p50.floor).toFixed(2)}× |`,
+);
+say(`(p99: ours ${quantile(ours, 0.99).toFixed(0)} ms, floor ${quantile(floor, 0.99).toFixed(0)} ms)`);
+say(
+  "\n| operation | requests | DynamoDB RRU | DynamoDB WRU | KMS | SQS | $ per million |\n|---|---:|---:|---:|---:|---:|---:|",
+);
+for (const [what, counts] of Object.entries(costs)) {
+  const t = total(counts);
+  // Lambda invocations: the secrets function's and the stream's for a write; the stream's and the sync worker's for a sync.
+  const lambda = what.startsWith("batch") ? 1 : 2;
+  say(
+    `| ${what} | ${+t.requests.toFixed(2)} | ${+t.rru.toFixed(2)} | ${+t.wru.toFixed(2)} | ${requestsOf(counts, "KMS")} | ${requestsOf(counts, "SQS")} | ${(dollars({ counts, lambda }) * 1e6).toFixed(2)} |`,
+  );
+}
+for (const [what, counts] of Object.entries(costs)) say(`- ${what}: ${describeCounts(counts)}`);
+await stack.stop();
+await railway.close();
+process.exit(0);
