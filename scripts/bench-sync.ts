@@ -9,19 +9,31 @@
  *   middleware of scripts/count-requests.ts, as bench:scale counts the connection's operations).
  * `npm run bench` runs it after the connection rows; `npm run bench:sync -- --changes 20` alone.
  */
+import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { freePort } from "@app/local/ports";
 import { startStack } from "@app/local/stack";
 import { RailwayStandin } from "@app/railway-standin";
+import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
 import { type Counts, describeCounts, dollars, RequestCounter, requestsOf, total } from "./count-requests.ts";
 
-const { values } = parseArgs({ options: { changes: { type: "string", default: "20" } } });
+const { values } = parseArgs({
+  options: {
+    changes: { type: "string", default: "20" },
+    sizes: { type: "string", default: "1,100,1000" },
+    log: { type: "string" },
+  },
+});
 const changes = Number(values.changes);
+const sizes = values.sizes.split(",").map(Number);
 const write = process.stdout.write.bind(process.stdout);
 const say = (line: string) => write(`${line}\n`);
 // The stack logs every request (JSON lines); the figures are what this script prints.
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-  String(chunk).startsWith("{") ? true : write(chunk, ...rest)) as typeof process.stdout.write;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  if (!String(chunk).startsWith("{")) return write(chunk, ...rest);
+  if (values.log) appendFileSync(values.log, chunk);
+  return true;
+}) as typeof process.stdout.write;
 
 const railway = await RailwayStandin.start();
 // The debounce that coalesces a burst is a window by design: the latency row measures the
@@ -77,7 +89,38 @@ async function destination(name: string, size: number) {
     await api("/api/v3/secrets/batch/raw", {
       json: { workspaceId: name, environment: "prod", secretPath: "/", secrets: secrets.slice(i, i + 25) },
     });
+  await caughtUp();
   return scope;
+}
+
+/**
+ * Until the stream has handled every event written so far (each leaves the outbox's index once
+ * handled). Locally the stream is one shard read 10 records at a time off moto: a folder of 1,000
+ * written just before would otherwise still be in the stream when a sync is measured.
+ */
+async function caughtUp() {
+  const dynamo = new DynamoDBClient({});
+  await until(
+    "the table's stream to catch up",
+    async () => {
+      let left = 0;
+      for await (const page of paginateScan(
+        { client: dynamo },
+        {
+          TableName: stack.resources.Table.name,
+          FilterExpression: "#type = :event AND attribute_exists(gsi2pk)",
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: { ":event": { S: "webhook-event" } },
+          Select: "COUNT",
+        },
+      ))
+        left += page.Count ?? 0;
+      if (left === 0) return true;
+      await new Promise((r) => setTimeout(r, 1000));
+      return undefined;
+    },
+    900_000,
+  );
 }
 
 const setSecret = (project: string, key: string, value: string) =>
@@ -93,31 +136,33 @@ async function counted(
   act: () => Promise<unknown>,
 ) {
   const before = railway.requests.length;
+  const deploys = railway.deployments.length;
   await act();
   await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined));
+  await caughtUp();
   // Whatever the worker still does after the variables land (the redeploy) is part of the sync.
   await new Promise((r) => setTimeout(r, 1500));
-  const mine = railway.requests
-    .slice(before)
-    .filter((r) => JSON.stringify(r.variables ?? {}).includes(scope.projectId));
+  // One sync at a time here: every request of the window is this sync's (a redeploy names only a deployment).
+  const mine = railway.requests.slice(before);
   const by = (field: string) => mine.filter((r) => r.fields.includes(field)).length;
+  const redeploys = railway.deployments.slice(deploys).filter((d) => d.projectId === scope.projectId).length;
   return {
     reads: by("variables"),
     upserts: by("variableCollectionUpsert"),
     deletes: by("variableDelete"),
     deploymentReads: by("deployments"),
-    redeploys: by("deploymentRedeploy"),
+    redeploys,
     total: mine.length,
   };
 }
 
 const table: string[] = [];
-const columns = ["reads", "upserts", "deletes", "deployment reads", "redeploys", "requests"];
+const columns = ["reads", "upserts", "deletes", "deployment reads", "deploys started", "requests"];
 table.push(`| sync | ${columns.join(" | ")} |`, `|---|${columns.map(() => "---:").join("|")}|`);
 const line = (what: string, c: Awaited<ReturnType<typeof counted>>) =>
   table.push(`| ${what} | ${[c.reads, c.upserts, c.deletes, c.deploymentReads, c.redeploys, c.total].join(" | ")} |`);
 
-for (const size of [1, 100, 1000]) {
+for (const size of sizes) {
   const project = `bench-${size}`;
   const scope = await destination(project, size);
   const first = await counted(

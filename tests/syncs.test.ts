@@ -7,6 +7,7 @@ import * as Dynamo from "@app/core/dynamo";
 import * as Queue from "@app/core/queue";
 import * as Sync from "@app/core/sync";
 import * as Outbox from "@app/core/webhook/outbox";
+import { consume } from "@app/local/consumer";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { settled, useStack } from "./support/stack.ts";
@@ -248,6 +249,35 @@ describe("jobs", () => {
     expect(mine.map((r) => r.fields)).toEqual([]);
     expect((await get(sync.id)).syncStatus).toBe("succeeded");
   });
+
+  it("a change made while a sync is at Railway is synced as soon as that sync ends, not when its lease would", async () => {
+    const s = await setup();
+    source.set(s.folder, { A: "1" });
+    const sync = await done((await createSync(s)).id);
+    ctx.railway.setOptions({ latencyMs: 1000 });
+    // A second worker on the queue, as Lambda runs several: the second job is not held behind the first.
+    const { handler } = await import("../functions/sync.ts");
+    const second = consume(ctx.stack.resources.SyncQueue.url ?? "", handler, { waitSeconds: 1 });
+    try {
+      source.set(s.folder, { A: "2" });
+      await Sync.triggered({ ...s.folder, path: "/app" });
+      // The first job has read the source and sent its upsert (of A=2); its redeploy is still to come.
+      await until(
+        () => ctx.railway.requests.some((r) => JSON.stringify(r.variables ?? {}).includes('"A":"2"')),
+        10_000,
+      );
+      // The second request's job finds the lease held (for the worker's time limit, 60 s).
+      source.set(s.folder, { A: "3" });
+      await Sync.triggered({ ...s.folder, path: "/app" });
+      await until(() => ctx.railway.getVariables(s.scope).A === "3", 25_000);
+      expect(ctx.output.join("")).toContain("secret sync busy; job deferred");
+    } finally {
+      ctx.railway.setOptions({ latencyMs: 0 });
+      await second.stop();
+    }
+    expect(ctx.railway.getVariables(s.scope)).toEqual({ ...untouched, A: "3" });
+    expect((await done(sync.id)).syncStatus).toBe("succeeded");
+  }, 60_000);
 
   it("a secret's change whose stream record was lost is synced by the outbox's sweep", async () => {
     const s = await setup();

@@ -9,13 +9,17 @@
   connections crawled, moto at 4.7 GB). The backup is made a copy of the table's item maps
   instead: a failed transaction still rolls back, because Put and Delete replace items rather
   than change them (this project's transactions use only Put and Delete).
+- It exits when the process that started it is gone: a run killed without its clean-up (a
+  timeout, a crashed bench) would otherwise leave an emulator using CPU for every later run.
 
 Test tooling only.
 """
 
 import copy
+import os
 import sys
 import threading
+import time
 from collections import defaultdict
 
 import moto.dynamodb.models as dynamodb_models
@@ -67,5 +71,15 @@ class _CheapTableBackup:
 
 dynamodb_models.copy = _CheapTableBackup()
 
+
+
+def _exit_with_parent():
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     sys.exit(main())

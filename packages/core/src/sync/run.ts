@@ -3,6 +3,7 @@
  * names imported or removed), the outcome on the sync. Every attempt reads Railway again and
  * computes the difference anew, so a mutation that may have been applied is never re-sent blindly.
  */
+import { randomUUID } from "node:crypto";
 import * as Connection from "../connection/index.ts";
 import { recheck } from "../connection/jobs.ts";
 import * as ConnectionStore from "../connection/store.ts";
@@ -94,6 +95,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
  * sync deletes it then. `takeOver`: for a dead-lettered job, which holds no lease (unless another job does).
  */
 async function settle(job: Job, result: Result, takeOver = false) {
+  let after: Item | undefined;
   await Store.change(job.orgId, job.syncId, (i) => {
     if (takeOver && (!current(i, job) || (i.lease && i.lease.jobId !== job.jobId))) return undefined;
     const held = takeOver ? { ...i, lease: { jobId: job.jobId, until: "" } } : i;
@@ -107,8 +109,20 @@ async function settle(job: Job, result: Result, takeOver = false) {
     };
     if (job.kind === "remove" && next.deleting && result.status === "succeeded")
       return { next: "delete", audit: { ...audit, action: "secret-sync.deleted" } };
+    after = next;
     return { next, audit, ...(job.kind === "sync" ? { event: { type } } : {}) };
   });
+  // A request made while this job was at Railway found the sync busy and waits out the lease (up
+  // to a minute): its sync of the latest state runs now instead, and that job finds it done.
+  const waiting = after as Item | undefined;
+  if (job.kind === "sync" && waiting && waiting.wanted > waiting.done && !waiting.deleting)
+    await Queue.send(Queue.syncs(), {
+      orgId: job.orgId,
+      syncId: job.syncId,
+      jobId: randomUUID(),
+      kind: "sync",
+      generation: waiting.wanted,
+    } satisfies Job);
 }
 
 /** For a job that exhausted its deliveries: the sync says so instead of staying pending. */
