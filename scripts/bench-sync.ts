@@ -14,7 +14,6 @@ import { parseArgs } from "node:util";
 import { freePort } from "@app/local/ports";
 import { startStack } from "@app/local/stack";
 import { RailwayStandin } from "@app/railway-standin";
-import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
 import { type Counts, describeCounts, dollars, RequestCounter, requestsOf, total } from "./count-requests.ts";
 
 const { values } = parseArgs({
@@ -89,44 +88,30 @@ async function destination(name: string, size: number) {
     await api("/api/v3/secrets/batch/raw", {
       json: { workspaceId: name, environment: "prod", secretPath: "/", secrets: secrets.slice(i, i + 25) },
     });
-  await caughtUp();
   return scope;
-}
-
-/**
- * Until the stream has handled every event written so far (each leaves the outbox's index once
- * handled). Locally the stream is one shard read 10 records at a time off moto: a folder of 1,000
- * written just before would otherwise still be in the stream when a sync is measured.
- */
-async function caughtUp() {
-  const dynamo = new DynamoDBClient({});
-  await until(
-    "the table's stream to catch up",
-    async () => {
-      let left = 0;
-      for await (const page of paginateScan(
-        { client: dynamo },
-        {
-          TableName: stack.resources.Table.name,
-          FilterExpression: "#type = :event AND attribute_exists(gsi2pk)",
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: { ":event": { S: "webhook-event" } },
-          Select: "COUNT",
-        },
-      ))
-        left += page.Count ?? 0;
-      if (left === 0) return true;
-      await new Promise((r) => setTimeout(r, 1000));
-      return undefined;
-    },
-    900_000,
-  );
 }
 
 const setSecret = (project: string, key: string, value: string) =>
   api(`/api/v3/secrets/raw/${key}`, {
     method: "PATCH",
     json: { workspaceId: project, environment: "prod", secretPath: "/", secretValue: value },
+  });
+
+// The stream's handling of a write's events, and a sync's redeploy after its upsert, are part of it.
+const settle = () => new Promise((r) => setTimeout(r, 2000));
+
+/** A sync of the project's `/` in prod (named as the project) into `scope`; its first run starts at once. */
+const createSync = (project: string, scope: Awaited<ReturnType<typeof destination>>) =>
+  api("/api/v1/secret-syncs/railway", {
+    json: {
+      name: project,
+      projectId: project,
+      connectionId: connection,
+      environment: "prod",
+      secretPath: "/",
+      syncOptions: { initialSyncBehavior: "overwrite-destination" },
+      destinationConfig: scope,
+    },
   });
 
 /** Railway's requests while `act` runs and the destination comes to hold `expect`, by operation. */
@@ -139,9 +124,7 @@ async function counted(
   const deploys = railway.deployments.length;
   await act();
   await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined));
-  await caughtUp();
-  // Whatever the worker still does after the variables land (the redeploy) is part of the sync.
-  await new Promise((r) => setTimeout(r, 1500));
+  await settle();
   // One sync at a time here: every request of the window is this sync's (a redeploy names only a deployment).
   const mine = railway.requests.slice(before);
   const by = (field: string) => mine.filter((r) => r.fields.includes(field)).length;
@@ -168,18 +151,7 @@ for (const size of sizes) {
   const first = await counted(
     scope,
     (v) => v[`K${size - 1}`] === `v${size - 1}-1` && v.K0 === "v0-1",
-    () =>
-      api("/api/v1/secret-syncs/railway", {
-        json: {
-          name: `bench-${size}`,
-          projectId: project,
-          connectionId: connection,
-          environment: "prod",
-          secretPath: "/",
-          syncOptions: { initialSyncBehavior: "overwrite-destination" },
-          destinationConfig: scope,
-        },
-      }),
+    () => createSync(project, scope),
   );
   line(`first sync of ${size}`, first);
   line(
@@ -210,17 +182,7 @@ for (const size of sizes) {
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1] ?? Number.NaN;
 const synced = await destination("bench-latency", 5);
 const direct = await destination("bench-floor", 5);
-await api("/api/v1/secret-syncs/railway", {
-  json: {
-    name: "bench-latency",
-    projectId: "bench-latency",
-    connectionId: connection,
-    environment: "prod",
-    secretPath: "/",
-    syncOptions: { initialSyncBehavior: "overwrite-destination" },
-    destinationConfig: synced,
-  },
-});
+await createSync("bench-latency", synced);
 await until("the latency sync's first run", () => (railway.getVariables(synced).K0 === "v0-1" ? true : undefined));
 const ours: number[] = [];
 const floor: number[] = [];
@@ -239,25 +201,14 @@ for (let i = 0; i < changes; i++) {
 }
 
 // ---- what a write and a sync cost in AWS requests ----
-const settle = () => new Promise((r) => setTimeout(r, 2000));
 const costs: Record<string, Counts> = {};
 await destination("bench-cost-write", 1);
 let before = counter.snapshot();
 await setSecret("bench-cost-write", "K0", "written-once");
-await settle(); // the stream's handling of its event (no sync watches this folder) is part of it
+await settle();
 costs["secret write (PATCH, its event included)"] = counter.since(before);
 const ten = await destination("bench-cost-sync", 10);
-await api("/api/v1/secret-syncs/railway", {
-  json: {
-    name: "bench-cost-sync",
-    projectId: "bench-cost-sync",
-    connectionId: connection,
-    environment: "prod",
-    secretPath: "/",
-    syncOptions: { initialSyncBehavior: "overwrite-destination" },
-    destinationConfig: ten,
-  },
-});
+await createSync("bench-cost-sync", ten);
 await until("the cost sync's first run", () => (railway.getVariables(ten).K9 === "v9-1" ? true : undefined));
 await settle();
 const changedTen = Array.from({ length: 10 }, (_, i) => ({ secretKey: `K${i}`, secretValue: `v${i}-2` }));

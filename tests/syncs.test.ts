@@ -10,7 +10,7 @@ import * as Outbox from "@app/core/webhook/outbox";
 import { consume } from "@app/local/consumer";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { settled, useStack } from "./support/stack.ts";
+import { settled, useStack, writeLostToStream } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -289,14 +289,7 @@ describe("jobs", () => {
     const write = Outbox.event(ctx.stack.orgId, "secret.updated", {
       secret: { id: randomUUID(), key: "A", path: "/app", environment: "prod", projectId: s.projectId, version: 2 },
     });
-    const then = new Date(Date.now() - 10 * 60_000).toISOString();
-    Object.assign(write.Put.Item, { createdAt: then, gsi2sk: `${then}#${write.Put.Item.id}` });
-    await ctx.stack.pauseStream();
-    try {
-      await Dynamo.transact([write]);
-    } finally {
-      await ctx.stack.resumeStream();
-    }
+    await writeLostToStream(ctx, write);
     await new Promise((r) => setTimeout(r, 2500));
     expect(ctx.railway.getVariables(s.scope).A).toBe("1");
     const maintenance = await import("../functions/maintenance.ts");

@@ -4,7 +4,7 @@ import type { Context } from "aws-lambda";
 import { Webhook as Verifier } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { receive, scan, sqsRecord } from "./support/aws.ts";
-import { useStack } from "./support/stack.ts";
+import { useStack, writeLostToStream } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.WEBHOOK_RETRY_SCHEDULE_SECONDS = "1,1,1";
@@ -290,20 +290,12 @@ describe("delivery", () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
     const Webhook = await import("@app/core/webhook");
-    const Dynamo = await import("@app/core/dynamo");
     const maintenance = await import("../functions/maintenance.ts");
     const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-lost")).id}`)).json()) as any;
     // Written ten minutes ago while the stream was not read: its record is gone, as one past
     // the stream's retention or its retries.
     const write = Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection);
-    const then = new Date(Date.now() - 10 * 60_000).toISOString();
-    Object.assign(write.Put.Item, { createdAt: then, gsi2sk: `${then}#${write.Put.Item.id}` });
-    await ctx.stack.pauseStream();
-    try {
-      await Dynamo.transact([write]);
-    } finally {
-      await ctx.stack.resumeStream();
-    }
+    await writeLostToStream(ctx, write);
     await pause(1500);
     expect(hook.received).toHaveLength(0);
     expect(await maintenance.relayWebhooks()).toBeGreaterThanOrEqual(1);

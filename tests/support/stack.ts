@@ -87,3 +87,22 @@ export async function settled(ctx: ReturnType<typeof useStack>, id: string, time
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Writes an outbox event as one whose stream record was lost (past the stream's retention or its
+ * retries): dated ten minutes ago, as old as the safety sweep looks for, while the stream is not read.
+ */
+export async function writeLostToStream(
+  ctx: ReturnType<typeof useStack>,
+  write: ReturnType<typeof import("@app/core/webhook/outbox").event>,
+) {
+  const Dynamo = await import("@app/core/dynamo");
+  const then = new Date(Date.now() - 10 * 60_000).toISOString();
+  Object.assign(write.Put.Item, { createdAt: then, gsi2sk: `${then}#${write.Put.Item.id}` });
+  await ctx.stack.pauseStream();
+  try {
+    await Dynamo.transact([write]);
+  } finally {
+    await ctx.stack.resumeStream();
+  }
+}
