@@ -28,7 +28,9 @@ export const streamRelay = table.subscribe(
     transform: {
       eventSourceMapping: (args) => {
         args.functionResponseTypes = ["ReportBatchItemFailures"];
-        args.batchSize = 10;
+        // A batch reads each org's endpoints and queues each folder's syncs once: a 1,000-secret
+        // import into a watched folder asks for 10 syncs, not 100. Never a wait for a batch to fill.
+        args.batchSize = 100;
         args.maximumBatchingWindowInSeconds = 0;
         args.maximumRetryAttempts = 3;
         args.bisectBatchOnFunctionError = false;

@@ -97,34 +97,53 @@ const setSecret = (project: string, key: string, value: string) =>
     json: { workspaceId: project, environment: "prod", secretPath: "/", secretValue: value },
   });
 
-// The stream's handling of a write's events, and a sync's redeploy after its upsert, are part of it.
-const settle = () => new Promise((r) => setTimeout(r, 2000));
-
-/** A sync of the project's `/` in prod (named as the project) into `scope`; its first run starts at once. */
-const createSync = (project: string, scope: Awaited<ReturnType<typeof destination>>) =>
-  api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: project,
-      projectId: project,
-      connectionId: connection,
-      environment: "prod",
-      secretPath: "/",
-      syncOptions: { initialSyncBehavior: "overwrite-destination" },
-      destinationConfig: scope,
+/**
+ * Until the system is quiet: the stream has handled every event written so far (the syncs a
+ * write queues are part of its cost), and the sync has no run pending or under way (its redeploy
+ * after the upsert included).
+ */
+async function settle(syncId: string) {
+  await stack.streamCaughtUp();
+  await until(
+    "the sync to finish",
+    async () => {
+      const { syncStatus } = (await api(`/api/v1/secret-syncs/railway/${syncId}`)).secretSync;
+      return syncStatus === "pending" || syncStatus === "running" ? undefined : syncStatus;
     },
-  });
+    1_800_000,
+  );
+}
 
-/** Railway's requests while `act` runs and the destination comes to hold `expect`, by operation. */
+/** A sync of the project's `/` in prod (named as the project) into `scope`, its id; its first run starts at once. */
+const createSync = async (project: string, scope: Awaited<ReturnType<typeof destination>>) =>
+  (
+    await api("/api/v1/secret-syncs/railway", {
+      json: {
+        name: project,
+        projectId: project,
+        connectionId: connection,
+        environment: "prod",
+        secretPath: "/",
+        syncOptions: { initialSyncBehavior: "overwrite-destination" },
+        destinationConfig: scope,
+      },
+    })
+  ).secretSync.id as string;
+
+/**
+ * Railway's requests, by operation, while `act` runs (it answers the sync's id), the destination
+ * comes to hold `expect` and the system quietens.
+ */
 async function counted(
   scope: Awaited<ReturnType<typeof destination>>,
   expect: (vars: Record<string, string>) => boolean,
-  act: () => Promise<unknown>,
+  act: () => Promise<string>,
 ) {
   const before = railway.requests.length;
   const deploys = railway.deployments.length;
-  await act();
-  await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined));
-  await settle();
+  const syncId = await act();
+  await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined), 1_800_000);
+  await settle(syncId);
   // One sync at a time here: every request of the window is this sync's (a redeploy names only a deployment).
   const mine = railway.requests.slice(before);
   const by = (field: string) => mine.filter((r) => r.fields.includes(field)).length;
@@ -148,10 +167,15 @@ const line = (what: string, c: Awaited<ReturnType<typeof counted>>) =>
 for (const size of sizes) {
   const project = `bench-${size}`;
   const scope = await destination(project, size);
+  await stack.streamCaughtUp(); // the folder's writes, watched by no sync yet, are not this sync's
+  let syncId = "";
   const first = await counted(
     scope,
     (v) => v[`K${size - 1}`] === `v${size - 1}-1` && v.K0 === "v0-1",
-    () => createSync(project, scope),
+    async () => {
+      syncId = await createSync(project, scope);
+      return syncId;
+    },
   );
   line(`first sync of ${size}`, first);
   line(
@@ -159,7 +183,10 @@ for (const size of sizes) {
     await counted(
       scope,
       (v) => v.K0 === "v0-2",
-      () => setSecret(project, "K0", "v0-2"),
+      async () => {
+        await setSecret(project, "K0", "v0-2");
+        return syncId;
+      },
     ),
   );
   line(
@@ -167,11 +194,13 @@ for (const size of sizes) {
     await counted(
       scope,
       (v) => !("K0" in v),
-      () =>
-        api("/api/v3/secrets/raw/K0", {
+      async () => {
+        await api("/api/v3/secrets/raw/K0", {
           method: "DELETE",
           json: { workspaceId: project, environment: "prod", secretPath: "/" },
-        }),
+        });
+        return syncId;
+      },
     ),
   );
   const hand = railway.getVariables(scope).HAND_SET;
@@ -182,8 +211,7 @@ for (const size of sizes) {
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1] ?? Number.NaN;
 const synced = await destination("bench-latency", 5);
 const direct = await destination("bench-floor", 5);
-await createSync("bench-latency", synced);
-await until("the latency sync's first run", () => (railway.getVariables(synced).K0 === "v0-1" ? true : undefined));
+await settle(await createSync("bench-latency", synced));
 const ours: number[] = [];
 const floor: number[] = [];
 for (let i = 0; i < changes; i++) {
@@ -203,25 +231,37 @@ for (let i = 0; i < changes; i++) {
 // ---- what a write and a sync cost in AWS requests ----
 const costs: Record<string, Counts> = {};
 await destination("bench-cost-write", 1);
+await stack.streamCaughtUp();
 let before = counter.snapshot();
 await setSecret("bench-cost-write", "K0", "written-once");
-await settle();
+await stack.streamCaughtUp();
 costs["secret write (PATCH, its event included)"] = counter.since(before);
-const ten = await destination("bench-cost-sync", 10);
-await createSync("bench-cost-sync", ten);
-await until("the cost sync's first run", () => (railway.getVariables(ten).K9 === "v9-1" ? true : undefined));
-await settle();
+// A batch write of 10 into a folder no sync watches, then the same into one a sync watches: the
+// difference is the sync's (the stream's trigger, the queue, the worker).
 const changedTen = Array.from({ length: 10 }, (_, i) => ({ secretKey: `K${i}`, secretValue: `v${i}-2` }));
+const batchWrite = (project: string) =>
+  api("/api/v3/secrets/batch/raw", {
+    method: "PATCH",
+    json: { workspaceId: project, environment: "prod", secretPath: "/", secrets: changedTen },
+  });
+await destination("bench-cost-batch", 10);
+await stack.streamCaughtUp();
 before = counter.snapshot();
-await api("/api/v3/secrets/batch/raw", {
-  method: "PATCH",
-  json: { workspaceId: "bench-cost-sync", environment: "prod", secretPath: "/", secrets: changedTen },
-});
-const afterWrite = counter.snapshot();
+await batchWrite("bench-cost-batch");
+await stack.streamCaughtUp();
+const unwatched = counter.since(before);
+costs["batch write of 10 secrets (PATCH, its events included)"] = unwatched;
+const ten = await destination("bench-cost-sync", 10);
+const tenSync = await createSync("bench-cost-sync", ten);
+await settle(tenSync);
+before = counter.snapshot();
+await batchWrite("bench-cost-sync");
 await until("the 10 changes in Railway", () => (railway.getVariables(ten).K9 === "v9-2" ? true : undefined));
-await settle();
-costs["batch write of 10 secrets (PATCH)"] = counter.since(before, afterWrite);
-costs["sync of 10 changed secrets (after the write: stream, queue, worker)"] = counter.since(afterWrite);
+await settle(tenSync);
+costs["sync of 10 changed secrets (the stream's trigger, the queue, the worker)"] = counter.since(
+  unwatched,
+  counter.since(before),
+);
 
 say("\nsecret syncs: Railway requests per sync (a fresh system; Railway has one hand-set variable per service)\n");
 for (const row of table) say(row);
@@ -236,8 +276,8 @@ say(
 );
 for (const [what, counts] of Object.entries(costs)) {
   const t = total(counts);
-  // Lambda invocations: the secrets function's and the stream's for a write; the stream's and the sync worker's for a sync.
-  const lambda = what.startsWith("batch") ? 1 : 2;
+  // Lambda invocations: the secrets function's and the stream's for a write; the sync worker's for a sync.
+  const lambda = what.startsWith("sync") ? 1 : 2;
   say(
     `| ${what} | ${+t.requests.toFixed(2)} | ${+t.rru.toFixed(2)} | ${+t.wru.toFixed(2)} | ${requestsOf(counts, "KMS")} | ${requestsOf(counts, "SQS")} | ${(dollars({ counts, lambda }) * 1e6).toFixed(2)} |`,
   );

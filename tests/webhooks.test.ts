@@ -286,6 +286,27 @@ describe("delivery", () => {
     });
   });
 
+  it("the local stream is caught up only once it has handled every event committed before", async () => {
+    const Outbox = await import("@app/core/webhook/outbox");
+    const Dynamo = await import("@app/core/dynamo");
+    const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
+    const writes = Array.from({ length: 25 }, (_, i) =>
+      Outbox.event(ctx.stack.orgId, "app-connection.updated", { caughtUp: i }),
+    );
+    for (let i = 0; i < writes.length; i += 5) await Dynamo.transact(writes.slice(i, i + 5));
+    await ctx.stack.streamCaughtUp();
+    // Handled: each left the outbox (its index key is gone) before the promise resolved.
+    const left = await Promise.all(
+      writes.map(async ({ Put: { Item } }) => {
+        const out = await Dynamo.client.send(
+          new GetCommand({ TableName: Dynamo.table(), Key: { pk: Item.pk, sk: Item.sk }, ConsistentRead: true }),
+        );
+        return out.Item?.gsi2pk === undefined;
+      }),
+    );
+    expect(left).toEqual(writes.map(() => true));
+  });
+
   it("an event whose stream record was lost stays in the outbox until the safety sweep relays it", async () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);

@@ -178,6 +178,10 @@ export async function startStack(opts: StackOptions) {
       await relay?.stop();
       relay = undefined;
     },
+    /** Resolves once the stream's consumer has handled every record written before the call. */
+    streamCaughtUp: async () => {
+      await relay?.caughtUp();
+    },
     /** Reads the stream again, from its latest record. */
     async resumeStream() {
       relay ??= await relayFromStream();

@@ -28,15 +28,17 @@ export function matches(pattern: unknown, value: unknown): boolean {
  * keeps 24 h), a record readable as soon as the write answers, iterators that never expire, and
  * no filtering or invoking of its own.
  */
-export function consumeStream(
+export async function consumeStream(
   streamArn: string,
   handler: Handler,
   opts: { filter?: unknown; batchSize?: number; retries?: number; idleMs?: number } = {},
 ) {
   const streams = new DynamoDBStreamsClient({});
   const stop = new AbortController();
-  const batchSize = opts.batchSize ?? 10;
+  const batchSize = opts.batchSize ?? 100;
   const region = process.env.AWS_REGION ?? "us-east-1";
+  // Who waits for the consumer to reach the shard's end: resolved by an empty read begun after they asked.
+  let waiting: (() => void)[] = [];
 
   const toLambda = (r: _Record): DynamoDBRecord => ({
     eventID: r.eventID,
@@ -66,15 +68,18 @@ export function consumeStream(
     }
   }
 
+  // Positioned before it returns: what is written once the caller goes on is read.
+  const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const shardId = described.StreamDescription?.Shards?.[0]?.ShardId;
+  let iterator = (
+    await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: "LATEST" }),
+    )
+  ).ShardIterator;
   const loop = (async () => {
-    const described = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    const shardId = described.StreamDescription?.Shards?.[0]?.ShardId;
-    let iterator = (
-      await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: "LATEST" }),
-      )
-    ).ShardIterator;
     while (!stop.signal.aborted && iterator) {
+      const asked = waiting;
+      waiting = [];
       try {
         const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }), {
           abortSignal: stop.signal,
@@ -85,8 +90,12 @@ export function consumeStream(
         const batches = [];
         for (let i = 0; i < records.length; i += batchSize) batches.push(records.slice(i, i + batchSize));
         await Promise.all(batches.map(deliver));
-        if ((out.Records ?? []).length === 0) await sleep(opts.idleMs ?? 100, undefined, { signal: stop.signal });
+        if ((out.Records ?? []).length === 0) {
+          for (const done of asked) done();
+          await sleep(opts.idleMs ?? 100, undefined, { signal: stop.signal });
+        } else waiting.unshift(...asked);
       } catch (err) {
+        waiting.unshift(...asked);
         if (stop.signal.aborted) break;
         console.error("local stream consumer:", err instanceof Error ? err.message : "error");
         await sleep(500);
@@ -97,9 +106,12 @@ export function consumeStream(
   });
 
   return {
+    /** Resolves once every record written before the call has been handled (or given up on). */
+    caughtUp: () => new Promise<void>((resolve) => waiting.push(resolve)),
     async stop() {
       stop.abort();
       await loop;
+      for (const done of waiting) done();
     },
   };
 }
