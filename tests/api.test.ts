@@ -432,13 +432,23 @@ describe("service documents", () => {
     await answers("POST", "/api/v1/auth/universal-auth/login", { auth: null, json: { clientId, clientSecret } }, 200);
   });
 
-  it("/docs serves the interactive reference for that document", async () => {
+  it("/docs serves the interactive reference for both documents", async () => {
     const res = await ctx.api("/docs", { auth: null });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toMatch(/^<!DOCTYPE html>/);
-    expect(html).toContain('data-url="/openapi.json"');
+    const attribute = html.match(/<script id="api-reference" data-configuration="([^"]+)"/)?.[1] ?? "";
+    const configuration = JSON.parse(attribute.replaceAll("&quot;", '"'));
+    expect(configuration.sources.map((s: { url: string }) => s.url)).toEqual([
+      "/openapi.json",
+      "/openapi/secrets.json",
+    ]);
+    for (const { url } of configuration.sources) {
+      const doc = await ctx.api(url, { auth: null });
+      expect(doc.status, url).toBe(200);
+      expect(await doc.json(), url).toMatchObject({ openapi: "3.1.0" });
+    }
     // The local run serves the reference's script itself (deployed: jsDelivr, tests/docs.test.ts),
     // and the browser checks it (SRI).
     const script = html.match(/<script src="([^"]+)" integrity="sha384-[A-Za-z0-9+/]{64}"/)?.[1];
