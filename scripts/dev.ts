@@ -38,7 +38,7 @@ LocalRun.publish({
 
 console.error(`
 Railway connections are running locally.
-  API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json)
+  API        ${stack.url}   (health: ${stack.url}/health, OpenAPI: ${stack.url}/openapi.json and /openapi/secrets.json, shown at /docs)
   Console    ${stack.url}/   (sign in with the API key below)
   API key    ${process.env.DEV_API_KEY ? "the one in DEV_API_KEY" : stack.apiKey}   (org ${stack.orgId}; more: npm run create-api-key -- --name <name> --local)
   SDK login  client id ${stack.client.clientId}, client secret ${stack.client.clientSecret}   (the same key, as @infisical/sdk's universalAuth.login takes it)

@@ -264,6 +264,12 @@ describe("every error answer is the prior art's body, its reqId the X-Request-Id
   });
 });
 
+const secretsDocument = async () => {
+  const res = await ctx.api("/openapi/secrets.json", { auth: null });
+  expect(res.status).toBe(200);
+  return (await res.json()) as any;
+};
+
 describe("service documents", () => {
   it("/health reports each dependency without a key", async () => {
     const res = await ctx.api("/health", { auth: null });
@@ -318,13 +324,131 @@ describe("service documents", () => {
     expect(available.parameters.map((p: { name: string }) => p.name)).toEqual(["projectId"]);
   });
 
-  it("/docs serves the interactive reference for that document", async () => {
+  it("/openapi/secrets.json is a valid OpenAPI 3.1 document of every JSON route of the secrets function", async () => {
+    const doc = await secretsDocument();
+    const { Validator } = await import("@seriousme/openapi-schema-validator");
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(doc.openapi).toBe("3.1.0");
+    // What the function serves under /api (its console pages are HTML; `/api/*` is middleware),
+    // read from its app, so that a route without describe(...) fails here.
+    const { app } = await import("../functions/secrets/app.ts");
+    const served = new Set(
+      app.routes
+        .filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && !r.path.includes("*"))
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    expect(served.size).toBe(22);
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, any>).map(([method, op]) => ({
+        route: `${method.toUpperCase()} ${path}`,
+        op,
+      })),
+    );
+    expect(operations.map((o) => o.route).sort()).toEqual([...served].sort());
+    for (const { route, op } of operations) {
+      expect(op.summary, route).toEqual(expect.any(String));
+      expect(op.responses[200].content["application/json"].schema, route).toBeDefined();
+      for (const [status, response] of Object.entries(op.responses as Record<string, any>))
+        if (status !== "200")
+          expect(response.content["application/json"].schema, `${route} ${status}`).toEqual({
+            $ref: "#/components/schemas/Error",
+          });
+      for (const name of route.match(/\{(\w+)\}/g) ?? [])
+        expect(
+          op.parameters.map((p: { name: string; in: string }) => `${p.in} {${p.name}}`),
+          route,
+        ).toContain(`path ${name}`);
+      // The sign-in routes take their credentials in the body, not an API key.
+      expect(op.security, route).toEqual(route.includes(" /api/v1/auth/") ? [] : undefined);
+    }
+    // The fields the README lists for a secret.
+    expect(Object.keys(doc.components.schemas.Secret.properties)).toEqual(
+      "id _id workspace workspaceId environment version type secretKey secretValue secretValueHidden secretComment secretPath isRotatedSecret tags createdAt updatedAt".split(
+        " ",
+      ),
+    );
+  });
+
+  it("the secrets function's answers are what its document says", async () => {
+    const doc = await secretsDocument();
+    const { Ajv2020 } = await import("ajv/dist/2020.js");
+    const { default: addFormats } = await import("ajv-formats");
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    /** Sends the request and checks the answer against the schema documented for its status. */
+    const answers = async (method: string, path: string, init: Parameters<typeof ctx.api>[1], status: number) => {
+      const res = await ctx.api(path, { method, ...init });
+      expect(res.status, `${method} ${path}`).toBe(status);
+      const route = path.replace(/\?.*/, "");
+      const documented = Object.keys(doc.paths).find((p) =>
+        new RegExp(`^${p.replace(/\{\w+\}/g, "[^/]+")}$`).test(route),
+      );
+      const schema =
+        doc.paths[documented ?? ""]?.[method.toLowerCase()]?.responses[status]?.content["application/json"].schema;
+      expect(schema, `${method} ${documented} ${status} is documented`).toBeDefined();
+      const body = await res.json();
+      const validate = ajv.compile({ ...schema, components: doc.components });
+      expect(validate(body) ? [] : validate.errors, `${method} ${path}`).toEqual([]);
+      return body as any;
+    };
+    const projectId = crypto.randomUUID();
+    const where = { workspaceId: projectId, environment: "dev" };
+    await answers("POST", "/api/v3/secrets/raw/DOCUMENTED", { json: { ...where, secretValue: "v1" } }, 200);
+    await answers("PATCH", "/api/v3/secrets/raw/DOCUMENTED", { json: { ...where, secretComment: "c" } }, 200);
+    await answers("GET", `/api/v3/secrets/raw?workspaceId=${projectId}&environment=dev&viewSecretValue=false`, {}, 200);
+    await answers("GET", `/api/v3/secrets/raw/NOT_THERE?workspaceId=${projectId}&environment=dev`, {}, 404);
+    await answers(
+      "POST",
+      "/api/v3/secrets/batch/raw",
+      { json: { ...where, secrets: [{ secretKey: "B", secretValue: "b" }] } },
+      200,
+    );
+    await answers("DELETE", "/api/v3/secrets/batch/raw", { json: { ...where, secrets: [{ secretKey: "B" }] } }, 200);
+    const connection = await ctx.api(base, { json: { ...valid, name: "documented", projectId } });
+    const { appConnection } = (await connection.json()) as { appConnection: { id: string } };
+    const sync = await answers(
+      "POST",
+      "/api/v1/secret-syncs/railway",
+      {
+        json: {
+          name: "documented",
+          projectId,
+          connectionId: appConnection.id,
+          environment: "dev",
+          secretPath: "/",
+          syncOptions: { initialSyncBehavior: "overwrite-destination" },
+          destinationConfig: { projectId: "p", environmentId: "e" },
+        },
+      },
+      200,
+    );
+    await answers("GET", `/api/v1/secret-syncs/railway/${sync.secretSync.id}`, {}, 200);
+    await answers("GET", `/api/v1/secret-syncs?projectId=${projectId}`, {}, 200);
+    await answers("GET", "/api/v1/secret-syncs/options", {}, 200);
+    await answers("GET", `/api/v1/secret-syncs/railway/${crypto.randomUUID()}`, {}, 404);
+    const { clientId, clientSecret } = ctx.stack.client;
+    await answers("POST", "/api/v1/auth/universal-auth/login", { auth: null, json: { clientId, clientSecret } }, 200);
+  });
+
+  it("/docs serves the interactive reference for both documents", async () => {
     const res = await ctx.api("/docs", { auth: null });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toMatch(/^<!DOCTYPE html>/);
-    expect(html).toContain('data-url="/openapi.json"');
+    const attribute = html.match(/<script id="api-reference" data-configuration="([^"]+)"/)?.[1] ?? "";
+    const configuration = JSON.parse(attribute.replaceAll("&quot;", '"'));
+    expect(configuration.sources.map((s: { url: string }) => s.url)).toEqual([
+      "/openapi.json",
+      "/openapi/secrets.json",
+    ]);
+    for (const { url } of configuration.sources) {
+      const doc = await ctx.api(url, { auth: null });
+      expect(doc.status, url).toBe(200);
+      expect(await doc.json(), url).toMatchObject({ openapi: "3.1.0" });
+    }
     // The local run serves the reference's script itself (deployed: jsDelivr, tests/docs.test.ts),
     // and the browser checks it (SRI).
     const script = html.match(/<script src="([^"]+)" integrity="sha384-[A-Za-z0-9+/]{64}"/)?.[1];

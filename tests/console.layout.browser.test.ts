@@ -113,7 +113,7 @@ describe("the console with the demo tokens, at 1280 and 390 px", () => {
     });
   }
 
-  it("/docs renders the API reference with no internet: every request stays on the local run", async () => {
+  it("/docs renders the API reference of both documents with no internet: every request stays on the local run", async () => {
     const offline = await page.context().browser()?.newContext({ baseURL: ctx.stack.url, viewport: widths[0] });
     if (!offline) throw new Error("no browser");
     const elsewhere: string[] = [];
@@ -127,6 +127,11 @@ describe("the console with the demo tokens, at 1280 and 390 px", () => {
     await docs.getByRole("heading", { name: "Railway App Connections", level: 1 }).waitFor();
     await docs.getByText("The caller's connections, newest first").first().waitFor();
     await screenshot(docs, "docs-offline");
+    // The secrets function's document, the page's second source.
+    await docs.goto("/docs?api=secrets");
+    await docs.getByRole("heading", { name: "Railway App Connections: secrets and secret syncs", level: 1 }).waitFor();
+    await docs.getByText("Create a Railway secret sync").first().waitFor();
+    await screenshot(docs, "docs-offline-secrets");
     await offline.close();
     expect(elsewhere).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import * as Health from "@app/core/health";
+import * as Layout from "@app/core/layout";
 import { appConnections } from "./app-connections.ts";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
@@ -25,7 +26,7 @@ app.route("/api/v1/audit-logs", audit);
 app.route("/api/v1/webhooks", webhooks);
 
 let openapi: ReturnType<typeof document> | undefined;
-app.get("/openapi.json", (c) => {
+app.get(Layout.openapi.api, (c) => {
   openapi ??= document(app, { title: "Railway App Connections", version: "1.0.0" });
   return c.json(openapi);
 });

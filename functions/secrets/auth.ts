@@ -7,6 +7,7 @@ import type { Env } from "../api/service.ts";
 const refused = {
   400: json(ErrorBody, "The body is invalid; the message names the field"),
   401: json(ErrorBody, "The credentials or the token are not valid"),
+  415: json(ErrorBody, "The body is not JSON"),
 };
 
 /** The prior art SDK's sign-in: `/api/v1/auth/universal-auth/login`, `/api/v1/auth/token/renew` and `/revoke`. */

@@ -97,13 +97,24 @@ export const queues = {
 /** How long a dead-letter queue keeps a message. */
 export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
 
+const secretsDocument = "/openapi/secrets.json";
+/** Where each function behind the one URL serves its OpenAPI document; the API's /docs shows both. */
+export const openapi = { api: "/openapi.json", secrets: secretsDocument } as const;
+
 /**
  * Which Lambda serves which paths behind the one URL (a CloudFront router in AWS, the local
  * server here): the prefixes each function beyond the API serves; the API serves the rest.
  * A function of its own keeps its routes' code out of the API's bundle.
  */
 export const routes = {
-  secrets: ["/api/v3/secrets", "/api/v1/auth", "/api/v1/secret-syncs", "/console/secrets", "/console/syncs"],
+  secrets: [
+    "/api/v3/secrets",
+    "/api/v1/auth",
+    "/api/v1/secret-syncs",
+    "/console/secrets",
+    "/console/syncs",
+    secretsDocument,
+  ],
 } as const;
 
 /** The function that serves a path (`api` when no other claims it). */

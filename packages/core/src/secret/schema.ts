@@ -140,7 +140,7 @@ export type Info = {
   secretComment: string;
   secretPath: string;
   isRotatedSecret: false;
-  tags: [];
+  tags: never[];
   createdAt: string;
   updatedAt: string;
 };
