@@ -117,7 +117,7 @@ const create = async (apiToken: string) => {
     headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
     body: JSON.stringify({ name: `b-${randomUUID().slice(0, 12)}`, method: "team-token", credentials: { apiToken } }),
   });
-  if (res.status !== 202) throw new Error(`create answered ${res.status}`);
+  if (res.status !== 202) throw new Error(`create answered ${res.status}: ${await res.text()}`);
   return res.json();
 };
 
