@@ -102,48 +102,49 @@ const setSecret = (project: string, key: string, value: string) =>
  * write queues are part of its cost), and the sync has no run pending or under way (its redeploy
  * after the upsert included).
  */
-async function settle(syncId: string) {
+async function settle(project: string) {
   await stack.streamCaughtUp();
   await until(
-    "the sync to finish",
+    "the project's syncs to finish",
     async () => {
-      const { syncStatus } = (await api(`/api/v1/secret-syncs/railway/${syncId}`)).secretSync;
-      return syncStatus === "pending" || syncStatus === "running" ? undefined : syncStatus;
+      const { secretSyncs } = await api(`/api/v1/secret-syncs?projectId=${project}`);
+      return secretSyncs.some((s: { syncStatus: string }) => s.syncStatus === "pending" || s.syncStatus === "running")
+        ? undefined
+        : true;
     },
     1_800_000,
   );
 }
 
-/** A sync of the project's `/` in prod (named as the project) into `scope`, its id; its first run starts at once. */
-const createSync = async (project: string, scope: Awaited<ReturnType<typeof destination>>) =>
-  (
-    await api("/api/v1/secret-syncs/railway", {
-      json: {
-        name: project,
-        projectId: project,
-        connectionId: connection,
-        environment: "prod",
-        secretPath: "/",
-        syncOptions: { initialSyncBehavior: "overwrite-destination" },
-        destinationConfig: scope,
-      },
-    })
-  ).secretSync.id as string;
+/** A sync of the project's `/` in prod (named as the project) into `scope`; its first run starts at once. */
+const createSync = (project: string, scope: Awaited<ReturnType<typeof destination>>) =>
+  api("/api/v1/secret-syncs/railway", {
+    json: {
+      name: project,
+      projectId: project,
+      connectionId: connection,
+      environment: "prod",
+      secretPath: "/",
+      syncOptions: { initialSyncBehavior: "overwrite-destination" },
+      destinationConfig: scope,
+    },
+  });
 
 /**
- * Railway's requests, by operation, while `act` runs (it answers the sync's id), the destination
- * comes to hold `expect` and the system quietens.
+ * Railway's requests, by operation, while `act` runs, the destination comes to hold `expect` and
+ * the project's syncs are quiet.
  */
 async function counted(
+  project: string,
   scope: Awaited<ReturnType<typeof destination>>,
   expect: (vars: Record<string, string>) => boolean,
-  act: () => Promise<string>,
+  act: () => Promise<unknown>,
 ) {
   const before = railway.requests.length;
   const deploys = railway.deployments.length;
-  const syncId = await act();
+  await act();
   await until("Railway to equal the source", () => (expect(railway.getVariables(scope)) ? true : undefined), 1_800_000);
-  await settle(syncId);
+  await settle(project);
   // One sync at a time here: every request of the window is this sync's (a redeploy names only a deployment).
   const mine = railway.requests.slice(before);
   const by = (field: string) => mine.filter((r) => r.fields.includes(field)).length;
@@ -168,39 +169,33 @@ for (const size of sizes) {
   const project = `bench-${size}`;
   const scope = await destination(project, size);
   await stack.streamCaughtUp(); // the folder's writes, watched by no sync yet, are not this sync's
-  let syncId = "";
   const first = await counted(
+    project,
     scope,
     (v) => v[`K${size - 1}`] === `v${size - 1}-1` && v.K0 === "v0-1",
-    async () => {
-      syncId = await createSync(project, scope);
-      return syncId;
-    },
+    () => createSync(project, scope),
   );
   line(`first sync of ${size}`, first);
   line(
     `a change of 1 of ${size}`,
     await counted(
+      project,
       scope,
       (v) => v.K0 === "v0-2",
-      async () => {
-        await setSecret(project, "K0", "v0-2");
-        return syncId;
-      },
+      () => setSecret(project, "K0", "v0-2"),
     ),
   );
   line(
     `a delete of 1 of ${size}`,
     await counted(
+      project,
       scope,
       (v) => !("K0" in v),
-      async () => {
-        await api("/api/v3/secrets/raw/K0", {
+      () =>
+        api("/api/v3/secrets/raw/K0", {
           method: "DELETE",
           json: { workspaceId: project, environment: "prod", secretPath: "/" },
-        });
-        return syncId;
-      },
+        }),
     ),
   );
   const hand = railway.getVariables(scope).HAND_SET;
@@ -211,7 +206,8 @@ for (const size of sizes) {
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1] ?? Number.NaN;
 const synced = await destination("bench-latency", 5);
 const direct = await destination("bench-floor", 5);
-await settle(await createSync("bench-latency", synced));
+await createSync("bench-latency", synced);
+await settle("bench-latency");
 const ours: number[] = [];
 const floor: number[] = [];
 for (let i = 0; i < changes; i++) {
@@ -252,12 +248,12 @@ await stack.streamCaughtUp();
 const unwatched = counter.since(before);
 costs["batch write of 10 secrets (PATCH, its events included)"] = unwatched;
 const ten = await destination("bench-cost-sync", 10);
-const tenSync = await createSync("bench-cost-sync", ten);
-await settle(tenSync);
+await createSync("bench-cost-sync", ten);
+await settle("bench-cost-sync");
 before = counter.snapshot();
 await batchWrite("bench-cost-sync");
 await until("the 10 changes in Railway", () => (railway.getVariables(ten).K9 === "v9-2" ? true : undefined));
-await settle(tenSync);
+await settle("bench-cost-sync");
 costs["sync of 10 changed secrets (the stream's trigger, the queue, the worker)"] = counter.since(
   unwatched,
   counter.since(before),

@@ -38,7 +38,7 @@ export async function consumeStream(
   const batchSize = opts.batchSize ?? 100;
   const region = process.env.AWS_REGION ?? "us-east-1";
   // Who waits for the consumer to reach the shard's end: resolved by an empty read begun after they asked.
-  let waiting: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
 
   const toLambda = (r: _Record): DynamoDBRecord => ({
     eventID: r.eventID,
@@ -78,15 +78,15 @@ export async function consumeStream(
   ).ShardIterator;
   const loop = (async () => {
     while (!stop.signal.aborted && iterator) {
-      const asked = waiting;
-      waiting = [];
+      const asked = waiting.splice(0);
       try {
         const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }), {
           abortSignal: stop.signal,
         });
         iterator = out.NextShardIterator;
         const records = (out.Records ?? []).map(toLambda).filter((r) => matches(opts.filter ?? {}, r));
-        // Up to 10 batches at once, as the mapping's parallelization factor lets Lambda do per shard.
+        // A read's batches at once, as the mapping's parallelization factor lets Lambda run a shard's
+        // (here one batch of up to 100 per read of 100 records; in AWS up to 10 batches per shard).
         const batches = [];
         for (let i = 0; i < records.length; i += batchSize) batches.push(records.slice(i, i + batchSize));
         await Promise.all(batches.map(deliver));
