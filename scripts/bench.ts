@@ -41,6 +41,7 @@ const stack = await startStack({
   port: 0,
   prefix: "bench",
   motoPort: await freePort(),
+  servicesApart: true,
   worker: false,
   webhooks: false,
   pollSeconds: 1,

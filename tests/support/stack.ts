@@ -11,7 +11,13 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
  * Everything the process writes to stdout/stderr is captured in `output` for secret scans.
  */
 export function useStack(
-  opts: { standin?: StartOptions; worker?: boolean; visibilityTimeout?: number; webhooks?: boolean } = {},
+  opts: {
+    standin?: StartOptions;
+    worker?: boolean;
+    visibilityTimeout?: number;
+    webhooks?: boolean;
+    servicesApart?: boolean;
+  } = {},
 ) {
   const ctx = {} as {
     stack: Stack;
@@ -48,6 +54,7 @@ export function useStack(
       worker: opts.worker ?? true,
       webhooks: opts.webhooks,
       visibilityTimeout: opts.visibilityTimeout,
+      servicesApart: opts.servicesApart,
     });
     const { Resource } = await import("@app/core/resource");
     if (Resource.Table.name !== ctx.stack.resources.Table.name)

@@ -9,6 +9,10 @@
   connections crawled, moto at 4.7 GB). The backup is made a copy of the table's item maps
   instead, once per transaction: a failed transaction still rolls back, because Put and Delete
   replace items rather than change them (this project's transactions use only Put and Delete).
+- moto's SQS works out every attribute of a queue (counting its messages twice) to read whether
+  it deduplicates by content, on every send: a send slowed with the queue's depth (measured here:
+  3 ms into an empty queue, 49 ms into one of 1,000 messages). During a send, the queue answers
+  that one attribute alone; everywhere else all of them, as before.
 - It exits when the process that started it is gone: a run killed without its clean-up (a
   timeout, a crashed bench) would otherwise leave an emulator using CPU for every later run.
 
@@ -25,6 +29,7 @@ from collections import defaultdict
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.sqs.models import Queue, SQSBackend
 from moto.server import main
 
 _lock = threading.RLock()
@@ -91,6 +96,30 @@ def _transact_with_one_backup(*args, **kwargs):
 # Under the lock: one transaction, and one set of backups, at a time.
 DynamoDBBackend.transact_write_items = _atomic(_transact_with_one_backup)
 
+_all_attributes = Queue.attributes.fget
+_sending = threading.local()
+
+
+def _attributes(queue):
+    if getattr(_sending, "on", False):
+        return {"ContentBasedDeduplication": str(queue.content_based_deduplication).lower()}
+    return _all_attributes(queue)
+
+
+def _while_sending(send):
+    def sending(*args, **kwargs):
+        _sending.on = True
+        try:
+            return send(*args, **kwargs)
+        finally:
+            _sending.on = False
+
+    return sending
+
+
+Queue.attributes = property(_attributes)
+SQSBackend.send_message = _while_sending(SQSBackend.send_message)
+SQSBackend.send_message_batch = _while_sending(SQSBackend.send_message_batch)
 
 
 def _exit_with_parent():

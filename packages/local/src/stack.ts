@@ -8,6 +8,7 @@ import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
 import { serveReferenceScript } from "./docs.ts";
 import { emulatorEnvironment, Moto } from "./moto.ts";
+import { freePort } from "./ports.ts";
 import { consumeStream } from "./stream.ts";
 
 export type StackOptions = {
@@ -18,6 +19,12 @@ export type StackOptions = {
   /** An emulator that is already running; otherwise one is started on `motoPort`. */
   motoEndpoint?: string;
   motoPort?: number;
+  /**
+   * KMS and SQS each in a moto of its own (started here), as each is its own service in AWS:
+   * one moto answers one request at a time (Python's lock), so a create's Encrypt and its
+   * transaction, independent calls, could not overlap in it. The bench uses this.
+   */
+  servicesApart?: boolean;
   /** Registers this API key (as DEV_API_KEY does); otherwise a random one is made. */
   apiKey?: string;
   /** How long the local consumer long-polls; short in tests so that it stops promptly. */
@@ -52,6 +59,12 @@ const byPath =
 export async function startStack(opts: StackOptions) {
   const moto = opts.motoEndpoint ? undefined : await Moto.start(opts.motoPort ?? 5055);
   Object.assign(process.env, emulatorEnvironment(moto?.endpoint ?? opts.motoEndpoint ?? ""));
+  const apart: [string, Moto][] = [];
+  for (const service of opts.servicesApart ? ["KMS", "SQS"] : []) {
+    const own = await Moto.start(await freePort());
+    apart.push([service, own]);
+    process.env[`AWS_ENDPOINT_URL_${service}`] = own.endpoint;
+  }
   // Lets a developer (and the tests) receive webhooks on http://127.0.0.1, on any port but this
   // run's own services (set below, once the API has its port); private and link-local
   // addresses stay refused.
@@ -157,7 +170,7 @@ export async function startStack(opts: StackOptions) {
   };
   const ownPorts = [
     ...new Set([
-      ...loopbackPort(moto?.endpoint ?? opts.motoEndpoint),
+      ...[moto?.endpoint ?? opts.motoEndpoint, ...apart.map(([, own]) => own.endpoint)].flatMap(loopbackPort),
       ...loopbackPort(process.env.RAILWAY_API_URL),
       port,
     ]),
@@ -193,7 +206,8 @@ export async function startStack(opts: StackOptions) {
       for (const schedule of schedules) clearInterval(schedule);
       clearInterval(sweepOutbox);
       await Promise.all([...consumers, ...webhooks, ...(relay ? [relay] : [])].map((c) => c.stop()));
-      await moto?.stop();
+      await Promise.all([moto, ...apart.map(([, own]) => own)].map((m) => m?.stop()));
+      for (const [service] of apart) delete process.env[`AWS_ENDPOINT_URL_${service}`];
     },
   };
 }
