@@ -108,11 +108,12 @@ def _attributes(queue):
 
 def _while_sending(send):
     def sending(*args, **kwargs):
-        _sending.on = True
+        # A batch sends each of its messages through send_message: the inner send leaves the flag as it found it.
+        was, _sending.on = getattr(_sending, "on", False), True
         try:
             return send(*args, **kwargs)
         finally:
-            _sending.on = False
+            _sending.on = was
 
     return sending
 
