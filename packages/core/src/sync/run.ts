@@ -307,7 +307,7 @@ const count = (n: number) => `${n} secret${n === 1 ? "" : "s"}`;
 function shown(name: string) {
   const chars = [...name];
   const cut = chars.length > 64 ? `${chars.slice(0, 64).join("")}…` : name;
-  return /^[A-Za-z0-9_.-]+$/.test(name) ? cut : JSON.stringify(cut).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return /^[A-Za-z0-9_-]+$/.test(name) ? cut : JSON.stringify(cut).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
 }
 /** At most 20 items, then how many more. */
 const listed = (items: string[]) =>
