@@ -150,20 +150,32 @@ describe("defect 2: a secret value Railway would read as a reference", () => {
     ctx.railway.setVariables(s.api, { DATABASE_URL: `${SECRET}postgres://db` });
     await secrets.put(s, "OK1", `${SECRET}plain`);
     await secrets.put(s, "LEAK1", "${{api.DATABASE_URL}}");
+    // Our own references expand before a sync compares: "$" then "{{" make "${{" too.
+    await secrets.put(s, "DOLLAR", "$");
+    await secrets.put(s, "LEAK2", "${DOLLAR}{{api.DATABASE_URL}}");
     const sync = await done((await createSync(s, s.worker)).id);
     expect(sync.syncStatus).toBe("failed");
-    expect(sync.lastSyncMessage).toContain("LEAK1");
+    const expanded = await secrets.list(s);
+    const holding = Object.keys(expanded).filter((k) => expanded[k]?.includes("${{"));
+    expect(holding).toContain("LEAK1");
+    for (const name of holding) expect(sync.lastSyncMessage).toContain(name);
     expect(sync.lastSyncMessage).not.toContain("OK1");
+    expect(sync.lastSyncMessage).not.toContain("DOLLAR");
     expect(sync.lastSyncMessage).not.toContain("api.DATABASE_URL");
     expect(sync.lastSyncMessage).toMatch(/Nothing was written/);
     expect(ctx.railway.getVariables(s.worker)).toEqual({});
     expect(upserts(s.worker)).toBe(0);
     expect(sync.lastSyncedAt).toBeNull();
 
+    await secrets.remove(s, "LEAK2");
     await secrets.patch(s, "LEAK1", `${SECRET}now-plain`);
     await until(() => ctx.railway.getVariables(s.worker).LEAK1 === `${SECRET}now-plain`, 20_000);
     expect((await quiet(sync.id)).syncStatus).toBe("succeeded");
-    expect(ctx.railway.getVariables(s.worker)).toEqual({ OK1: `${SECRET}plain`, LEAK1: `${SECRET}now-plain` });
+    expect(ctx.railway.getVariables(s.worker)).toEqual({
+      OK1: `${SECRET}plain`,
+      LEAK1: `${SECRET}now-plain`,
+      DOLLAR: "$",
+    });
   }, 60_000);
 
   it("a name the sync wrote stays its own after someone makes it a reference: updated, then deleted", async () => {

@@ -250,7 +250,7 @@ async function apply(
   });
   if (difference.refused)
     throw new Refused(
-      `Nothing was written: Railway would read ${names(difference.refused)} as a reference to other variables, since ${difference.refused.length === 1 ? "its value holds" : "their values hold"} "\${{" and Railway offers no way to escape it. Change ${difference.refused.length === 1 ? "it" : "them"}, then sync again.`,
+      `Nothing was written: Railway would read ${nameList(difference.refused)} as a reference to other variables, since ${difference.refused.length === 1 ? "its value holds" : "their values hold"} "\${{" and Railway offers no way to escape it. Change ${difference.refused.length === 1 ? "it" : "them"}, then sync again.`,
     );
   const written = Object.keys(difference.upsert);
   const imported = Object.keys(difference.imports).length;
@@ -312,4 +312,4 @@ function shown(name: string) {
 /** At most 20 items, then how many more. */
 const listed = (items: string[]) =>
   items.length > 20 ? `${items.slice(0, 20).join(", ")} and ${items.length - 20} more` : items.join(", ");
-const names = (secrets: string[]) => listed(secrets.map(shown));
+const nameList = (secrets: string[]) => listed(secrets.map(shown));
