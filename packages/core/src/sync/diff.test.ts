@@ -80,16 +80,26 @@ describe("a regular sync", () => {
     ]);
   });
 
-  it("never writes or deletes a reference, and lets go of a managed name turned into one", () => {
-    const p = run({ REF: "plain", B: "2" }, { REF: "${{shared.X}}", B: "${{api.B}}" }, ["REF", "B"]);
+  it("never writes or deletes a reference it did not write", () => {
+    const p = run({ REF: "plain", B: "2" }, { REF: "${{shared.X}}", B: "${{api.B}}" }, []);
     expect(p.upsert).toEqual({});
     expect(p.managedAfter).toEqual([]);
     expect(p.skipped).toEqual([
       { key: "REF", reason: "reference" },
       { key: "B", reason: "reference" },
     ]);
-    expect(run({}, { REF: "a${{shared.X}}b" }, ["REF"]).delete).toEqual([]);
-    expect(run({}, { REF: "${{shared.X}}" }, ["REF"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([]);
+    expect(run({}, { REF: "a${{shared.X}}b" }, []).delete).toEqual([]);
+  });
+
+  it("keeps a name it wrote its own when Railway now holds a reference there: updated, deleted, kept", () => {
+    const p = run({ REF: "plain", B: "2" }, { REF: "${{shared.X}}", B: "${{api.B}}" }, ["REF", "B"]);
+    expect(p.upsert).toEqual({ REF: "plain", B: "2" });
+    expect(p.managedAfter).toEqual(["B", "REF"]);
+    expect(p.skipped).toEqual([]);
+    expect(run({}, { REF: "a${{shared.X}}b" }, ["REF"]).delete).toEqual(["REF"]);
+    expect(run({}, { REF: "${{shared.X}}" }, ["REF"], sync, { disableSecretDeletion: true }).managedAfter).toEqual([
+      "REF",
+    ]);
   });
 
   it("never writes or deletes a RAILWAY_ name, whatever the case", () => {
@@ -231,9 +241,120 @@ describe("an import", () => {
 });
 
 describe("remove-secrets", () => {
-  it("removes exactly the managed names still holding plain values", () => {
+  it("removes exactly the managed names still in Railway, whatever they hold, and no RAILWAY_ name", () => {
     const destination = { ...untouchable, B: "2", A: "1", RAILWAY_X: "r", LINK: "${{shared.A}}" };
-    expect(removal(destination, ["B", "A", "GONE", "RAILWAY_X", "LINK"])).toEqual(["A", "B"]);
+    expect(removal(destination, ["B", "A", "GONE", "RAILWAY_X", "LINK"])).toEqual(["A", "B", "LINK"]);
     expect(removal(destination, [])).toEqual([]);
+  });
+});
+
+describe("a source value Railway would read as a reference", () => {
+  const initial = (behavior: "overwrite-destination" | "import-prioritize-source" | "import-prioritize-destination") =>
+    ({ kind: "initial", behavior }) as const;
+
+  it("refuses the whole sync, naming each such secret, in every mode that writes", () => {
+    const source = { LEAK: "${{api.DATABASE_URL}}", ALSO: "x${{shared.A}}", OK: "1" };
+    for (const mode of [
+      sync,
+      initial("overwrite-destination"),
+      initial("import-prioritize-source"),
+      initial("import-prioritize-destination"),
+    ]) {
+      const p = run(source, { ...untouchable, ONLY: "o", GONE: "g" }, ["GONE"], mode);
+      expect(p).toEqual({
+        upsert: {},
+        delete: [],
+        imports: {},
+        managedAfter: ["GONE"],
+        skipped: [],
+        refused: ["ALSO", "LEAK"],
+      });
+    }
+  });
+
+  it("names the secret (not the Railway name) through a key schema; a RAILWAY_ name is never written anyway", () => {
+    expect(run({ DB: "${{api.X}}" }, {}, [], sync, { keySchema: "APP_{{secretKey}}" }).refused).toEqual(["DB"]);
+    expect(run({ RAILWAY_X: "${{api.X}}" }, {}, []).refused).toBeUndefined();
+  });
+
+  it("an import writes nothing to Railway: it is not refused", () => {
+    const p = run({ LEAK: "${{api.X}}" }, { ONLY: "o" }, [], { kind: "import", behavior: "prioritize-source" });
+    expect(p.refused).toBeUndefined();
+    expect(p.imports).toEqual({ ONLY: "o" });
+  });
+
+  it("a plain `${` or `{{` is not a Railway reference", () => {
+    expect(run({ A: "${B}", C: "{{x}}", D: "$ {{x}}" }, {}, []).upsert).toEqual({
+      A: "${B}",
+      C: "{{x}}",
+      D: "$ {{x}}",
+    });
+  });
+});
+
+describe("an import the secrets store would refuse", () => {
+  const odd = {
+    "A.B": "1",
+    "x y": "2",
+    "<img src=x onerror=alert(1)>": "3",
+    "a/#b": "4",
+    ["L".repeat(200)]: "5",
+    BIG: "v".repeat(40_000),
+    OK: "ok",
+  };
+
+  it.each([
+    { kind: "import", behavior: "prioritize-source" },
+    { kind: "import", behavior: "prioritize-destination" },
+    { kind: "initial", behavior: "import-prioritize-source" },
+    { kind: "initial", behavior: "import-prioritize-destination" },
+  ] as const)("%o: skips bad names and values, says why, adopts none of them", (mode) => {
+    const p = run({}, odd, [], mode);
+    expect(p.imports).toEqual({ OK: "ok" });
+    expect(p.managedAfter).toEqual(["OK"]);
+    expect(p.upsert).toEqual({});
+    expect(p.skipped).toEqual([
+      { key: "A.B", reason: "invalid-name" },
+      { key: "x y", reason: "invalid-name" },
+      { key: "<img src=x onerror=alert(1)>", reason: "invalid-name" },
+      { key: "a/#b", reason: "invalid-name" },
+      { key: "L".repeat(200), reason: "invalid-name" },
+      { key: "BIG", reason: "too-large" },
+    ]);
+  });
+
+  it("checks the secret's own name, after the key schema", () => {
+    const p = run(
+      {},
+      { [`APP_${"k".repeat(128)}`]: "fits", [`APP_${"k".repeat(129)}`]: "long", "APP_A.B": "dot" },
+      [],
+      { kind: "import", behavior: "prioritize-source" },
+      { keySchema: "APP_{{secretKey}}" },
+    );
+    expect(p.imports).toEqual({ ["k".repeat(128)]: "fits" });
+    expect(p.skipped.map((s) => s.key)).toEqual([`APP_${"k".repeat(129)}`, "APP_A.B"]);
+  });
+
+  it("a value too large in both: Railway's does not win, the name is not adopted", () => {
+    const p = run({ BIG: "small" }, { BIG: "v".repeat(40_000) }, [], {
+      kind: "initial",
+      behavior: "import-prioritize-destination",
+    });
+    expect(p.imports).toEqual({});
+    expect(p.upsert).toEqual({});
+    expect(p.managedAfter).toEqual([]);
+    expect(p.skipped).toEqual([{ key: "BIG", reason: "too-large" }]);
+  });
+
+  it("a reference at a managed name is never imported, and the name stays managed", () => {
+    const p = run({ A: "1" }, { A: "${{api.A}}" }, ["A"], { kind: "import", behavior: "prioritize-destination" });
+    expect(p.imports).toEqual({});
+    expect(p.managedAfter).toEqual(["A"]);
+    expect(p.skipped).toEqual([{ key: "A", reason: "reference" }]);
+  });
+
+  it("a value of exactly the limit is imported", () => {
+    const p = run({}, { MAX: "v".repeat(32 * 1024) }, [], { kind: "import", behavior: "prioritize-source" });
+    expect(Object.keys(p.imports)).toEqual(["MAX"]);
   });
 });

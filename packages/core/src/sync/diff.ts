@@ -1,9 +1,12 @@
 /**
  * What one sync changes, as a pure function of what it read: the project's secrets, the Railway
  * destination's variables (unrendered), and the names this sync wrote before. It never writes,
- * deletes or imports a `RAILWAY_*` variable or a `${{...}}` reference, never deletes a name it
- * did not write, and never touches a name outside its key schema.
+ * deletes or imports a `RAILWAY_*` variable, never writes a value that Railway would read as a
+ * `${{...}}` reference, never imports one, never touches a reference it did not write, never
+ * deletes a name it did not write, never touches a name outside its key schema, and never imports
+ * what the secrets store would refuse.
  */
+import { Key, Value } from "../secret/schema.ts";
 import { type KeySchema, toSecret, toVariable } from "./key-schema.ts";
 
 export type InitialBehavior = "overwrite-destination" | "import-prioritize-source" | "import-prioritize-destination";
@@ -31,7 +34,11 @@ export type Input = {
   mode: Mode;
 };
 
-export type Skip = { key: string; reason: "reserved" | "reference" | "set-by-hand" };
+export type Skip = {
+  key: string;
+  /** `invalid-name`, `too-large`: an import the secrets store would refuse (its `Key`, `Value`). */
+  reason: "reserved" | "reference" | "set-by-hand" | "invalid-name" | "too-large";
+};
 
 export type Plan = {
   /** Railway name → value, for one collection upsert. */
@@ -44,13 +51,37 @@ export type Plan = {
   managedAfter: string[];
   /** Names in play that the sync left alone, and why (names only, never values). */
   skipped: Skip[];
+  /**
+   * Secrets whose value holds `${{`: Railway would read it as a reference to other variables,
+   * and it offers no escape. Present only then, with an empty plan: the sync must write nothing.
+   */
+  refused?: string[];
 };
 
 export const isReserved = (name: string) => /^RAILWAY_/i.test(name);
 export const isReference = (value: string) => value.includes("${{");
 
+/** Secrets whose values a sync may not write (none for an import, which writes nothing to Railway). */
+export const refusedValues = (source: Record<string, string>, keySchema: KeySchema, mode: Mode) =>
+  mode.kind === "import"
+    ? []
+    : Object.entries(source)
+        .filter(([secret, value]) => isReference(value) && !isReserved(toVariable(keySchema, secret)))
+        .map(([secret]) => secret)
+        .sort();
+
+/** Why the secrets store would refuse this import, or undefined when it takes it. */
+function unimportable(secret: string, value: string): Skip["reason"] | undefined {
+  if (!Key.safeParse(secret).success) return "invalid-name";
+  if (!Value.safeParse(value).success) return "too-large";
+  return undefined;
+}
+
 export function plan(input: Input): Plan {
   const { source, destination, keySchema, mode } = input;
+  const refused = refusedValues(source, keySchema, mode);
+  if (refused.length > 0)
+    return { upsert: {}, delete: [], imports: {}, managedAfter: [...input.managed].sort(), skipped: [], refused };
   const managed = new Set(input.managed);
   const upsert: Record<string, string> = {};
   const imports: Record<string, string> = {};
@@ -75,7 +106,9 @@ export function plan(input: Input): Plan {
       after.add(name);
       continue;
     }
-    if (isReference(current)) {
+    // A name this sync wrote stays its own whatever Railway holds now: a reference there is
+    // overwritten like any other value, but never imported.
+    if (isReference(current) && !managed.has(name)) {
       skipped.push({ key: name, reason: "reference" });
       continue;
     }
@@ -83,21 +116,37 @@ export function plan(input: Input): Plan {
       skipped.push({ key: name, reason: "set-by-hand" });
       continue;
     }
+    if (current === value) {
+      after.add(name);
+      continue;
+    }
+    if (destinationWins) {
+      const why = isReference(current) ? "reference" : unimportable(secret, current);
+      if (why) {
+        skipped.push({ key: name, reason: why });
+        if (managed.has(name)) after.add(name);
+        continue;
+      }
+      imports[secret] = current;
+    } else if (mode.kind !== "import") upsert[name] = value;
     after.add(name);
-    if (current === value) continue;
-    if (destinationWins) imports[secret] = current;
-    else if (mode.kind !== "import") upsert[name] = value;
   }
 
   for (const [name, current] of Object.entries(destination)) {
-    if (wanted.has(name) || isReserved(name) || isReference(current)) continue;
+    if (wanted.has(name) || isReserved(name)) continue;
     if (managed.has(name)) {
       if (mode.kind === "import" || input.disableSecretDeletion) after.add(name);
       else deletions.push(name);
       continue;
     }
+    if (isReference(current)) continue;
     const secret = importing ? toSecret(keySchema, name) : undefined;
     if (secret === undefined) continue;
+    const why = unimportable(secret, current);
+    if (why) {
+      skipped.push({ key: name, reason: why });
+      continue;
+    }
     imports[secret] = current;
     after.add(name);
   }
@@ -105,12 +154,9 @@ export function plan(input: Input): Plan {
   return { upsert, delete: deletions.sort(), imports, managedAfter: [...after].sort(), skipped };
 }
 
-/** Remove-secrets: exactly the names this sync wrote that are still plain values in Railway. */
+/** Remove-secrets: exactly the names this sync wrote that are still in Railway (Railway's own excepted). */
 export function removal(destination: Record<string, string>, managed: readonly string[]): string[] {
-  return managed
-    .filter((name) => Object.hasOwn(destination, name))
-    .filter((name) => !isReserved(name) && !isReference(destination[name] as string))
-    .sort();
+  return managed.filter((name) => Object.hasOwn(destination, name) && !isReserved(name)).sort();
 }
 
 /** True when applying the plan changes nothing in Railway. */

@@ -12,6 +12,7 @@ import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Railway from "../railway/index.ts";
 import * as Variables from "../railway/variables/index.ts";
+import { maxValueBytes } from "../secret/schema.ts";
 import * as Policy from "../verification/policy/index.ts";
 import { isQuiet, type Mode, plan, removal } from "./diff.ts";
 import type { Item } from "./item.ts";
@@ -19,7 +20,7 @@ import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
 import { source } from "./source.ts";
 import * as Store from "./store.ts";
-import { current, finished, leased, managing, type Result, released } from "./transition.ts";
+import { bound, current, destinationOf, finished, leased, managing, type Result, released } from "./transition.ts";
 
 const now = () => new Date().toISOString();
 
@@ -134,16 +135,36 @@ export async function abandon(body: string) {
   log.error("secret sync job dead-lettered", { syncId: job.syncId, orgId: job.orgId });
 }
 
+/**
+ * Why the sync may not use this connection (it is gone, not active, or another project's), or
+ * undefined. `pending`: the connection is still being verified, which the sync waits for.
+ */
+function unusable(connection: ConnectionStore.Item | undefined, item: Item): string | undefined {
+  if (!connection) return "The sync's Railway connection no longer exists.";
+  if (connection.status === "pending" || (connection.job && !connection.sealedCredentials)) return "pending";
+  if (connection.status !== "active")
+    return `The connection "${connection.name}" is ${connection.status}${connection.statusMessage ? `: ${connection.statusMessage}` : ""}`;
+  if (connection.projectId !== null && connection.projectId !== item.projectId)
+    return `The connection "${connection.name}" belongs to another project than the sync's.`;
+  return undefined;
+}
+
+const sameCredentials = (a: ConnectionStore.Item, b: ConnectionStore.Item) =>
+  a.method === b.method &&
+  !!a.sealedCredentials &&
+  !!b.sealedCredentials &&
+  Buffer.from(a.sealedCredentials).equals(Buffer.from(b.sealedCredentials));
+
+/** Railway was read and the plan made, but the sync or its connection changed since: nothing is written. */
+class Unbound extends Error {}
+
 async function perform(job: Job, item: Item): Promise<Result> {
   const connection = await ConnectionStore.load(item.orgId, item.connectionId);
-  if (!connection) throw new Refused("The sync's Railway connection no longer exists.");
+  const why = unusable(connection, item);
   // Scripts create a sync right after its connection: the sync waits for the verification.
-  if (connection.status === "pending" || (connection.job && !connection.sealedCredentials))
-    throw new Railway.Unreachable(`the connection "${connection.name}" is still being verified`, 2);
-  if (connection.status !== "active")
-    throw new Refused(
-      `The connection "${connection.name}" is ${connection.status}${connection.statusMessage ? `: ${connection.statusMessage}` : ""}`,
-    );
+  if (why === "pending")
+    throw new Railway.Unreachable(`the connection "${connection?.name}" is still being verified`, 2);
+  if (why || !connection) throw new Refused(why);
   const token = await Connection.Credentials.open(connection, "secret sync", {
     type: "system",
     reason: `secret sync ${item.id}`,
@@ -151,9 +172,32 @@ async function perform(job: Job, item: Item): Promise<Result> {
   if (!token) throw new Refused(`The connection "${connection.name}" holds no credentials.`);
   const method = connection.method;
   const scope = item.destinationConfig;
+  const destination = destinationOf(scope);
+
+  /**
+   * Right before the first write: the connection is still the one the run opened (not deleted,
+   * deactivated or moved to another project, the same credentials), and the sync still points
+   * where the run read; the names about to be written are recorded as managed in the same step.
+   */
+  const beforeWriting = async (names: readonly string[] = []) => {
+    const now = await ConnectionStore.load(item.orgId, item.connectionId);
+    const changed = unusable(now, item);
+    if (changed === "pending" || (now && !changed && !sameCredentials(connection, now)))
+      throw new Railway.Unreachable("the connection's credentials changed while the sync ran", 1);
+    if (changed) throw new Refused(`${changed.replace(/\.$/, "")}; nothing was written.`);
+    let still = false;
+    await Store.change(item.orgId, item.id, (i) => {
+      still = bound(i, job.jobId, destination);
+      const next = still ? managing(i, job.jobId, names, destination) : undefined;
+      return next ? { next } : undefined;
+    });
+    if (!still) throw new Unbound();
+  };
+
   try {
-    return await apply(job, item, method, token, scope);
+    return { ...(await apply(job, item, method, token, scope, beforeWriting)), destination };
   } catch (err) {
+    if (err instanceof Unbound) return { status: "failed", message: "Nothing was written.", destination };
     if (!(err instanceof Railway.Rejected)) throw err;
     const verdict = await Railway.verifyToken(method, token);
     if (verdict.ok)
@@ -174,10 +218,12 @@ async function apply(
   method: Railway.Method,
   token: string,
   scope: Variables.Scope,
-): Promise<Result> {
+  beforeWriting: (names?: readonly string[]) => Promise<void>,
+): Promise<Omit<Result, "destination">> {
   const destination = await Variables.read(method, token, scope);
   if (job.kind === "remove") {
     const names = removal(destination, item.managedKeys);
+    if (names.length > 0) await beforeWriting();
     for (const name of names) await Variables.remove(method, token, scope, name);
     return { status: "succeeded", message: `Removed ${count(names.length)} from Railway.`, managedKeys: [] };
   }
@@ -202,19 +248,17 @@ async function apply(
     disableSecretDeletion: item.syncOptions.disableSecretDeletion,
     mode,
   });
+  if (difference.refused)
+    throw new Refused(
+      `Nothing was written: Railway would read ${nameList(difference.refused)} as a reference to other variables, since ${difference.refused.length === 1 ? "its value holds" : "their values hold"} "\${{" and Railway offers no way to escape it. Change ${difference.refused.length === 1 ? "it" : "them"}, then sync again.`,
+    );
+  const written = Object.keys(difference.upsert);
   const imported = Object.keys(difference.imports).length;
+  // Managed before written: should the worker die after the upsert, the next run still knows them.
+  if (!isQuiet(difference) || imported > 0) await beforeWriting(written);
   if (imported > 0)
     await source().write(folder, difference.imports, { type: "system", reason: `secret sync ${item.id} import` });
-
-  const written = Object.keys(difference.upsert);
-  if (written.length > 0) {
-    // Managed before written: should the worker die after the upsert, the next run still knows them.
-    await Store.change(item.orgId, item.id, (i) => {
-      const next = managing(i, job.jobId, written);
-      return next ? { next } : undefined;
-    });
-    await Variables.upsert(method, token, scope, difference.upsert);
-  }
+  if (written.length > 0) await Variables.upsert(method, token, scope, difference.upsert);
   for (const name of difference.delete) await Variables.remove(method, token, scope, name);
 
   // Each delete already redeployed the service (Railway's variableDelete has no skipDeploys).
@@ -232,9 +276,13 @@ async function apply(
         redeploy = "redeployed the latest successful deployment";
       } else redeploy = "the service has no successful deployment to redeploy";
     }
-  const skipped = difference.skipped.length
-    ? ` Left alone: ${difference.skipped.map((s) => `${s.key} (${reasons[s.reason]})`).join(", ")}.`
-    : "";
+  const left = difference.skipped.filter((s) => !unimportable.has(s.reason));
+  const refused = difference.skipped.filter((s) => unimportable.has(s.reason));
+  const skipped =
+    (left.length ? ` Left alone: ${listed(left.map((s) => `${shown(s.key)} (${reasons[s.reason]})`))}.` : "") +
+    (refused.length
+      ? ` Not imported, as the secrets store would refuse them: ${listed(refused.map((s) => `${shown(s.key)} (${reasons[s.reason]})`))}.`
+      : "");
   const message =
     job.kind === "import"
       ? `Imported ${count(imported)} from Railway.${skipped}`
@@ -242,5 +290,26 @@ async function apply(
   return { status: "succeeded", message, managedKeys: difference.managedAfter };
 }
 
-const reasons = { reserved: "Railway's own", reference: "a reference", "set-by-hand": "set by hand" } as const;
+const reasons = {
+  reserved: "Railway's own",
+  reference: "a reference",
+  "set-by-hand": "set by hand",
+  "invalid-name": "not a valid secret name",
+  "too-large": `value over ${maxValueBytes} bytes`,
+} as const;
+const unimportable = new Set<string>(["invalid-name", "too-large"]);
 const count = (n: number) => `${n} secret${n === 1 ? "" : "s"}`;
+
+/**
+ * A name as a message shows it: at most 64 characters, and quoted (JSON's escapes, `<` and `>`
+ * too) unless it is a plain name, so that whatever Railway allows in a name reads as data.
+ */
+function shown(name: string) {
+  const chars = [...name];
+  const cut = chars.length > 64 ? `${chars.slice(0, 64).join("")}…` : name;
+  return /^[A-Za-z0-9_-]+$/.test(name) ? cut : JSON.stringify(cut).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+}
+/** At most 20 items, then how many more. */
+const listed = (items: string[]) =>
+  items.length > 20 ? `${items.slice(0, 20).join(", ")} and ${items.length - 20} more` : items.join(", ");
+const nameList = (secrets: string[]) => listed(secrets.map(shown));

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "./schema.ts";
 import {
+  bound,
   created,
   current,
+  destinationOf,
   finished,
   leased,
   managing,
+  movedMessage,
   released,
   requested,
   syncRequested,
@@ -198,5 +201,93 @@ describe("an update", () => {
     const off = updated(base, { isAutoSyncEnabled: false, secretPath: "/x" }, { jobId: "j2", now: "T" });
     expect(off.resync).toBe(false);
     expect(updated(off.next, { isAutoSyncEnabled: true }, { jobId: "j3", now: "T" }).resync).toBe(true);
+  });
+});
+
+describe("a run is bound to the destination it started with", () => {
+  const there = destinationOf(input.destinationConfig);
+  const held = {
+    ...base,
+    syncStatus: "running" as const,
+    managedKeys: ["A"],
+    lastSyncedAt: "before",
+    lease: { jobId: "g1", until: "x" },
+  };
+  const moved = updated(
+    held,
+    { destinationConfig: { projectId: "rp", environmentId: "re", serviceId: "other" } },
+    {
+      jobId: "j2",
+      now: "T",
+    },
+  ).next;
+
+  it("a move resets the names and the first-sync time, keeps the lease, and requests a sync", () => {
+    expect(moved).toMatchObject({ managedKeys: [], lastSyncedAt: null, wanted: 2, lease: held.lease });
+    expect(destinationOf(moved.destinationConfig)).not.toBe(there);
+  });
+
+  it("only Railway's ids place a sync: a new label, or the same ids in another order, is no move", () => {
+    const relabelled = updated(
+      held,
+      { destinationConfig: { serviceId: "rs", environmentId: "re", projectId: "rp", serviceName: "api" } },
+      { jobId: "j2", now: "T" },
+    );
+    expect(relabelled.resync).toBe(false);
+    expect(relabelled.next).toMatchObject({ managedKeys: ["A"], lastSyncedAt: "before" });
+    expect(destinationOf({ projectId: "rp", environmentId: "re" })).not.toBe(there);
+  });
+
+  it("a run that started elsewhere may not write, nor record names as managed", () => {
+    expect(bound(held, "g1", there)).toBe(true);
+    expect(bound(moved, "g1", there)).toBe(false);
+    expect(bound(held, "other", there)).toBe(false);
+    expect(managing(moved, "g1", ["B"], there)).toBeUndefined();
+    expect(managing(held, "g1", ["B"], there)?.managedKeys).toEqual(["A", "B"]);
+  });
+
+  it("its end settles neither its names nor its time on the moved sync; the new destination's first sync follows", () => {
+    const next = finished(
+      moved,
+      sync(1),
+      { status: "succeeded", message: "Wrote 1 secret.", managedKeys: ["A", "B"], destination: there },
+      "T2",
+    );
+    expect(next).toMatchObject({
+      managedKeys: [],
+      lastSyncedAt: null,
+      lease: null,
+      done: 1,
+      syncStatus: "pending",
+      lastSyncMessage: `Wrote 1 secret. ${movedMessage}`,
+    });
+    expect(current(next, sync(2))).toBe(true);
+  });
+
+  it("a run at the same destination settles as before", () => {
+    const next = finished(
+      held,
+      sync(1),
+      { status: "succeeded", message: "ok", managedKeys: ["B"], destination: there },
+      "T2",
+    );
+    expect(next).toMatchObject({
+      managedKeys: ["B"],
+      lastSyncedAt: "T2",
+      lastSyncMessage: "ok",
+      syncStatus: "succeeded",
+    });
+  });
+
+  it("an import or a removal that ran at the old destination keeps its time off the sync too", () => {
+    const job: Job = { orgId: "org", syncId: fresh.id, jobId: "jr", kind: "remove" };
+    const removing = { ...requested(moved, "remove", "jr", "T"), lease: { jobId: "jr", until: "x" } };
+    const next = finished(
+      removing,
+      job,
+      { status: "succeeded", message: "Removed.", managedKeys: [], destination: there },
+      "T2",
+    );
+    expect(next).toMatchObject({ removeStatus: "succeeded", lastRemovedAt: null, managedKeys: [] });
   });
 });

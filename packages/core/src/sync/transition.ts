@@ -4,7 +4,14 @@
  */
 import type { Item } from "./item.ts";
 import { key, listKey } from "./item.ts";
-import type { CreateInput, Job, Status, UpdateInput } from "./schema.ts";
+import type { CreateInput, DestinationConfig, Job, Status, UpdateInput } from "./schema.ts";
+
+/**
+ * Where a sync writes, as one comparable string: Railway's ids only (a label such as
+ * `serviceName` may change without the sync moving). A run is bound to the one it leased with.
+ */
+export const destinationOf = (d: DestinationConfig) =>
+  JSON.stringify([d.projectId, d.environmentId, d.serviceId ?? null]);
 
 const idle = {
   importStatus: null,
@@ -78,8 +85,9 @@ export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId:
     destinationConfig: input.destinationConfig ?? item.destinationConfig,
     updatedAt: now,
   };
-  // A new destination starts over: the names written elsewhere are not there.
-  const moved = JSON.stringify(next.destinationConfig) !== JSON.stringify(item.destinationConfig);
+  // A new destination starts over: the names written elsewhere are not there, and its first sync
+  // follows initialSyncBehavior. A run still at the old one settles neither names nor times here.
+  const moved = destinationOf(next.destinationConfig) !== destinationOf(item.destinationConfig);
   const moving = moved ? { managedKeys: [], lastSyncedAt: null } : {};
   const resync =
     next.isAutoSyncEnabled &&
@@ -135,26 +143,49 @@ export function leased(item: Item | undefined, job: Job, now: Date, seconds: num
   return { kind: "go", next: { ...item, lease: { jobId: job.jobId, until }, [f.status]: "running" } };
 }
 
+/**
+ * Whether a job may still write: it holds the lease and the sync still points at `destination`,
+ * the one it read and planned for (`destinationOf` the item it leased). Undefined: not checked.
+ */
+export const bound = (item: Item, jobId: string, destination?: string) =>
+  item.lease?.jobId === jobId && (destination === undefined || destination === destinationOf(item.destinationConfig));
+
 /** Names the job is about to write: managed before they are written, so that a crash loses none. */
-export function managing(item: Item, jobId: string, names: readonly string[]): Item | undefined {
-  if (item.lease?.jobId !== jobId) return undefined;
+export function managing(item: Item, jobId: string, names: readonly string[], destination?: string): Item | undefined {
+  if (!bound(item, jobId, destination)) return undefined;
   const all = [...new Set([...item.managedKeys, ...names])].sort();
   return all.length === item.managedKeys.length ? undefined : { ...item, managedKeys: all };
 }
 
-export type Result = { status: Extract<Status, "succeeded" | "failed">; message: string; managedKeys?: string[] };
+export type Result = {
+  status: Extract<Status, "succeeded" | "failed">;
+  message: string;
+  managedKeys?: string[];
+  /** `destinationOf` where the job ran: its names and time settle only if the sync is still there. */
+  destination?: string;
+};
+
+export const movedMessage =
+  "The sync's destination changed while this run was at Railway: what it did there is not carried over, and the new destination gets a first sync of its own.";
 
 /** The job's end: its status and message, and the lease released. Undefined when the job no longer holds it. */
 export function finished(item: Item, job: Job, result: Result, now: string): Item | undefined {
   if (item.lease?.jobId !== job.jobId) return undefined;
   const f = run(job.kind);
-  const ran: Item = {
-    ...item,
-    lease: null,
-    managedKeys: result.managedKeys ?? item.managedKeys,
-    [f.message]: result.message,
-    ...(result.status === "succeeded" ? { [f.at]: now } : {}),
-  };
+  const moved = result.destination !== undefined && result.destination !== destinationOf(item.destinationConfig);
+  const ran: Item = moved
+    ? {
+        ...item,
+        lease: null,
+        [f.message]: `${result.message} ${movedMessage}`,
+      }
+    : {
+        ...item,
+        lease: null,
+        managedKeys: result.managedKeys ?? item.managedKeys,
+        [f.message]: result.message,
+        ...(result.status === "succeeded" ? { [f.at]: now } : {}),
+      };
   if (job.kind !== "sync") return { ...ran, [f.status]: result.status };
   const generation = job.generation ?? item.wanted;
   // A request that came in meanwhile keeps the sync pending: its own job follows.
