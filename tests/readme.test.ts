@@ -5,10 +5,12 @@ import { describe, expect, it } from "vitest";
 import { run, useDevRun } from "./support/dev.ts";
 
 // A newcomer's first hour: one `DEV_API_KEY=dev-key npm run dev -- --offline`, on ports that are
-// not the defaults; create-api-key --local against it; then every shell block of the README, in
-// order, in one bash session, as written (only the API's and the Railway stand-in's addresses are this run's).
+// not the defaults; create-api-key --local against it; then every shell block of the README and of
+// the docs pages (in docs/README.md's order), in one bash session, as written (only the API's and
+// the Railway stand-in's addresses are this run's).
 const dev = useDevRun();
-const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
+const root = join(import.meta.dirname, "..");
+const pages = ["README.md", ...docsPages(readFileSync(join(root, "docs/README.md"), "utf8"))];
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
 const createKey = (args: string[], env = dev.env) => run("npm", ["run", "-s", "create-api-key", "--", ...args], env);
 const api = (path: string, key: string, init: RequestInit = {}) =>
@@ -17,8 +19,19 @@ const api = (path: string, key: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
   });
 
-/** The README's fenced blocks, each with its language, first line number and text. */
-function fencedBlocks(markdown: string) {
+/** The pages docs/README.md's table links to, in its order, as paths from the root. */
+function docsPages(index: string) {
+  return [...index.matchAll(/^\| \[[^\]]+\]\(([\w-]+\.md)\)/gm)].map((m) => `docs/${m[1]}`);
+}
+
+/** The fenced blocks of every page, each with its page, language, first line number and text. */
+function fencedBlocks(files: string[]) {
+  return files.flatMap((file) =>
+    blocksOf(readFileSync(join(root, file), "utf8")).map((b) => ({ ...b, line: `${file}:${b.line}` })),
+  );
+}
+
+function blocksOf(markdown: string) {
   const blocks: { lang: string; line: number; body: string }[] = [];
   const lines = markdown.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -92,8 +105,13 @@ describe("create-api-key --local", () => {
   });
 });
 
-describe("the README's shell examples", () => {
-  const blocks = fencedBlocks(readme).filter((b) => /^(sh|bash|shell)$/.test(b.lang));
+describe("the README's and the docs' shell examples", () => {
+  it("cover the README and every page of docs/", () => {
+    expect(pages.length).toBeGreaterThanOrEqual(10);
+    for (const page of pages) expect(existsSync(join(root, page)), page).toBe(true);
+  });
+
+  const blocks = fencedBlocks(pages).filter((b) => /^(sh|bash|shell)$/.test(b.lang));
   const runnable = blocks.filter((b) => !NOT_RUN.test(b.body));
 
   it("run as written, in order, in one shell, against the local run", async () => {
@@ -118,22 +136,22 @@ describe("the README's shell examples", () => {
     const failed = runnable[outputs.length - 1];
     expect(
       result.code,
-      `README block at line ${failed?.line} failed (exit ${result.code}):\n${failed?.body}\n--- output\n${outputs.at(-1)}\n--- stderr\n${result.stderr}\n--- npm run dev\n${dev.output.slice(-3000)}`,
+      `block at ${failed?.line} failed (exit ${result.code}):\n${failed?.body}\n--- output\n${outputs.at(-1)}\n--- stderr\n${result.stderr}\n--- npm run dev\n${dev.output.slice(-3000)}`,
     ).toBe(0);
     expect(result.stdout).toContain("@@done");
 
     // Where the README shows the answer's status line right after a block, the answer has it.
-    const all = fencedBlocks(readme);
+    const all = fencedBlocks(pages);
     for (const [i, block] of runnable.entries()) {
       const next = all[all.findIndex((b) => b.line === block.line) + 1];
       const shown = next && next.lang === "" ? next.body.match(/^HTTP\/1\.1 \d{3}/)?.[0] : undefined;
-      if (shown) expect(outputs[i], `README line ${next?.line}`).toMatch(new RegExp(`^${shown}`));
+      if (shown) expect(outputs[i], next?.line).toMatch(new RegExp(`^${shown}`));
     }
   }, 120_000);
 
   it("each block left out says why, and only those that cannot run here are", () => {
     const left = blocks.filter((b) => NOT_RUN.test(b.body));
-    for (const b of left) expect(b.body, `README line ${b.line}`).toMatch(/npm install|npm test|sst |npm run dev/);
+    for (const b of left) expect(b.body, b.line).toMatch(/npm install|npm test|sst |npm run dev/);
     expect(left.length).toBeLessThanOrEqual(5);
   });
 
