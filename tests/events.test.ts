@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import * as Dynamo from "@app/core/dynamo";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -23,15 +24,9 @@ afterAll(() => {
 /** A webhook endpoint on loopback, subscribed to `eventTypes`: the bodies it received. */
 async function receiver(eventTypes: string[]) {
   const received: any[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
+  const server = createServer(async (req, res) => {
+    received.push(JSON.parse(await text(req)));
+    res.writeHead(204).end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   servers.push(server);
@@ -66,33 +61,31 @@ async function syncedFolder() {
   const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
   const scope = { projectId: app.id, environmentId: app.environments[0]!.id, serviceId: app.services[0]!.id };
   const projectId = randomUUID();
+  const name = projectId.slice(0, 8);
+  const credentials = { apiToken: team.workspaceToken };
   const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
+    json: { name, method: "team-token", projectId, credentials },
   });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
-  const at = { workspaceId: projectId, environment: "prod", secretPath: "/app" };
-  const secret = (method: string, value: string) =>
-    ctx.api("/api/v3/secrets/raw/A", { method, json: { ...at, secretValue: value } });
+  const connectionId = ((await res.json()) as { appConnection: { id: string } }).appConnection.id;
+  expect((await settled(ctx, connectionId)).status).toBe("active");
+  const secret = (method: string, secretValue: string) =>
+    ctx.api("/api/v3/secrets/raw/A", {
+      method,
+      json: { workspaceId: projectId, environment: "prod", secretPath: "/app", secretValue },
+    });
   expect((await secret("POST", "1")).status).toBe(200);
   await ctx.stack.streamCaughtUp();
-  const created = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${projectId.slice(0, 8)}`,
-      projectId,
-      connectionId: appConnection.id,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior: "overwrite-destination" },
-      destinationConfig: scope,
-    },
-  });
-  expect(created.status).toBe(200);
+  const syncOptions = { initialSyncBehavior: "overwrite-destination" };
+  const sync = {
+    name,
+    projectId,
+    connectionId,
+    environment: "prod",
+    secretPath: "/app",
+    syncOptions,
+    destinationConfig: scope,
+  };
+  expect((await ctx.api("/api/v1/secret-syncs/railway", { json: sync })).status).toBe(200);
   await until(() => ctx.railway.getVariables(scope).A === "1", 15_000);
   return { projectId, scope, secret };
 }

@@ -10,12 +10,7 @@ import * as Queue from "../../queue/index.ts";
 import { endpoints, type Item } from "../store.ts";
 
 /** What the delivery queue carries: ids only, never the secret or the payload. */
-export const Job = z.object({
-  orgId: z.string(),
-  endpointId: z.uuid(),
-  eventId: z.string(),
-  jobId: z.uuid(),
-});
+export const Job = z.object({ orgId: z.string(), endpointId: z.uuid(), eventId: z.string(), jobId: z.uuid() });
 export type Job = z.infer<typeof Job>;
 
 /** The webhook body: `{ type, timestamp, data }`, the same bytes on every attempt. */
