@@ -64,7 +64,7 @@ export const relay = task(
   "RelayWebhooks",
   every(Layout.outboxSweep.everyMinutes),
   "relay-webhooks",
-  "Railway App Connections: relays webhook events (and secret syncs) the stream left in the outbox",
+  "Railway App Connections: relays the events the stream left in the outbox (webhooks, secret syncs)",
 );
 
 /** The pages of every run: each handles up to a page of one shard and queues the next. */

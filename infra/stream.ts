@@ -16,7 +16,7 @@ export const streamRelay = table.subscribe(
   "StreamRelay",
   {
     ...code("stream"),
-    description: "Railway App Connections: relays webhook events from the table's stream",
+    description: "Railway App Connections: hands events from the table's stream to their subscribers",
     memory: "256 MB",
     timeout: "30 seconds",
     link: [table, webhookQueue, syncQueue],
