@@ -1,6 +1,6 @@
 /**
  * Webhooks: endpoints per org that subscribe to event types. Events (../event) are fanned out
- * to them as delivery jobs by ./fanout.ts, one of the events' subscribers; delivering them is
+ * to them as delivery jobs by ./fanout, one of the events' subscribers; delivering them is
  * ./delivery, which only the delivery Lambda imports.
  */
 import { randomBytes, randomUUID } from "node:crypto";
