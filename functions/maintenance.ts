@@ -1,8 +1,8 @@
+import * as Event from "@app/core/event";
 import * as Maintenance from "@app/core/maintenance";
-import * as Sync from "@app/core/sync";
-import * as Outbox from "@app/core/webhook/outbox";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { sqsBatch } from "./sqs.ts";
+import { subscribers } from "./subscribers.ts";
 
 /** On a schedule: resolve verifications whose job was lost (a run over every shard, in pages). */
 export const sweep = () => Maintenance.start("sweep");
@@ -11,13 +11,10 @@ export const sweep = () => Maintenance.start("sweep");
 export const reverify = () => Maintenance.start("reverify");
 
 /**
- * On a slow schedule: what the stream did not relay (functions/stream.ts does it within
- * seconds): webhook events, and the syncs of a secret's change, each folder's read once a run.
+ * On a slow schedule: the events the stream did not relay (functions/stream.ts does it within
+ * seconds), handed to the same subscribers.
  */
-export const relayWebhooks = () => {
-  const folders = new Map<string, Promise<number>>();
-  return Outbox.relay(undefined, undefined, (event) => Sync.onEvent(event, folders));
-};
+export const relayWebhooks = () => Event.sweep(subscribers);
 
 const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
 

@@ -1,32 +1,29 @@
-import * as Sync from "@app/core/sync";
-import * as Outbox from "@app/core/webhook/outbox";
+import * as Event from "@app/core/event";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { subscribers } from "./subscribers.ts";
 
 /**
  * What a stream record is, and what to do with it. The event source mapping only passes inserts
- * of outbox events (infra/stream.ts): each is relayed to its webhooks, and a secret's change
- * queues the syncs that watch its folder. Both are idempotent, so a retried record is harmless.
+ * of outbox events (infra/stream.ts): each is handed to every subscriber (subscribers.ts).
  */
 function router() {
-  const subscribers = Outbox.endpointsOnce();
-  const folders = new Map<string, Promise<number>>();
+  const relay = Event.relay(subscribers);
   return async (record: DynamoDBRecord) => {
     const image = record.dynamodb?.NewImage;
     if (record.eventName !== "INSERT" || !image) return;
     const item = unmarshall(image as Record<string, AttributeValue>);
-    if (Outbox.isEvent(item))
-      await Promise.all([Outbox.relayInserted([item], subscribers), Sync.onEvent(item, folders)]);
+    if (Event.isEvent(item)) await relay(item);
   };
 }
 
 /**
- * Subscribed to the table's stream. A record that throws is reported by its sequence number
- * (partial batch response), so that Lambda retries from it; what the retries cannot relay the
- * safety sweep (functions/maintenance.ts) queues later. Within a batch, an org's endpoints and
- * a folder's syncs are read once.
+ * Subscribed to the table's stream. A record that throws (a subscriber failed) is reported by its
+ * sequence number (partial batch response), so that Lambda retries from it; its event stays in
+ * the outbox, and what the retries cannot relay the safety sweep (functions/maintenance.ts) does
+ * later. Within a batch, an org's endpoints and a folder's syncs are read once.
  */
 export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
   processPartialResponse(event, router(), new BatchProcessor(EventType.DynamoDBStreams), {

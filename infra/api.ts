@@ -1,7 +1,7 @@
 import { code } from "./bundle";
 import { cursorKey } from "./cursor";
 import { credentialsKey, decryptFor, describe, encryptFor } from "./key";
-import { jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
+import { jobQueue, sendWebhookJobs, verifyQueue, webhookQueue } from "./queue";
 import { table } from "./table";
 
 export const api = new sst.aws.Function("Api", {
@@ -21,7 +21,8 @@ export const api = new sst.aws.Function("Api", {
     decryptFor("app-connection-credentials"),
     // Seals the signing secrets of webhook endpoints it creates or rotates; only delivery opens them.
     encryptFor("webhook-secret"),
-    relayWebhooks(),
+    // Queues a past delivery's event again (POST /webhooks/:id/deliveries/:deliveryId/redeliver).
+    sendWebhookJobs(),
     describe(),
   ],
 });

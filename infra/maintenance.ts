@@ -1,7 +1,7 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
-import { jobQueue, maintenancePageQueue, maintenanceQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
+import { jobQueue, maintenancePageQueue, maintenanceQueue, sendWebhookJobs, verifyQueue, webhookQueue } from "./queue";
 import { sendSyncJobs, syncQueue } from "./syncs";
 import { table } from "./table";
 
@@ -18,16 +18,17 @@ const every = (minutes: number): `rate(${string})` => {
  * maintenance index; the pages, and the pages they queue, run on the maintenance queue. None of
  * it touches a token: it reads and writes the table and queues jobs, so it gets no key permission.
  */
-const maintenanceFunction = (syncs = false) => ({
+const maintenanceFunction = (relaysEvents = false) => ({
   ...code("maintenance"),
   memory: "256 MB" as const,
   timeout: "60 seconds" as const,
-  link: [table, verifyQueue, webhookQueue, maintenanceQueue, ...(syncs ? [syncQueue] : [])],
+  link: [table, verifyQueue, maintenanceQueue, ...(relaysEvents ? [webhookQueue, syncQueue] : [])],
   permissions: [
     { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
     { actions: ["sqs:SendMessage"], resources: [maintenancePageQueue.arn] },
-    relayWebhooks(),
-    ...(syncs ? [sendSyncJobs()] : []),
+    // The outbox's sweep hands events to the stream's subscribers (functions/subscribers.ts):
+    // it queues what they queue, as the stream relay does (infra/stream.ts).
+    ...(relaysEvents ? [sendWebhookJobs(), sendSyncJobs()] : []),
   ],
 });
 const task = (
@@ -39,7 +40,6 @@ const task = (
   new sst.aws.Cron(name, {
     schedule,
     event: { task: which },
-    // The outbox's sweep also queues the syncs of a secret's change whose stream record was lost.
     function: { ...maintenanceFunction(which === "relay-webhooks"), description },
   });
 
@@ -64,7 +64,7 @@ export const relay = task(
   "RelayWebhooks",
   every(Layout.outboxSweep.everyMinutes),
   "relay-webhooks",
-  "Railway App Connections: relays webhook events (and secret syncs) the stream left in the outbox",
+  "Railway App Connections: relays the events the stream left in the outbox (webhooks, secret syncs)",
 );
 
 /** The pages of every run: each handles up to a page of one shard and queues the next. */

@@ -40,8 +40,12 @@ export const webhookQueue = new sst.Linkable("WebhookQueue", {
   properties: { url: webhookJobQueue.url },
 });
 
-/** Every function that changes a connection relays its webhook events right after the commit. */
-export const relayWebhooks = () => ({ actions: ["sqs:SendMessage"], resources: [webhookJobQueue.arn] });
+/**
+ * For the functions that queue deliveries: the event relays (the table's stream, the outbox's
+ * sweep) and the API (a redelivery). A function that only writes events needs none of it: the
+ * stream relays what it commits.
+ */
+export const sendWebhookJobs = () => ({ actions: ["sqs:SendMessage"], resources: [webhookJobQueue.arn] });
 
 /** Maintenance pages (packages/core/src/maintenance): a scheduled run fans out through it. */
 const maintenance = withDeadLetters("MaintenancePages", "MaintenanceDeadLetters", Layout.queues.maintenance);

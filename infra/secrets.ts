@@ -2,7 +2,6 @@ import { routes } from "../packages/core/src/layout/index.ts";
 import { api } from "./api";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, generateDataKeyFor } from "./key";
-import { relayWebhooks, webhookQueue } from "./queue";
 import { sendSyncJobs, syncQueue } from "./syncs";
 import { table } from "./table";
 
@@ -12,14 +11,12 @@ export const secrets = new sst.aws.Function("Secrets", {
   memory: "1024 MB",
   timeout: "30 seconds",
   url: { authorization: "none", cors: false },
-  link: [table, webhookQueue, credentialsKey, syncQueue],
+  link: [table, credentialsKey, syncQueue],
   permissions: [
     // Generates each project environment's data key once and unwraps it to read and write values;
     // it seals nothing with the key itself, and opens no other purpose's blobs.
     generateDataKeyFor("secret-data-key"),
     decryptFor("secret-data-key"),
-    // Relays the secret.* events of its own writes (the schedule catches up).
-    relayWebhooks(),
     // The secret-sync routes queue sync jobs (ids only).
     sendSyncJobs(),
   ],

@@ -1,27 +1,28 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
 import { code } from "./bundle";
-import { relayWebhooks, webhookQueue } from "./queue";
+import { sendWebhookJobs, webhookQueue } from "./queue";
 import { sendSyncJobs, syncQueue } from "./syncs";
 import { table } from "./table";
 
 /**
- * The table's stream feeds the webhook relay and the secret-sync trigger (functions/stream.ts):
- * each committed event is queued for delivery within seconds, outside the request or job that
- * wrote it. The filter
- * passes only inserts of outbox events, so the function is not invoked for every other write.
- * Partial batch responses retry from the first failed record; after three attempts the record
- * is dropped, and the safety sweep (infra/maintenance.ts) relays its event from the outbox.
+ * The table's stream feeds the event relay (functions/stream.ts): each committed event is handed
+ * to its subscribers (webhook fan-out, the secret-sync trigger) within seconds, outside the
+ * request or job that wrote it. The filter passes only inserts of outbox events, so the function
+ * is not invoked for every other write. Partial batch responses retry from the first failed
+ * record; after three attempts the record is dropped, and the safety sweep (infra/maintenance.ts)
+ * relays its event, still in the outbox, to the subscribers that have not succeeded.
  */
 export const streamRelay = table.subscribe(
   "StreamRelay",
   {
     ...code("stream"),
-    description: "Railway App Connections: relays webhook events from the table's stream",
+    description: "Railway App Connections: hands events from the table's stream to their subscribers",
     memory: "256 MB",
     timeout: "30 seconds",
     link: [table, webhookQueue, syncQueue],
-    // Queues webhook deliveries, and the sync jobs a secret's change asks for.
-    permissions: [relayWebhooks(), sendSyncJobs()],
+    // What the subscribers queue (functions/subscribers.ts): webhook deliveries, and the sync
+    // jobs a secret's change asks for. The outbox's sweep (infra/maintenance.ts) gets the same.
+    permissions: [sendWebhookJobs(), sendSyncJobs()],
   },
   {
     filters: [Layout.streamFilter],

@@ -2,7 +2,7 @@ import * as Layout from "../packages/core/src/layout/index.ts";
 import { deadLettersAlarm } from "./alarm";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, generateDataKeyFor } from "./key";
-import { jobQueue, relayWebhooks, verifyQueue, webhookQueue, withDeadLetters } from "./queue";
+import { jobQueue, verifyQueue, withDeadLetters } from "./queue";
 import { table } from "./table";
 
 /** Secret sync jobs (ids only); those that kept failing on our side are failed by their dead-letter worker. */
@@ -19,8 +19,8 @@ export const sendSyncJobs = () => ({ actions: ["sqs:SendMessage"], resources: [s
 /**
  * Brings Railway in line with a project's secrets (functions/sync.ts). It opens stored connection
  * credentials and nothing else of the key; SST's subscription grants ChangeMessageVisibility (its
- * backoff). It sends to its own queue (a job deferred while another holds the sync), to the
- * verification queue (a rejected token is re-verified) and to the webhook queue (its events).
+ * backoff). It sends to its own queue (a job deferred while another holds the sync) and to the
+ * verification queue (a rejected token is re-verified); its events go out through the stream.
  */
 export const syncWorker = syncJobQueue.subscribe(
   {
@@ -28,11 +28,10 @@ export const syncWorker = syncJobQueue.subscribe(
     description: "Railway App Connections: syncs secrets to Railway",
     memory: "512 MB",
     timeout: `${Layout.queues.sync.workerTimeoutSeconds} seconds`,
-    link: [table, syncQueue, verifyQueue, webhookQueue, credentialsKey],
+    link: [table, syncQueue, verifyQueue, credentialsKey],
     permissions: [
       sendSyncJobs(),
       { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
-      relayWebhooks(),
       // Opens the connection's token, and the secrets' data keys to read the source (an import
       // may create an environment's first data key).
       decryptFor("app-connection-credentials", "secret-data-key"),
@@ -49,8 +48,7 @@ export const syncDeadLetterWorker = syncDeadLetterQueue.subscribe(
     description: "Railway App Connections: fails syncs of dead-lettered jobs",
     memory: "256 MB",
     timeout: "30 seconds",
-    link: [table, webhookQueue],
-    permissions: [relayWebhooks()],
+    link: [table],
   },
   { batch: { size: 10, partialResponses: true } },
 );

@@ -1,7 +1,7 @@
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, encryptFor } from "./key";
-import { deadLetterQueue, jobQueue, relayWebhooks, verifyQueue, webhookQueue } from "./queue";
+import { deadLetterQueue, jobQueue, verifyQueue } from "./queue";
 import { table } from "./table";
 
 /**
@@ -15,9 +15,8 @@ export const worker = jobQueue.subscribe(
     memory: "512 MB",
     timeout: `${Policy.workerTimeoutSeconds} seconds`,
     environment: { VERIFY_MAX_ATTEMPTS: String(Policy.maxAttempts) },
-    link: [table, verifyQueue, webhookQueue, credentialsKey],
+    link: [table, verifyQueue, credentialsKey],
     permissions: [
-      relayWebhooks(),
       // Opens the job's token (or a stored one, to verify it again), and seals it at rest.
       decryptFor("verification-job", "app-connection-credentials"),
       encryptFor("app-connection-credentials"),
@@ -34,8 +33,7 @@ export const deadLetterWorker = deadLetterQueue.subscribe(
     description: "Railway App Connections: fails connections of dead-lettered jobs",
     memory: "256 MB",
     timeout: "30 seconds",
-    link: [table, webhookQueue],
-    permissions: [relayWebhooks()],
+    link: [table],
   },
   { batch: { size: 10, partialResponses: true } },
 );

@@ -62,7 +62,8 @@ const { Resource } = await import("@app/core/resource");
 const Maintenance = await import("@app/core/maintenance");
 const Layout = await import("@app/core/layout");
 const Policy = await import("@app/core/verification/policy");
-const { outbox, relay } = await import("@app/core/webhook");
+const { write, sweep } = await import("@app/core/event");
+const { fanOut } = await import("@app/core/webhook/fanout");
 const { indexed, key, listKey, toInfo } = await import("../packages/core/src/connection/item.ts");
 type Item = import("../packages/core/src/connection/item.ts").Item;
 const verify = await import("../functions/verify.ts");
@@ -300,7 +301,7 @@ async function relayLatency() {
   await batchWrite(
     Array.from(
       { length: 10 },
-      () => outbox(stack.orgId, "app-connection.verified", info).Put.Item as Record<string, unknown>,
+      () => write(stack.orgId, "app-connection.verified", { appConnection: info }).Put.Item as Record<string, unknown>,
     ),
   );
   const floorMs = await ms(() =>
@@ -318,7 +319,7 @@ async function relayLatency() {
       ),
     ),
   );
-  return { ms: await ms(() => relay()), floorMs };
+  return { ms: await ms(() => sweep([fanOut])), floorMs };
 }
 
 /**
@@ -338,7 +339,9 @@ async function streamLatency() {
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
     await bench.send(
-      new TransactWriteCommand({ TransactItems: [outbox(stack.orgId, "app-connection.verified", toInfo(template))] }),
+      new TransactWriteCommand({
+        TransactItems: [write(stack.orgId, "app-connection.verified", { appConnection: toInfo(template) })],
+      }),
     );
     for (;;) {
       const out = await sqs.send(

@@ -136,7 +136,7 @@ const floorEvent = (id: string, type: string, now: string) => ({
       id: `evt_${id}`,
       orgId: "floor",
       eventType: type,
-      payload: JSON.stringify({ type, timestamp: now, data: { appConnection: { id, name: id, status: "pending" } } }),
+      data: JSON.stringify({ appConnection: { id, name: id, status: "pending" } }),
       createdAt: now,
       gsi2pk: "OUTBOX",
       gsi2sk: `${now}#${id}`,

@@ -238,7 +238,7 @@ describe("the secret sync queue", () => {
     expect(String(alarm.dimensions.QueueName)).toBe("sst.aws.Queue:SyncDeadLetters.nodes.queue.name");
   });
 
-  test("the sync worker opens stored credentials and secrets' data keys only, and sends only to its queue, verification and webhooks", () => {
+  test("the sync worker opens stored credentials and secrets' data keys only, and sends only to its queue and verification", () => {
     const policy = statements(subscription(production, "SyncJobs").subscriber, "SyncJobs");
     const kms = on(policy, keyArn);
     expect(actions(kms).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
@@ -250,7 +250,8 @@ describe("the secret sync queue", () => {
     expect(actions(on(policy, syncJobsArn))).toContain("sqs:ChangeMessageVisibility");
     expect(actions(on(policy, syncJobsArn))).toContain("sqs:SendMessage");
     expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
-    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+    // Its events reach webhooks through the table's stream.
+    expect(actions(on(policy, webhookJobsArn))).toEqual([]);
   });
 
   test("the sync dead-letter worker cannot use the key", () => {
@@ -330,7 +331,7 @@ describe("the workers", () => {
     expect(purposes(kms.find((s) => s.actions.includes("kms:Encrypt"))!)).toEqual(["app-connection-credentials"]);
   });
 
-  test("the schedules sweep every 5 minutes, re-verify hourly and sweep the outbox every 15 minutes, with no key and only SendMessage on the jobs (the outbox's sweep also on the sync jobs)", () => {
+  test("the schedules sweep every 5 minutes, re-verify hourly and sweep the outbox every 15 minutes, with no key and only SendMessage on the jobs (the outbox's sweep also on the webhook and sync jobs)", () => {
     const crons = production.resources.filter((r) => r.type === "sst.aws.Cron");
     expect(crons.map((c) => [c.name, c.args.schedule, c.args.event.task])).toEqual([
       ["SweepStale", "rate(5 minutes)", "sweep"],
@@ -347,12 +348,12 @@ describe("the workers", () => {
       const sweepsOutbox = cron.name === "RelayWebhooks";
       expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
       expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(
-        Array(sweepsOutbox ? 4 : 3).fill("sqs:SendMessage"),
+        Array(sweepsOutbox ? 4 : 2).fill("sqs:SendMessage"),
       );
       expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
-      expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
       expect(actions(on(policy, maintenancePagesArn))).toEqual(["sqs:SendMessage"]);
-      // Only the outbox's sweep queues syncs (of a secret's change the stream lost).
+      // Only the outbox's sweep queues deliveries and syncs (of events the stream left behind).
+      expect(actions(on(policy, webhookJobsArn))).toEqual(sweepsOutbox ? ["sqs:SendMessage"] : []);
       expect(actions(on(policy, syncJobsArn))).toEqual(sweepsOutbox ? ["sqs:SendMessage"] : []);
     }
   });
@@ -447,10 +448,10 @@ describe("the secrets function", () => {
       for (const s of statements(other)) expect(purposes(s) ?? []).not.toContain("secret-data-key");
   });
 
-  test("may send only webhook jobs (its writes' events) and sync jobs (the sync routes)", () => {
+  test("may send only sync jobs (the sync routes); its writes' events reach webhooks through the stream", () => {
     const policy = statements(fn());
-    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage", "sqs:SendMessage"]);
-    expect(actions(on(policy, webhookJobsArn))).toEqual(["sqs:SendMessage"]);
+    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage"]);
+    expect(actions(on(policy, webhookJobsArn))).toEqual([]);
     expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
   });
 });
@@ -467,6 +468,22 @@ describe("every function's policy", () => {
     statements(subscription(d, "SyncDeadLetters").subscriber, "SyncDeadLetters"),
     statements(one(d, "sst.aws.Dynamo.subscribe", "Table").args.subscriber),
   ];
+
+  test("only the stream relay, the outbox's sweep and the API (a redelivery) may send to the webhook queue", () => {
+    const senders = (d: Deployed) =>
+      [
+        ["Api", one(d, "sst.aws.Function", "Api").args],
+        ["Secrets", one(d, "sst.aws.Function", "Secrets").args],
+        ...["VerifyJobs", "VerifyDeadLetters", "WebhookJobs", "SyncJobs", "SyncDeadLetters", "MaintenancePages"].map(
+          (queue) => [queue, subscription(d, queue).subscriber],
+        ),
+        ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => [r.name, r.args.function]),
+        ["StreamRelay", one(d, "sst.aws.Dynamo.subscribe", "Table").args.subscriber],
+      ]
+        .filter(([, fn]) => actions(on(statements(fn), webhookJobsArn)).includes("sqs:SendMessage"))
+        .map(([name]) => name);
+    for (const stage of [production, preview]) expect(senders(stage)).toEqual(["Api", "RelayWebhooks", "StreamRelay"]);
+  });
 
   test("names only this app's resources, never `*`", () => {
     const resources = functions(production).flatMap((p) => p.flatMap((s) => s.resources.map(String)));

@@ -49,7 +49,7 @@ describe("the AWS calls a request or a job makes (the floor's, nothing more)", (
     const secrets = Array.from({ length: 25 }, (_, i) => ({ secretKey: `K${i}`, secretValue: `v${i}` }));
     expect((await ctx.api("/api/v3/secrets/batch/raw", { json: { ...at, secrets } })).status).toBe(200);
     const events = (await scan(ctx.stack.resources.Table.name)).filter(
-      (i) => i.type === "webhook-event" && String(i.payload).includes(at.workspaceId),
+      (i) => i.type === "webhook-event" && String(i.data).includes(at.workspaceId),
     );
     expect(events).toHaveLength(25);
     const { handler } = await import("../functions/stream.ts");

@@ -291,9 +291,7 @@ describe("sealed at rest", () => {
     expect(text).toContain("STRIPE");
     expect(text).not.toContain(value);
     expect(items.filter((i) => i.type === "audit" && String(i.action).startsWith("secret."))).not.toHaveLength(0);
-    const events = items.filter(
-      (i) => i.type === "webhook-event" && JSON.parse(i.payload).data.secret?.key === "STRIPE",
-    );
+    const events = items.filter((i) => i.type === "webhook-event" && JSON.parse(i.data).secret?.key === "STRIPE");
     expect(events.map((e) => e.eventType).sort()).toEqual(["secret.created", "secret.deleted", "secret.updated"]);
     expect(ctx.output.join("")).not.toContain(value);
     const audit = await ctx.api("/api/v1/audit-logs");

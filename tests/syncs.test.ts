@@ -4,9 +4,9 @@
 // until the secrets store is merged; a test's call to Sync.triggered plays the store's outbox event.
 import { randomUUID } from "node:crypto";
 import * as Dynamo from "@app/core/dynamo";
+import * as Event from "@app/core/event";
 import * as Queue from "@app/core/queue";
 import * as Sync from "@app/core/sync";
-import * as Outbox from "@app/core/webhook/outbox";
 import { consume } from "@app/local/consumer";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -286,7 +286,7 @@ describe("jobs", () => {
     source.set(s.folder, { A: "swept" });
     // The store's event of that change, written while the stream is not read (as a record lost
     // past its retention), and as old as the sweep looks for.
-    const write = Outbox.event(ctx.stack.orgId, "secret.updated", {
+    const write = Event.write(ctx.stack.orgId, "secret.updated", {
       secret: { id: randomUUID(), key: "A", path: "/app", environment: "prod", projectId: s.projectId, version: 2 },
     });
     await writeLostToStream(ctx, write);

@@ -273,12 +273,14 @@ describe("delivery", () => {
   it("an event committed by any writer is relayed from the table's stream, not by a schedule", async () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
-    const Webhook = await import("@app/core/webhook");
+    const Event = await import("@app/core/event");
     const Dynamo = await import("@app/core/dynamo");
     const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-stream")).id}`)).json()) as any;
     // Committed outside any request or job: nothing relays it inline, and the safety sweep runs
     // every 15 minutes over events older than 5, so only the stream can deliver it in time.
-    await Dynamo.transact([Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection)]);
+    await Dynamo.transact([
+      Event.write(ctx.stack.orgId, "app-connection.updated", { appConnection: conn.appConnection }),
+    ]);
     await until(() => hook.received.length >= 1, 8000);
     expect(verified(hook.received[0]!, secret)).toMatchObject({
       type: "app-connection.updated",
@@ -287,11 +289,11 @@ describe("delivery", () => {
   });
 
   it("the local stream is caught up only once it has handled every event committed before", async () => {
-    const Outbox = await import("@app/core/webhook/outbox");
+    const Event = await import("@app/core/event");
     const Dynamo = await import("@app/core/dynamo");
     const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
     const writes = Array.from({ length: 25 }, (_, i) =>
-      Outbox.event(ctx.stack.orgId, "app-connection.updated", { caughtUp: i }),
+      Event.write(ctx.stack.orgId, "app-connection.updated", { caughtUp: i } as never),
     );
     for (let i = 0; i < writes.length; i += 5) await Dynamo.transact(writes.slice(i, i + 5));
     await ctx.stack.streamCaughtUp();
@@ -310,12 +312,12 @@ describe("delivery", () => {
   it("an event whose stream record was lost stays in the outbox until the safety sweep relays it", async () => {
     const hook = await receiver();
     const { secret } = await subscribe(hook.url, ["app-connection.updated"]);
-    const Webhook = await import("@app/core/webhook");
+    const Event = await import("@app/core/event");
     const maintenance = await import("../functions/maintenance.ts");
     const conn = (await (await ctx.api(`${base}/${(await createConnection("webhook-lost")).id}`)).json()) as any;
     // Written ten minutes ago while the stream was not read: its record is gone, as one past
     // the stream's retention or its retries.
-    const write = Webhook.outbox(ctx.stack.orgId, "app-connection.updated", conn.appConnection);
+    const write = Event.write(ctx.stack.orgId, "app-connection.updated", { appConnection: conn.appConnection });
     await writeLostToStream(ctx, write);
     await pause(1500);
     expect(hook.received).toHaveLength(0);

@@ -101,7 +101,7 @@ export async function settled(ctx: ReturnType<typeof useStack>, id: string, time
  */
 export async function writeLostToStream(
   ctx: ReturnType<typeof useStack>,
-  write: ReturnType<typeof import("@app/core/webhook/outbox").event>,
+  write: ReturnType<typeof import("@app/core/event").write>,
 ) {
   const Dynamo = await import("@app/core/dynamo");
   const then = new Date(Date.now() - 10 * 60_000).toISOString();

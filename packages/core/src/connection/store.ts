@@ -3,8 +3,8 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
+import * as Event from "../event/index.ts";
 import * as Page from "../page/index.ts";
-import * as Webhook from "../webhook/outbox/index.ts";
 import { NameTaken } from "./errors.ts";
 import { type Item, idempotencyKey, indexed, key, listKey, nameKey, toInfo } from "./item.ts";
 import type { Info } from "./schema.ts";
@@ -37,7 +37,7 @@ export const idempotent = (orgId: string, idempotency: string) =>
 /**
  * The writes that go with a step besides the connection's own: the name lock when the name is
  * new or changes (its Put is `lock`), the old name's and the idempotency key's release when
- * they go, the audit entry and the webhook event.
+ * they go, the audit entry and the event.
  */
 function alongside(before: Item | undefined, { next, event, audit }: Step) {
   const lock =
@@ -50,7 +50,7 @@ function alongside(before: Item | undefined, { next, event, audit }: Step) {
     writes.push(drop(idempotencyKey(before.orgId, before.idempotencyKey)));
   writes.push(Audit.put(audit));
   const shown = next === "delete" ? before : next;
-  if (event && shown) writes.push(Webhook.outbox(shown.orgId, event, toInfo(shown)));
+  if (event && shown) writes.push(Event.write(shown.orgId, event, { appConnection: toInfo(shown) }));
   return { writes, lock };
 }
 

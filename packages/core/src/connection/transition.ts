@@ -1,17 +1,17 @@
 /**
  * Every change of a connection as a pure function: the item as it is, and a request or a
- * verification's outcome, give the next item with the webhook event and the audit entry it
+ * verification's outcome, give the next item with the event and the audit entry it
  * causes; undefined when there is nothing to change; a thrown error when it is refused.
  * The verbs load, call one of these and write (./store.ts).
  */
 import type * as Audit from "../audit/index.ts";
 import type * as Railway from "../railway/index.ts";
-import type * as Webhook from "../webhook/outbox/index.ts";
 import { NoCredentials } from "./errors.ts";
+import type { EventType } from "./events.ts";
 import { type Item, key, listKey } from "./item.ts";
 import type { CreateInput, Purpose, UpdateInput } from "./schema.ts";
 
-export type Step = { next: Item | "delete"; event?: Webhook.EventType | undefined; audit: Audit.Input };
+export type Step = { next: Item | "delete"; event?: EventType | undefined; audit: Audit.Input };
 
 /** What a verification found. A new token comes back sealed for storage when it is to be kept. */
 export type Outcome =
@@ -171,13 +171,13 @@ function afterVerification(item: Item, job: NonNullable<Item["job"]>, outcome: O
   return outcome.kind === "unreachable" ? { ...failed, ...kept } : { ...failed, sealedCredentials: undefined };
 }
 
-/** The webhook event a settled verification causes, if it changed anything a consumer sees. */
+/** The event a settled verification causes, if it changed anything a consumer sees. */
 function eventOf(
   purpose: Purpose,
   outcome: Outcome["kind"],
   before: Item["status"],
   after: Item["status"],
-): Webhook.EventType | undefined {
+): EventType | undefined {
   if (purpose === "rotation")
     return outcome === "verified" ? "app-connection.credentials-rotated" : "app-connection.updated";
   if (after === "active" && before !== "active") return "app-connection.verified";

@@ -6,7 +6,7 @@ import * as Policy from "../verification/policy/index.ts";
 
 /**
  * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with
- * a verification in flight, active ones by last verification, webhook events in the outbox),
+ * a verification in flight, active ones by last verification, events in the outbox),
  * under the sharded keys of `maintenanceKey`.
  */
 export const table = {
@@ -48,12 +48,12 @@ export const maintenanceKeys = (kind: MaintenanceKind) =>
 
 /**
  * What the stream's consumer is given (a Lambda event filter pattern, infra/stream.ts; the local
- * run applies the same): inserts of webhook events, the outbox. Other writes never invoke it.
+ * run applies the same): inserts of events (core/event), the outbox. Other writes never invoke it.
  */
 export const streamFilter = { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["webhook-event"] } } } };
 
 /**
- * The safety sweep of the webhook outbox (functions/maintenance.ts): the stream relays each event
+ * The safety sweep of the outbox (functions/maintenance.ts): the stream relays each event
  * within seconds, so the sweep runs slowly, over events the stream has had minutes to relay.
  */
 export const outboxSweep = { everyMinutes: 15, afterMinutes: 5 };

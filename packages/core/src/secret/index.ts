@@ -10,7 +10,7 @@ import * as Audit from "../audit/index.ts";
 import * as Envelope from "../crypto/envelope.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
-import { event as outboxEvent } from "../webhook/outbox/index.ts";
+import { write as outboxEvent } from "../event/index.ts";
 import { dataKey } from "./datakey.ts";
 import { aad, currentSk, folderPrefix, type Item, partition, versionPrefix, versionSk, type Where } from "./item.ts";
 import { type Address, addressId, expand, maxDepth, references } from "./references.ts";

@@ -8,8 +8,10 @@ import * as ApiKey from "../apikey/index.ts";
 import * as ConnectionStore from "../connection/store.ts";
 import * as Env from "../env/index.ts";
 import { VisibleError } from "../error/index.ts";
+import * as Event from "../event/index.ts";
 import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
+import * as SecretEvents from "../secret/events.ts";
 import { type Info, type Item, toInfo } from "./item.ts";
 import {
   type Change,
@@ -171,31 +173,45 @@ export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boo
   return info(done.after);
 }
 
-/**
- * Queues the syncs that watch the folder of a `secret.*` event (any other event: none). Give
- * one `seen` to a batch of events: a folder's syncs are then looked up once, however many of
- * its secrets changed together (a batch write is up to 25 events of one folder).
- */
-export async function onEvent(
-  event: { orgId: string; eventType?: string; payload?: string },
-  seen = new Map<string, Promise<number>>(),
-) {
-  if (!event.eventType?.startsWith("secret.") || !event.payload) return 0;
-  const secret = (JSON.parse(event.payload) as { data?: { secret?: Omit<Change, "orgId"> } }).data?.secret;
-  if (!secret) return 0;
-  const { projectId, environment, path } = secret;
-  const folder = JSON.stringify([event.orgId, projectId, environment, path]);
-  if (!seen.has(folder)) seen.set(folder, triggered({ orgId: event.orgId, projectId, environment, path }));
-  return seen.get(folder) as Promise<number>;
+/** The syncs that watch a folder, to sync after a change in it. */
+async function watching(change: Change) {
+  if (!SecretPath.safeParse(change.path).success) return [];
+  return (await Store.list(change.orgId, change.projectId)).filter(
+    (s) => s.isAutoSyncEnabled && !s.deleting && s.environment === change.environment && s.secretPath === change.path,
+  );
 }
 
-export async function triggered(change: Change) {
-  const path = SecretPath.safeParse(change.path).success ? change.path : undefined;
-  if (!path) return 0;
-  const watching = (await Store.list(change.orgId, change.projectId)).filter(
-    (s) => s.isAutoSyncEnabled && !s.deleting && s.environment === change.environment && s.secretPath === path,
-  );
-  for (const s of watching) await requestSync(s.orgId, s.id, debounceSeconds);
-  if (watching.length) log.info("secret change queued syncs", { orgId: change.orgId, syncs: watching.length });
-  return watching.length;
+async function requestSyncs(change: Change, syncs: Item[]) {
+  for (const s of syncs) await requestSync(s.orgId, s.id, debounceSeconds);
+  if (syncs.length) log.info("secret change queued syncs", { orgId: change.orgId, syncs: syncs.length });
+  return syncs.length;
 }
+
+/** Queues the syncs that watch the folder of a change. */
+export const triggered = async (change: Change) => requestSyncs(change, await watching(change));
+
+/**
+ * The sync trigger, an event subscriber: a secret's change queues the syncs that watch its
+ * folder. Within a batch, a folder's syncs are read and queued once, however many of its secrets
+ * changed together (a batch write is up to 25 events of one folder).
+ */
+export const onSecretChange: Event.Subscriber = {
+  name: "syncs",
+  batch() {
+    const read = new Map<string, Promise<Item[]>>();
+    const queued = new Map<string, Promise<number>>();
+    return async (event) => {
+      if (!Event.isOneOf(event, SecretEvents.types)) return undefined;
+      const { projectId, environment, path } = Event.payload(event).secret;
+      const change = { orgId: event.orgId, projectId, environment, path };
+      const folder = JSON.stringify([event.orgId, projectId, environment, path]);
+      if (!read.has(folder)) read.set(folder, watching(change));
+      const syncs = (await read.get(folder)) ?? [];
+      if (syncs.length === 0) return undefined;
+      return () => {
+        if (!queued.has(folder)) queued.set(folder, requestSyncs(change, syncs));
+        return queued.get(folder) as Promise<number>;
+      };
+    };
+  },
+};

@@ -3,7 +3,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
-import * as Webhook from "../webhook/outbox/index.ts";
+import * as Webhook from "./events.ts";
 import { type Item, key, listKey, nameKey, toInfo } from "./item.ts";
 
 export const load = async (orgId: string, id: string) =>

@@ -1,24 +1,31 @@
 /**
- * Webhooks: endpoints per org, events written to an outbox in the same transaction as the
- * state change that causes them, a relay that turns each event into one delivery job per
- * subscribed endpoint. Delivering them is ./delivery, which only the delivery Lambda imports.
+ * Webhooks: endpoints per org that subscribe to event types. Events (../event) are fanned out
+ * to them as delivery jobs by ./fanout, one of the events' subscribers; delivering them is
+ * ./delivery, which only the delivery Lambda imports.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import type * as ApiKey from "../apikey/index.ts";
+import * as Connection from "../connection/events.ts";
 import * as Secrets from "../crypto/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import * as Env from "../env/index.ts";
 import { invalidRequest, VisibleError } from "../error/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
+import * as Secret from "../secret/events.ts";
+import * as Sync from "../sync/events.ts";
 import * as Address from "./address.ts";
-import { EventType, type Job } from "./outbox/index.ts";
+import type { Job } from "./fanout/index.ts";
 import { deliveryPrefix, endpoints, eventKey, type Item, key, load, table } from "./store.ts";
 
-export { EventType, Job, outbox, relay, relayInserted } from "./outbox/index.ts";
+export { Job } from "./fanout/index.ts";
+
+/** Every event an endpoint may subscribe to. */
+export const EventType = z.enum([...Connection.types, ...Sync.types, ...Secret.types]);
+export type EventType = z.infer<typeof EventType>;
 
 const Url = z
   .url({ protocol: /^https?$/ })

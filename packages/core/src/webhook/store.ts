@@ -1,10 +1,10 @@
-/** How webhooks are stored: endpoints, events and delivery records. Internal to the webhook concept. */
+/** How webhooks are stored: endpoints and delivery records (events are ../event's). Internal to the webhook concept. */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import * as Dynamo from "../dynamo/index.ts";
+import type * as Event from "../event/index.ts";
 import type { Info } from "./index.ts";
-import type { EventType } from "./outbox/index.ts";
 
 /** An endpoint as stored. */
 export type Item = Info & {
@@ -14,24 +14,11 @@ export type Item = Info & {
   sealedSecret: Uint8Array;
   previousSealedSecret?: Uint8Array;
 };
-export type EventItem = {
-  pk: string;
-  sk: string;
-  type: "webhook-event";
-  id: string;
-  orgId: string;
-  eventType: EventType;
-  payload: string;
-  createdAt: string;
-  expiresAt: number;
-  gsi2pk?: string;
-  gsi2sk?: string;
-  claimedUntil?: number;
-};
+export type EventItem = Event.Item;
 
 export { table } from "../dynamo/index.ts";
 export const key = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `WEBHOOK#${id}` });
-export const eventKey = (orgId: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `EVENT#${id}` });
+export { key as eventKey } from "../event/index.ts";
 export const deliveryPrefix = (endpointId: string) => `DELIVERY#${endpointId}#`;
 
 export const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;

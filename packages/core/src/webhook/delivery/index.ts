@@ -9,8 +9,8 @@ import * as Env from "../../env/index.ts";
 import { log } from "../../log/index.ts";
 import * as Queue from "../../queue/index.ts";
 import * as Address from "../address.ts";
+import { bodyOf, Job } from "../fanout/index.ts";
 import type { Delivery } from "../index.ts";
-import { Job } from "../outbox/index.ts";
 import { conditionFailed, deliveryPrefix, type EventItem, eventKey, type Item, key, load, table } from "../store.ts";
 
 /**
@@ -57,10 +57,11 @@ export async function deliver(body: string, attempt: Queue.Delivery): Promise<vo
     [endpoint.sealedSecret, previous].flatMap((sealed) => (sealed ? [Secrets.open(sealed, sealedWith)] : [])),
   );
   const timestamp = new Date();
-  const signature = secrets.map((s) => new Signer(s).sign(event.id, timestamp, event.payload)).join(" ");
+  const payload = bodyOf(event);
+  const signature = secrets.map((s) => new Signer(s).sign(event.id, timestamp, payload)).join(" ");
 
   const started = performance.now();
-  const result = await post(endpoint.url, event.payload, {
+  const result = await post(endpoint.url, payload, {
     "webhook-id": event.id,
     "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
     "webhook-signature": signature,
