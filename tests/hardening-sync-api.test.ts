@@ -3,6 +3,8 @@
 // Railway destination has one sync (7), and a sync's folder follows the secrets' own path rule (8).
 import { randomUUID } from "node:crypto";
 import * as ApiKey from "@app/core/apikey";
+import * as Dynamo from "@app/core/dynamo";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { ConsoleClient } from "./support/console.ts";
 import { settled, useStack } from "./support/stack.ts";
@@ -233,6 +235,32 @@ describe("one Railway destination, one sync (defect 7)", () => {
     expect((await patch(b.id, { destinationConfig: s.scope })).status).toBe(200);
     await create(s.body({ destinationConfig: onWorker }));
     expect((await list(s.project)).length).toBe(3);
+  });
+
+  it("a sync stored before destinations were held holds none: deleting it leaves the destination's sync its lock", async () => {
+    const s = await setup();
+    const holder = await create(s.body());
+    const key = { pk: `ORG#${ctx.stack.orgId}`, sk: `SECRET_SYNC#${holder.id}` };
+    const stored = (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key }))).Item ?? {};
+    // As such a sync was stored: its own item and name, no destination lock.
+    const legacy = randomUUID();
+    await Dynamo.client.send(
+      new PutCommand({
+        TableName: Dynamo.table(),
+        Item: { ...stored, sk: `SECRET_SYNC#${legacy}`, id: legacy, name: "legacy", gsi1sk: `0#${legacy}` },
+      }),
+    );
+    await Dynamo.client.send(
+      new PutCommand({
+        TableName: Dynamo.table(),
+        Item: { pk: key.pk, sk: `SECRET_SYNC_NAME#${s.project}#legacy`, type: "secret-sync-name", syncId: legacy },
+      }),
+    );
+    expect((await ctx.api(`${SYNCS}/${legacy}`, { method: "DELETE" })).status).toBe(200);
+    const again = await ctx.api(SYNCS, { json: s.body() });
+    expect(again.status).toBe(409);
+    expect((await json(again)).message).toContain(`"${holder.name}" (${holder.id})`);
+    expect((await list(s.project)).map((x) => x.id)).toEqual([holder.id]);
   });
 
   it("a limited key is not told which sync of another project holds the destination; another org is no obstacle", async () => {

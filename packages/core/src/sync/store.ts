@@ -87,18 +87,34 @@ const hold = (lock: Lock, item: Item): Dynamo.Write => ({
     ConditionExpression: "attribute_not_exists(pk)",
   },
 });
-const drop = (lock: Lock, item: Item): Dynamo.Write => ({ Delete: { TableName: Dynamo.table(), Key: lock.key(item) } });
+const drop = (lock: Lock, item: Item): Dynamo.Write => ({
+  Delete: {
+    TableName: Dynamo.table(),
+    Key: lock.key(item),
+    ConditionExpression: "syncId = :id",
+    ExpressionAttributeValues: { ":id": item.id },
+  },
+});
+
+/** The sync holding a lock now, by id. */
+const holderId = async (lock: Lock, item: Item) =>
+  (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: lock.key(item), ConsistentRead: true })))
+    .Item?.syncId as string | undefined;
 
 type Held = { lock: Lock; item: Item; write: Dynamo.Write };
 
-/** A change's lock writes: for each lock whose key changed, the old one given up and the new one taken. */
-function lockWrites(before: Item | undefined, after: Item | "delete") {
+/**
+ * A change's lock writes: for each lock whose key changed, the old one given up and the new one
+ * taken. A lock is given up only by the sync holding it: a sync stored before destinations were
+ * held holds none, and its delete must not free another sync's.
+ */
+async function lockWrites(before: Item | undefined, after: Item | "delete") {
   const writes: Dynamo.Write[] = [];
   const held: Held[] = [];
   for (const lock of locks) {
     const next = after === "delete" ? undefined : after;
     if (before && next && lock.key(before).sk === lock.key(next).sk) continue;
-    if (before) writes.push(drop(lock, before));
+    if (before && (await holderId(lock, before)) === before.id) writes.push(drop(lock, before));
     if (next) {
       const write = hold(lock, next);
       writes.push(write);
@@ -110,11 +126,8 @@ function lockWrites(before: Item | undefined, after: Item | "delete") {
 
 /** The sync holding a lock now (another one: the lock refused this write), if it still exists. */
 async function holder({ lock, item }: Held) {
-  const found = await Dynamo.client.send(
-    new GetCommand({ TableName: Dynamo.table(), Key: lock.key(item), ConsistentRead: true }),
-  );
-  const syncId = found.Item?.syncId;
-  return typeof syncId === "string" ? load(item.orgId, syncId) : undefined;
+  const id = await holderId(lock, item);
+  return id ? load(item.orgId, id) : undefined;
 }
 
 /**
@@ -132,7 +145,7 @@ async function commit(all: Dynamo.Write[], held: Held[], own?: Dynamo.Write) {
 }
 
 export async function insert(item: Item, record: AuditRecord) {
-  const { writes, held } = lockWrites(undefined, item);
+  const { writes, held } = await lockWrites(undefined, item);
   await commit(
     [
       { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
@@ -168,7 +181,7 @@ export async function change(
         ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
         : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
     const shown = after === "delete" ? item : after;
-    const { writes, held } = lockWrites(item, after);
+    const { writes, held } = await lockWrites(item, after);
     const all = [own, ...writes, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
     try {
       await commit(all, held, own);
