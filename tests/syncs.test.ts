@@ -606,14 +606,15 @@ describe("the API", () => {
 });
 
 describe("a sync's name is unique in its project", () => {
-  const body = (s: Setup, name: string) => ({
+  // One destination has one sync: each sync here has its own (`service`, or the shared variables).
+  const body = (s: Setup, name: string, service: string | null = s.api.id) => ({
     name,
     projectId: s.projectId,
     connectionId: s.connectionId,
     environment: "prod",
     secretPath: "/app",
     syncOptions: { initialSyncBehavior: "overwrite-destination" },
-    destinationConfig: { projectId: s.app.id, environmentId: s.env.id, serviceId: s.api.id },
+    destinationConfig: { projectId: s.app.id, environmentId: s.env.id, ...(service && { serviceId: service }) },
   });
   const post = (json: unknown) => ctx.api("/api/v1/secret-syncs/railway", { json });
 
@@ -633,12 +634,13 @@ describe("a sync's name is unique in its project", () => {
   it("a rename onto a taken name is a 409; a deleted or renamed sync frees its name", async () => {
     const s = await setup();
     const first = ((await (await post(body(s, "first"))).json()) as { secretSync: { id: string } }).secretSync;
-    const second = ((await (await post(body(s, "second"))).json()) as { secretSync: { id: string } }).secretSync;
+    const second = ((await (await post(body(s, "second", s.worker.id))).json()) as { secretSync: { id: string } })
+      .secretSync;
     const rename = (id: string, name: string) =>
       ctx.api(`/api/v1/secret-syncs/railway/${id}`, { method: "PATCH", json: { name } });
     expect((await rename(second.id, "first")).status).toBe(409);
     expect((await rename(second.id, "second-renamed")).status).toBe(200);
-    expect((await post(body(s, "second"))).status).toBe(200);
+    expect((await post(body(s, "second", null))).status).toBe(200);
     expect((await ctx.api(`/api/v1/secret-syncs/railway/${first.id}`, { method: "DELETE" })).status).toBe(200);
     expect((await post(body(s, "first"))).status).toBe(200);
   });

@@ -12,6 +12,7 @@ import * as Sync from "@app/core/sync";
 import { csrf } from "hono/csrf";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import * as z from "zod/mini";
 import {
   type C,
   type ConsoleEnv,
@@ -72,13 +73,18 @@ const destination = (s: Info) => {
     .join(" / ");
 };
 
-const Crumbs = ({ connection, last }: { connection: Connection.Info; last?: string }) => (
-  <nav class="crumbs" aria-label="Breadcrumb">
-    <a href="/console">App Connections</a> / <a href={connectionPath(connection.id)}>{connection.name}</a> /{" "}
-    {last ? <a href={listPath(connection.id)}>Secret syncs</a> : "Secret syncs"}
-    {last ? ` / ${last}` : ""}
-  </nav>
-);
+const Crumbs = ({ connection, last }: { connection: Connection.Info | undefined; last?: string }) =>
+  !connection ? (
+    <nav class="crumbs" aria-label="Breadcrumb">
+      <a href="/console">App Connections</a> / {last}
+    </nav>
+  ) : (
+    <nav class="crumbs" aria-label="Breadcrumb">
+      <a href="/console">App Connections</a> / <a href={connectionPath(connection.id)}>{connection.name}</a> /{" "}
+      {last ? <a href={listPath(connection.id)}>Secret syncs</a> : "Secret syncs"}
+      {last ? ` / ${last}` : ""}
+    </nav>
+  );
 
 /** One option per Railway environment and service the token reaches; "shared" is the environment's own variables. */
 const destinations = (projects: Railway.Project[]) =>
@@ -95,6 +101,15 @@ const destinations = (projects: Railway.Project[]) =>
       })),
     ]),
   }));
+
+type Limits = Partial<Record<"name" | "environment" | "secretPath", { maxLength?: number }>>;
+let limits: Limits | undefined;
+/** The form's limits, read from the schema the create validates with (once, when first rendered). */
+const maxLength = (field: keyof Limits) => {
+  limits ??= (z.toJSONSchema(Sync.CreateInput, { io: "input", metadata: z.registry() }) as { properties: Limits })
+    .properties;
+  return limits[field]?.maxLength;
+};
 
 type AddValues = { name: string; environment: string; secretPath: string; destination: string; behavior: string };
 const emptyAdd: AddValues = {
@@ -147,7 +162,14 @@ const Field = ({
   </div>
 );
 
-const TextField = (f: { id: string; label: string; hint?: string; value: string; max: number; errors: Errors }) => (
+const TextField = (f: {
+  id: string;
+  label: string;
+  hint?: string;
+  value: string;
+  max: number | undefined;
+  errors: Errors;
+}) => (
   <Field id={f.id} label={f.label} hint={f.hint} errors={f.errors}>
     <input
       id={f.id}
@@ -251,22 +273,22 @@ const ListPage = ({
                 label="Name"
                 hint="A slug, unique in the project."
                 value={values.name}
-                max={64}
+                max={maxLength("name")}
                 errors={errors}
               />
               <TextField
                 id="environment"
                 label="Source environment"
                 value={values.environment}
-                max={64}
+                max={maxLength("environment")}
                 errors={errors}
               />
               <TextField
                 id="secretPath"
                 label="Source folder"
-                hint="/ or /folder/sub-folder"
+                hint="/ or /folder/sub-folder: folders of letters, digits, '_' or '-', at most 10 deep"
                 value={values.secretPath}
-                max={256}
+                max={maxLength("secretPath")}
                 errors={errors}
               />
               <Field id="destination" label="Railway destination" errors={errors}>
@@ -334,8 +356,11 @@ const Run = ({
   </>
 );
 
-/** A sync's status and the keys it manages; polls its own fragment while a run is owed. */
-const Live = ({ s, keys, session }: { s: Info; keys: string[]; session: Session.Info }) => (
+/**
+ * A sync's status and the keys it manages; polls its own fragment while a run is owed. Without
+ * `canRun` (its connection is outside the session's projects) it offers no action that runs it.
+ */
+const Live = ({ s, keys, session, canRun }: { s: Info; keys: string[]; session: Session.Info; canRun: boolean }) => (
   <div
     class="stack"
     id="sync-live"
@@ -353,8 +378,14 @@ const Live = ({ s, keys, session }: { s: Info; keys: string[]; session: Session.
           <Run label="Import" status={s.importStatus} message={s.lastImportMessage} at={s.lastImportedAt} />
           <Run label="Remove" status={s.removeStatus} message={s.lastRemoveMessage} at={s.lastRemovedAt} />
         </dl>
+        {canRun ? null : (
+          <p class="note" id="not-runnable">
+            This sync runs through an org-wide connection, which this key's projects do not reach: only a key of the
+            whole org can sync, import or remove with it.
+          </p>
+        )}
         <div class="actions">
-          {(["sync", "import", "remove"] as const).map((action) => (
+          {(canRun ? (["sync", "import", "remove"] as const) : []).map((action) => (
             <form class="inline" method="post" action={syncPath(s.id, `/${action}`)}>
               <CsrfField token={session.csrfToken} />
               {action === "import" ? <input type="hidden" name="importBehavior" value="prioritize-source" /> : null}
@@ -406,7 +437,8 @@ const DetailPage = ({
   notice,
 }: {
   session: Session.Info;
-  connection: Connection.Info;
+  /** Undefined when the session cannot reach the sync's connection: the page then only reads. */
+  connection: Connection.Info | undefined;
   s: Info;
   keys: string[];
   notice?: Notice | undefined;
@@ -420,19 +452,21 @@ const DetailPage = ({
       </div>
     </div>
     <div class="stack">
-      <Live s={s} keys={keys} session={session} />
+      <Live s={s} keys={keys} session={session} canRun={connection !== undefined} />
       <section class="card form" aria-labelledby="delete-title">
         <div class="card-body">
           <h2 id="delete-title">Delete this sync</h2>
           <form method="post" action={syncPath(s.id, "/delete")} class="stack">
             <CsrfField token={session.csrfToken} />
-            <label class="choice">
-              <input type="checkbox" name="removeSecrets" value="true" />
-              <span>
-                <strong>Also remove the synced variables from Railway</strong>
-                <span>Only the keys listed above; everything else in Railway stays.</span>
-              </span>
-            </label>
+            {connection ? (
+              <label class="choice">
+                <input type="checkbox" name="removeSecrets" value="true" />
+                <span>
+                  <strong>Also remove the synced variables from Railway</strong>
+                  <span>Only the keys listed above; everything else in Railway stays.</span>
+                </span>
+              </label>
+            ) : null}
             <button class="button danger" type="submit" data-busy="Deleting…">
               Delete sync
             </button>
@@ -582,10 +616,17 @@ syncsConsole.post("/console/syncs", async (c) => {
 
 const syncId = (c: C) => c.req.param("id") ?? "";
 
+/** The sync's connection, or undefined when the session cannot see it (so cannot run the sync). */
+const connectionOf = (session: Session.Info, sync: Info) =>
+  Connection.fromID(session.actor, sync.connectionId).catch((err) => {
+    if (err instanceof VisibleError && err.kind === "not-found") return undefined;
+    throw err;
+  });
+
 syncsConsole.get("/console/syncs/:id", async (c) => {
   const session = c.get("session");
   const { sync, managedKeys } = await Sync.detail(session.actor, syncId(c));
-  const connection = await Connection.fromID(session.actor, sync.connectionId);
+  const connection = await connectionOf(session, sync);
   return page(
     c,
     <DetailPage session={session} connection={connection} s={sync} keys={managedKeys} notice={notice(c, notices)} />,
@@ -595,7 +636,8 @@ syncsConsole.get("/console/syncs/:id", async (c) => {
 syncsConsole.get("/console/syncs/:id/fragment", async (c) => {
   const session = c.get("session");
   const { sync, managedKeys } = await Sync.detail(session.actor, syncId(c));
-  return c.html(<Live s={sync} keys={managedKeys} session={session} />);
+  const canRun = (await connectionOf(session, sync)) !== undefined;
+  return c.html(<Live s={sync} keys={managedKeys} session={session} canRun={canRun} />);
 });
 
 const actions = {

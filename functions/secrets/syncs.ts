@@ -67,6 +67,12 @@ const errors = {
 };
 const forbidden = { 403: json(ErrorBody, "The API key may not use this project") };
 const missing = { 404: json(ErrorBody, "No such secret sync in the caller's org and projects") };
+const unrunnable = {
+  404: json(
+    ErrorBody,
+    "No such secret sync in the caller's org and projects, or (connection_not_found) its Railway connection is not one the key can see",
+  ),
+};
 const changing = { 409: json(ErrorBody, "The sync kept changing while this request ran; try again") };
 const unqueued = { 503: json(ErrorBody, "The job could not be queued; try again") };
 const notJson = { 415: json(ErrorBody, "The body is not JSON") };
@@ -82,8 +88,11 @@ const railway = new Hono<Env>()
         200: json(One, "The new sync, with syncStatus pending"),
         ...errors,
         ...forbidden,
-        404: json(ErrorBody, "No such Railway connection in the caller's org"),
-        409: json(ErrorBody, "A sync with this name already exists in the project"),
+        404: json(ErrorBody, "No such Railway connection in the caller's org and projects (connection_not_found)"),
+        409: json(
+          ErrorBody,
+          "A sync with this name already exists in the project (name_taken), or another sync of the org has this Railway destination (destination_taken)",
+        ),
         ...notJson,
         ...otherProject,
         ...unqueued,
@@ -131,8 +140,14 @@ const railway = new Hono<Env>()
       responses: {
         200: json(One, "The sync as changed"),
         ...errors,
-        404: json(ErrorBody, "No such secret sync, or no such Railway connection, in the caller's org and projects"),
-        409: json(ErrorBody, "The new name is taken in the project, or the sync kept changing"),
+        404: json(
+          ErrorBody,
+          "No such secret sync, or no such Railway connection (connection_not_found), in the caller's org and projects; a change that syncs again needs the sync's connection to be one the key can see",
+        ),
+        409: json(
+          ErrorBody,
+          "The new name is taken in the project, the new Railway destination has another sync of the org, or the sync kept changing",
+        ),
         ...notJson,
         ...otherProject,
         ...unqueued,
@@ -150,7 +165,7 @@ const railway = new Hono<Env>()
       responses: {
         200: json(One, "The sync as it was, or as it is while its remove job runs"),
         ...errors,
-        ...missing,
+        ...unrunnable,
         ...changing,
         ...unqueued,
       },
@@ -170,7 +185,7 @@ const railway = new Hono<Env>()
       responses: {
         200: json(One, "The sync, with syncStatus pending"),
         ...errors,
-        ...missing,
+        ...unrunnable,
         ...changing,
         ...unqueued,
       },
@@ -185,7 +200,7 @@ const railway = new Hono<Env>()
       responses: {
         200: json(One, "The sync, with importStatus pending"),
         ...errors,
-        ...missing,
+        ...unrunnable,
         ...changing,
         ...unqueued,
       },
@@ -202,7 +217,7 @@ const railway = new Hono<Env>()
       responses: {
         200: json(One, "The sync, with removeStatus pending"),
         ...errors,
-        ...missing,
+        ...unrunnable,
         ...changing,
         ...unqueued,
       },

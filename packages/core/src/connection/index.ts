@@ -100,10 +100,19 @@ async function replayed(actor: ApiKey.Actor, idempotency: string, input: CreateI
 const notFound = (what: string) => new VisibleError("not-found", "not_found", `No Railway connection ${what}`);
 const missing = (id: string) => notFound(`with id "${id}"`);
 
+/**
+ * The connection if it is of the caller's org and projects, else undefined: the one rule for
+ * which connections a key may see or use (a secret sync runs only through one it reaches).
+ */
+export async function reachable(actor: ApiKey.Actor, id: string) {
+  const item = ProjectID.safeParse(id).success ? await Store.load(actor.orgId, id) : undefined;
+  return item && ApiKey.reaches(actor, item.projectId) ? item : undefined;
+}
+
 /** A connection of the caller's org and projects; anything else does not exist for it. */
 async function visible(actor: ApiKey.Actor, id: string) {
-  const item = ProjectID.safeParse(id).success ? await Store.load(actor.orgId, id) : undefined;
-  if (!item || !ApiKey.reaches(actor, item.projectId)) throw missing(id);
+  const item = await reachable(actor, id);
+  if (!item) throw missing(id);
   return item;
 }
 

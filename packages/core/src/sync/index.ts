@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as ApiKey from "../apikey/index.ts";
+import * as Connection from "../connection/index.ts";
 import * as ConnectionStore from "../connection/store.ts";
 import * as Env from "../env/index.ts";
 import { VisibleError } from "../error/index.ts";
@@ -35,9 +36,17 @@ const now = () => new Date().toISOString();
 const by = (actor: ApiKey.Actor) => ({ type: "api-key" as const, keyId: actor.keyId });
 const notFound = () => new VisibleError("not-found", "not_found", "No Railway secret sync with this id");
 
+/** As the connection API answers a connection the key cannot see: for the key, it does not exist. */
+const connectionNotFound = (id: string) =>
+  new VisibleError("not-found", "connection_not_found", `No Railway connection with id "${id}"`);
+
+/**
+ * The connection a sync of `projectId` is to run through: one the key reaches by the connection
+ * API's own rule (a key limited to projects never reaches an org-wide one), of that project or of none.
+ */
 async function connectionFor(actor: ApiKey.Actor, connectionId: string, projectId: string) {
-  const connection = await ConnectionStore.load(actor.orgId, connectionId);
-  if (!connection) throw new VisibleError("not-found", "connection_not_found", `No Railway connection ${connectionId}`);
+  const connection = await Connection.reachable(actor, connectionId);
+  if (!connection) throw connectionNotFound(connectionId);
   if (connection.projectId !== null && connection.projectId !== projectId)
     throw new VisibleError(
       "unprocessable",
@@ -62,6 +71,20 @@ async function send(job: Job, delaySeconds = 0) {
   }
 }
 
+/**
+ * A destination held by a sync of a project the key does not reach is refused without naming
+ * that sync: the key could not read it.
+ */
+async function writing<T>(actor: ApiKey.Actor, write: Promise<T>) {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof Store.DestinationTaken && err.holder && !ApiKey.reaches(actor, err.holder.projectId))
+      throw new Store.DestinationTaken(err.item, err.holder, false);
+    throw err;
+  }
+}
+
 /** Stores the sync and queues its first sync; it answers at once. */
 export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<Info> {
   ApiKey.assertReaches(actor, input.projectId);
@@ -69,7 +92,7 @@ export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<I
   const id = randomUUID();
   const jobId = randomUUID();
   const item = created(actor.orgId, input, { id, now: now(), jobId });
-  await Store.insert(item, { action: "secret-sync.created", actor: by(actor) });
+  await writing(actor, Store.insert(item, { action: "secret-sync.created", actor: by(actor) }));
   await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: item.wanted });
   return info(item);
 }
@@ -77,6 +100,17 @@ export async function create(actor: ApiKey.Actor, input: CreateInput): Promise<I
 async function reachable(actor: ApiKey.Actor, id: string) {
   const item = await Store.load(actor.orgId, id);
   if (!item || !ApiKey.reaches(actor, item.projectId)) throw notFound();
+  return item;
+}
+
+/**
+ * A sync the key may run against Railway: one it can read, whose connection it reaches. A key
+ * limited to projects may read its project's sync made by an org-wide key through an org-wide
+ * connection, but not run that connection (sync, import, remove): it cannot see it.
+ */
+async function runnable(actor: ApiKey.Actor, id: string) {
+  const item = await reachable(actor, id);
+  if (!(await Connection.reachable(actor, item.connectionId))) throw connectionNotFound(item.connectionId);
   return item;
 }
 
@@ -103,17 +137,26 @@ export async function list(actor: ApiKey.Actor, projectId: string) {
 export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
   const before = await reachable(actor, id);
   if (input.connectionId) await connectionFor(actor, input.connectionId, before.projectId);
+  // A change that queues a sync runs the connection for the caller: it must reach it.
+  const mayRun = Boolean(input.connectionId) || (await Connection.reachable(actor, before.connectionId)) !== undefined;
   const jobId = randomUUID();
   let resync = false;
-  const done = await Store.change(actor.orgId, id, (item) => {
-    const step = updated(item, input, { jobId, now: now() });
-    resync = step.resync;
-    const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
-    return {
-      next: step.next,
-      audit: { action: "secret-sync.updated", actor: by(actor), details: { fields: changed.join(","), resync } },
-    };
-  });
+  let refused = false;
+  const done = await writing(
+    actor,
+    Store.change(actor.orgId, id, (item) => {
+      const step = updated(item, input, { jobId, now: now() });
+      refused = step.resync && !mayRun;
+      if (refused) return undefined;
+      resync = step.resync;
+      const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
+      return {
+        next: step.next,
+        audit: { action: "secret-sync.updated", actor: by(actor), details: { fields: changed.join(","), resync } },
+      };
+    }),
+  );
+  if (refused) throw connectionNotFound(before.connectionId);
   if (!done || done.after === "delete" || !done.after) throw notFound();
   if (resync) await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: done.after.wanted });
   return info(done.after);
@@ -131,14 +174,14 @@ async function requestSync(orgId: string, id: string, delaySeconds = 0) {
 }
 
 export async function syncNow(actor: ApiKey.Actor, id: string) {
-  await reachable(actor, id);
+  await runnable(actor, id);
   const item = await requestSync(actor.orgId, id);
   if (!item) throw notFound();
   return info(item);
 }
 
 async function requestRun(actor: ApiKey.Actor, id: string, kind: "import" | "remove", extra: Partial<Job> = {}) {
-  await reachable(actor, id);
+  await runnable(actor, id);
   const jobId = randomUUID();
   const done = await Store.change(actor.orgId, id, (item) => ({ next: requested(item, kind, jobId, now()) }));
   if (!done?.after || done.after === "delete") throw notFound();
@@ -156,7 +199,7 @@ export const removeSecrets = (actor: ApiKey.Actor, id: string) => requestRun(act
  * the sync stays (deleting) until its remove job has run, then goes.
  */
 export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boolean) {
-  const item = await reachable(actor, id);
+  const item = removeSecrets ? await runnable(actor, id) : await reachable(actor, id);
   if (!removeSecrets) {
     await Store.change(actor.orgId, id, () => ({
       next: "delete",

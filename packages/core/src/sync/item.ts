@@ -57,6 +57,16 @@ export const nameKey = ({ orgId, projectId, name }: Pick<Item, "orgId" | "projec
   sk: `SECRET_SYNC_NAME#${projectId}#${name}`,
 });
 
+/**
+ * Holds a Railway destination in its org, as `nameKey` holds a name: two syncs on one destination
+ * would overwrite each other's names and delete what the other manages. No `serviceId` is the
+ * environment's shared variables (ids are never empty, so the empty last part is unambiguous).
+ */
+export const destinationKey = ({ orgId, destinationConfig: d }: Pick<Item, "orgId" | "destinationConfig">) => ({
+  pk: `ORG#${orgId}`,
+  sk: `SECRET_SYNC_DESTINATION#${d.projectId}#${d.environmentId}#${d.serviceId ?? ""}`,
+});
+
 export type Connection = { id: string; name: string; app: string };
 
 /** The answer's shape (the prior art's), with the connection as it is now. */

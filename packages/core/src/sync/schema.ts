@@ -1,5 +1,6 @@
 /** A Railway secret sync as clients see it, shaped like the prior art's; its inputs and its job. */
 import * as z from "zod/mini";
+import { Path } from "../secret/schema.ts";
 import { problem } from "./key-schema.ts";
 
 const Id = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, "must be an id"));
@@ -12,12 +13,8 @@ export const Name = z
   );
 const Description = z.nullish(z.string().check(z.maxLength(256)));
 const Slug = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9-]+$/, "must be an environment slug"));
-export const SecretPath = z
-  .string()
-  .check(
-    z.maxLength(256),
-    z.regex(/^\/([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/, "must be a folder path like /app/api"),
-  );
+/** The secrets' own folder rule: a sync reads and imports into a folder the secrets API can reach. */
+export const SecretPath = Path;
 
 export const InitialSyncBehavior = z.enum([
   "overwrite-destination",

@@ -3,8 +3,8 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
-import * as Webhook from "./events.ts";
-import { type Item, key, listKey, nameKey, toInfo } from "./item.ts";
+import * as Events from "./events.ts";
+import { destinationKey, type Item, key, listKey, nameKey, toInfo } from "./item.ts";
 
 export const load = async (orgId: string, id: string) =>
   (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true })))
@@ -18,7 +18,7 @@ export const list = (orgId: string, projectId: string) =>
     ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
   });
 
-export type Event = { type: Webhook.EventType };
+export type Event = { type: Events.EventType };
 /** An audit entry of a sync: under its connection, the sync named in its details. */
 export type AuditRecord = { action: Audit.Action; actor: Audit.Actor; details?: Audit.Input["details"] };
 
@@ -37,43 +37,122 @@ const auditWrite = (item: Item, record?: AuditRecord) =>
     : [];
 
 const eventWrite = (item: Item, event?: Event) =>
-  event ? [Webhook.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
+  event ? [Events.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
 
-const nameTaken = (name: string) =>
-  new VisibleError("conflict", "name_taken", `A secret sync named "${name}" already exists`);
+/**
+ * What one sync at a time may hold, by an item written in the sync's own transaction: its name
+ * in its project, and its Railway destination in its org. Listed in the order a refusal names them.
+ */
+type Lock = {
+  type: string;
+  key: (item: Item) => { pk: string; sk: string };
+  taken: (item: Item, holder: Item | undefined) => VisibleError;
+};
 
-const holdName = (item: Item): Dynamo.Write => ({
+const locks: Lock[] = [
+  {
+    type: "secret-sync-name",
+    key: nameKey,
+    taken: (item) => new VisibleError("conflict", "name_taken", `A secret sync named "${item.name}" already exists`),
+  },
+  { type: "secret-sync-destination", key: destinationKey, taken: (item, holder) => new DestinationTaken(item, holder) },
+];
+
+/** Another sync of the org holds the destination: `holder` (undefined if it went meanwhile). */
+export class DestinationTaken extends VisibleError {
+  constructor(
+    readonly item: Item,
+    readonly holder?: Item,
+    named = true,
+  ) {
+    const d = item.destinationConfig;
+    const where = `project ${d.projectId}, environment ${d.environmentId}, ${d.serviceId ? `service ${d.serviceId}` : "shared variables"}`;
+    const other = !holder
+      ? "another secret sync"
+      : named
+        ? `the secret sync "${holder.name}" (${holder.id})`
+        : "a secret sync of another project";
+    super(
+      "conflict",
+      "destination_taken",
+      `This Railway destination (${where}) is already synced by ${other}: two syncs on one destination would overwrite each other's variables. Change or delete that sync first.`,
+    );
+  }
+}
+
+const hold = (lock: Lock, item: Item): Dynamo.Write => ({
   Put: {
     TableName: Dynamo.table(),
-    Item: { ...nameKey(item), type: "secret-sync-name", syncId: item.id },
+    Item: { ...lock.key(item), type: lock.type, syncId: item.id },
     ConditionExpression: "attribute_not_exists(pk)",
   },
 });
-const dropName = (item: Item): Dynamo.Write => ({ Delete: { TableName: Dynamo.table(), Key: nameKey(item) } });
+const drop = (lock: Lock, item: Item): Dynamo.Write => ({
+  Delete: {
+    TableName: Dynamo.table(),
+    Key: lock.key(item),
+    ConditionExpression: "syncId = :id",
+    ExpressionAttributeValues: { ":id": item.id },
+  },
+});
 
-/** The name writes of a change: none, the old name given up and the new one taken, or the name freed. */
-const nameWrites = (before: Item, after: Item | "delete") =>
-  after === "delete" ? [dropName(before)] : after.name !== before.name ? [dropName(before), holdName(after)] : [];
+/** The sync holding a lock now, by id. */
+const holderId = async (lock: Lock, item: Item) =>
+  (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: lock.key(item), ConsistentRead: true })))
+    .Item?.syncId as string | undefined;
 
-/** Commits `all`; a failed name hold is the name taken. */
-async function commit(all: Dynamo.Write[], name?: { write: Dynamo.Write; name: string }) {
+type Held = { lock: Lock; item: Item; write: Dynamo.Write };
+
+/**
+ * A change's lock writes: for each lock whose key changed, the old one given up and the new one
+ * taken. A lock is given up only by the sync holding it: a sync stored before destinations were
+ * held holds none, and its delete must not free another sync's.
+ */
+async function lockWrites(before: Item | undefined, after: Item | "delete") {
+  const writes: Dynamo.Write[] = [];
+  const held: Held[] = [];
+  for (const lock of locks) {
+    const next = after === "delete" ? undefined : after;
+    if (before && next && lock.key(before).sk === lock.key(next).sk) continue;
+    if (before && (await holderId(lock, before)) === before.id) writes.push(drop(lock, before));
+    if (next) {
+      const write = hold(lock, next);
+      writes.push(write);
+      held.push({ lock, item: next, write });
+    }
+  }
+  return { writes, held };
+}
+
+/** The sync holding a lock now (another one: the lock refused this write), if it still exists. */
+async function holder({ lock, item }: Held) {
+  const id = await holderId(lock, item);
+  return id ? load(item.orgId, id) : undefined;
+}
+
+/**
+ * Commits `all`; a refused lock is the name or destination taken, said of the first one refused,
+ * unless the sync's own write (`own`) was refused too: the caller then reads the sync again.
+ */
+async function commit(all: Dynamo.Write[], held: Held[], own?: Dynamo.Write) {
   try {
     await Dynamo.transact(all);
   } catch (err) {
-    if (name && Dynamo.failedOn(err, all, name.write)) throw nameTaken(name.name);
+    const refused = !Dynamo.failedOn(err, all, own) && held.find((h) => Dynamo.failedOn(err, all, h.write));
+    if (refused) throw refused.lock.taken(refused.item, await holder(refused));
     throw err;
   }
 }
 
 export async function insert(item: Item, record: AuditRecord) {
-  const hold = holdName(item);
+  const { writes, held } = await lockWrites(undefined, item);
   await commit(
     [
       { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
-      hold,
+      ...writes,
       ...auditWrite(item, record),
     ],
-    { write: hold, name: item.name },
+    held,
   );
 }
 
@@ -102,11 +181,10 @@ export async function change(
         ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
         : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
     const shown = after === "delete" ? item : after;
-    const names = nameWrites(item, after);
-    const all = [own, ...names, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
-    const hold = names[1];
+    const { writes, held } = await lockWrites(item, after);
+    const all = [own, ...writes, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
     try {
-      await commit(all, hold && after !== "delete" ? { write: hold, name: after.name } : undefined);
+      await commit(all, held, own);
       return { before: item, after };
     } catch (err) {
       if (Dynamo.failedOn(err, all, own)) continue;
