@@ -4,7 +4,7 @@
  */
 import type * as Audit from "../audit/index.ts";
 import * as Secret from "../secret/index.ts";
-import type { Folder, Source } from "./source.ts";
+import { type Folder, FolderRefused, type Source } from "./source.ts";
 
 const scope = (f: Folder): Secret.Scope => ({
   orgId: f.orgId,
@@ -16,13 +16,16 @@ const scope = (f: Folder): Secret.Scope => ({
 /** The org's own reach: a sync acts within the org and project it belongs to. */
 const within = (orgId: string, as?: Audit.Actor): Secret.Writer => ({ orgId, keyId: "secret-sync", as });
 
-const read = async (f: Folder) =>
-  Object.fromEntries(
-    (await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false })).map((s) => [
-      s.secretKey,
-      s.secretValue,
-    ]),
-  );
+async function read(f: Folder) {
+  try {
+    const secrets = await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false });
+    return Object.fromEntries(secrets.map((s) => [s.secretKey, s.secretValue]));
+  } catch (err) {
+    if (err instanceof Secret.ReferenceLimit)
+      throw new FolderRefused(`Nothing was sent to Railway: ${err.reason}.`, { cause: err });
+    throw err;
+  }
+}
 
 export const store: Source = {
   read,
