@@ -209,58 +209,90 @@ describe("ordinary references", () => {
   });
 });
 
-describe("a sync", () => {
-  it("never sends Railway a value over 32 KiB once expanded: it fails naming the secret, and sends none", {
-    timeout: 60_000,
-  }, async () => {
-    const { railway } = ctx;
-    const user = railway.addUser({ name: "Ada" });
-    const team = railway.addWorkspace(user.id, { name: "Team" });
-    const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
-    const env = app.environments[0];
-    const service = app.services[0];
-    if (!env || !service) throw new Error("the stand-in made no environment or service");
-    const scope = { projectId: app.id, environmentId: env.id, serviceId: service.id };
-    const projectId = randomUUID();
-    const made = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "refs", method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
-    });
-    const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-    expect((await settled(ctx, appConnection.id)).status).toBe("active");
-
-    // Each written under the limits; together BIG expands to 100,000 characters.
-    const at = { workspaceId: projectId, environment: "prod", secretPath: "/app" };
-    const part = `p${randomUUID().replaceAll("-", "")}`.padEnd(50, "q");
-    await written(at, "FINE", "ok");
-    await written(at, "BIG", "${PART}".repeat(2000));
-    await written(at, "PART", part);
-
-    const res = await ctx.api("/api/v1/secret-syncs/railway", {
-      json: {
-        name: "refs",
-        projectId,
-        connectionId: appConnection.id,
-        environment: "prod",
-        secretPath: "/app",
-        syncOptions: { initialSyncBehavior: "overwrite-destination" },
-        destinationConfig: scope,
-      },
-    });
-    expect(res.status).toBe(200);
-    const { secretSync } = (await res.json()) as { secretSync: { id: string } };
-    const sync = await until(async () => {
+/** A Railway service, an active connection to it and a sync of `/app` in prod, with `before` written first. */
+async function syncing(before: (at: Place) => Promise<void>) {
+  const { railway } = ctx;
+  const user = railway.addUser({ name: "Ada" });
+  const team = railway.addWorkspace(user.id, { name: "Team" });
+  const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
+  const env = app.environments[0];
+  const service = app.services[0];
+  if (!env || !service) throw new Error("the stand-in made no environment or service");
+  const scope = { projectId: app.id, environmentId: env.id, serviceId: service.id };
+  const projectId = randomUUID();
+  const made = await ctx.api("/api/v1/app-connections/railway", {
+    json: { name: "refs", method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
+  });
+  const { appConnection } = (await made.json()) as { appConnection: { id: string } };
+  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  await before({ workspaceId: projectId, environment: "prod", secretPath: "/app" });
+  const res = await ctx.api("/api/v1/secret-syncs/railway", {
+    json: {
+      name: "refs",
+      projectId,
+      connectionId: appConnection.id,
+      environment: "prod",
+      secretPath: "/app",
+      syncOptions: { initialSyncBehavior: "overwrite-destination" },
+      destinationConfig: scope,
+    },
+  });
+  expect(res.status).toBe(200);
+  const { secretSync } = (await res.json()) as { secretSync: { id: string } };
+  /** The sync once its `field` status is settled. */
+  const settledSync = (field = "syncStatus") =>
+    until(async () => {
       const s = (
         (await (await ctx.api(`/api/v1/secret-syncs/railway/${secretSync.id}`)).json()) as {
           secretSync: Record<string, string>;
         }
       ).secretSync;
-      return s.syncStatus === "succeeded" || s.syncStatus === "failed" ? s : undefined;
+      return s[field] === "succeeded" || s[field] === "failed" ? s : undefined;
     }, 30_000);
-    expect(sync.syncStatus).toBe("failed");
-    expect(sync.lastSyncMessage).toBe(
+  return { id: secretSync.id, projectId, scope, settledSync };
+}
+
+describe("a sync", () => {
+  it("never sends Railway a value over 32 KiB once expanded: it fails naming the secret, and sends none", {
+    timeout: 60_000,
+  }, async () => {
+    // Each written under the limits; together BIG expands to 100,000 characters.
+    const part = `p${randomUUID().replaceAll("-", "")}`.padEnd(50, "q");
+    const sync = await syncing(async (at) => {
+      await written(at, "FINE", "ok");
+      await written(at, "BIG", "${PART}".repeat(2000));
+      await written(at, "PART", part);
+    });
+    const settledSync = await sync.settledSync();
+    expect(settledSync.syncStatus).toBe("failed");
+    expect(settledSync.lastSyncMessage).toBe(
       'Nothing was sent to Railway: Secret "BIG" at "/app" in "prod" expands to more than 32768 bytes of UTF-8 (the limit of a value).',
     );
-    expect(railway.getVariables(scope)).toEqual({});
+    expect(ctx.railway.getVariables(sync.scope)).toEqual({});
     expect(ctx.output.join("")).not.toContain(part);
+  });
+
+  it("an import of a Railway value over the reference cap fails naming it, and imports nothing", {
+    timeout: 60_000,
+  }, async () => {
+    const sync = await syncing(async (at) => written(at, "FINE", "ok"));
+    expect((await sync.settledSync()).syncStatus).toBe("succeeded");
+    const wide = Array.from({ length: 101 }, (_, i) => `\${w${i}}`).join("");
+    ctx.railway.setVariables(sync.scope, { ...ctx.railway.getVariables(sync.scope), WIDE: wide, PLAIN: "p" });
+    const res = await ctx.api(
+      `/api/v1/secret-syncs/railway/${sync.id}/import-secrets?importBehavior=prioritize-destination`,
+      { method: "POST" },
+    );
+    expect(res.status).toBe(200);
+    const after = await sync.settledSync("importStatus");
+    expect(after.importStatus).toBe("failed");
+    expect(after.lastImportMessage).toBe(
+      'The import was refused: Secret "WIDE" at "/app" in "prod" refers to 101 secrets; a value may refer to at most 100.',
+    );
+    const listed = await ctx.api(
+      `/api/v3/secrets/raw?${query({ workspaceId: sync.projectId, environment: "prod", secretPath: "/app" })}`,
+    );
+    const keys = ((await listed.json()) as { secrets: { secretKey: string }[] }).secrets.map((s) => s.secretKey);
+    expect(keys).toEqual(["FINE"]);
   });
 });
