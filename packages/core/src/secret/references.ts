@@ -13,7 +13,7 @@ export const addressId = (a: Address) => `${a.environment}\u0000${a.path}\u0000$
 export const maxDepth = 10;
 
 /** What one request may spend on expansion. Past any of them it stops with a LimitError. */
-export const limits = {
+export const limits = Object.freeze({
   /** Distinct secrets one value may refer to. */
   references: 100,
   /** UTF-8 bytes of one value once expanded: the limit of a stored value. */
@@ -22,7 +22,7 @@ export const limits = {
   work: 16 * 1024 * 1024,
   /** Referenced secrets one request may load (besides those it reads anyway). */
   loads: 1000,
-};
+});
 export type Limits = typeof limits;
 
 export const describeAddress = (a: Address) => `"${a.key}" at "${a.path}" in "${a.environment}"`;
