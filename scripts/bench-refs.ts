@@ -131,14 +131,14 @@ for (let r = 0; r < runs; r++)
     samples.set(c.name, s);
   }
 // Another org's simple read, sent while each attack is under way.
-const beside: Record<string, number[]> = {};
+const beside = new Map(attacks.map((a) => [a.name, [] as number[]]));
 for (let r = 0; r < runs; r++)
   for (const a of attacks) {
     const [, simple] = await Promise.all([
       list(a.where),
       timed(() => call(`/api/v3/secrets/raw/SIMPLE?${new URLSearchParams(at("elsewhere"))}`, { key: other.secret })),
     ]);
-    (beside[a.name] ??= []).push(simple.ms);
+    beside.get(a.name)?.push(simple.ms);
   }
 
 const floor = quantile(samples.get(all[0]?.name as string)?.ms ?? [], 0.5);
@@ -152,7 +152,7 @@ for (const c of all) {
     `| ${c.name} | ${s.status}, ${(s.bytes / 1024).toFixed(1)} KiB | ${p50.toFixed(1)} ms | ${quantile(s.ms, 0.99).toFixed(1)} ms | ${(p50 / floor).toFixed(2)}× |`,
   );
 }
-for (const [name, ms] of Object.entries(beside))
+for (const [name, ms] of beside)
   say(
     `- another org's read of one secret during "${name}": p50 ${quantile(ms, 0.5).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms`,
   );
