@@ -100,6 +100,17 @@ export function expander(lookup: (a: Address) => string | undefined, caps: Limit
   const refs = new Map<string, Address[]>();
   let work = 0;
 
+  // What each reference's text names, from each folder: a value's references are read once.
+  const names = new Map<string, [Address, string] | undefined>();
+  const resolved = (text: string, from: Address) => {
+    const at = `${from.environment}\u0000${from.path}\u0000${text}`;
+    if (names.has(at)) return names.get(at);
+    const address = resolve(text, from);
+    const found: [Address, string] | undefined = address && [address, addressId(address)];
+    names.set(at, found);
+    return found;
+  };
+
   const referencesOf = (a: Address, id: string, value: string) => {
     const found = refs.get(id) ?? references(value, a);
     refs.set(id, found);
@@ -150,14 +161,15 @@ export function expander(lookup: (a: Address) => string | undefined, caps: Limit
     }
   }
 
-  function node(a: Address, id: string, value: string, stack: string[]): Entry {
+  /** The expansion of the secret `id` at `a`, reached from the secrets on `above`. */
+  function node(a: Address, id: string, value: string, above: string[]): Entry {
     const cycle = component.get(id);
-    const key = cycle ? [id, ...stack.filter((s) => s !== id && cycle.has(s)).sort()].join("\u0001") : id;
-    const depth = stack.length;
+    const key = cycle ? [id, ...above.filter((s) => cycle.has(s)).sort()].join("\u0001") : id;
+    const depth = above.length + 1;
     const kept = memo.get(key);
     const found = kept?.find((e) => e.depth === depth || (!e.cut && depth + e.reach <= maxDepth));
     if (found) return found;
-    const entry = scan(a, id, value, stack);
+    const entry = scan(a, id, value, [...above, id]);
     if (kept) kept.push(entry);
     else memo.set(key, [entry]);
     return entry;
@@ -180,9 +192,9 @@ export function expander(lookup: (a: Address) => string | undefined, caps: Limit
     let cut = false;
     if (named.length)
       for (const m of value.matchAll(token)) {
-        const address = resolve(m[1] as string, a);
-        if (!address) continue;
-        const target = addressId(address);
+        const found = resolved(m[1] as string, a);
+        if (!found) continue;
+        const [address, target] = found;
         if (stack.includes(target)) continue;
         const raw = lookup(address);
         if (raw === undefined) continue;
@@ -190,7 +202,7 @@ export function expander(lookup: (a: Address) => string | undefined, caps: Limit
           cut = true;
           continue;
         }
-        const child = node(address, target, raw, [...stack, target]);
+        const child = node(address, target, raw, stack);
         reach = Math.max(reach, 0, child.reach + 1);
         cut ||= child.cut;
         const before = value.slice(last, m.index);
@@ -221,7 +233,7 @@ export function expander(lookup: (a: Address) => string | undefined, caps: Limit
     if (value === undefined) return undefined;
     classify(from);
     const id = addressId(from);
-    return node(from, id, value, [id]).text;
+    return node(from, id, value, []).text;
   };
 }
 
