@@ -61,6 +61,12 @@ const errors = {
 const notJson = { 415: json(ErrorBody, "The body is not JSON") };
 const missing = { 404: json(ErrorBody, "No such secret in this folder") };
 const changed = { 409: json(ErrorBody, "A secret changed while this request ran; send it again") };
+const unexpandable = {
+  422: json(
+    ErrorBody,
+    "A secret's references cannot be expanded within the limits (the message names it); read with expandSecretReferences=false",
+  ),
+};
 
 const reading = (q: { expandSecretReferences?: boolean; viewSecretValue?: boolean }) => ({
   expand: q.expandSecretReferences ?? true,
@@ -79,6 +85,7 @@ export const secrets = new Hono<Env>()
           "The secrets; imports is always empty (secret imports are not supported)",
         ),
         ...errors,
+        ...unexpandable,
       },
     }),
     valid("query", Secret.ListQuery),
@@ -99,6 +106,7 @@ export const secrets = new Hono<Env>()
         200: json(One, "The secret"),
         ...errors,
         404: json(ErrorBody, "No such secret in this folder, or it has no such version"),
+        ...unexpandable,
       },
     }),
     valid("query", Secret.GetQuery),

@@ -4,7 +4,7 @@
  * their audit entries and `secret.*` webhook events. Values never leave this module but in answers.
  */
 import { randomUUID } from "node:crypto";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as ApiKey from "../apikey/index.ts";
 import * as Audit from "../audit/index.ts";
 import * as Envelope from "../crypto/envelope.ts";
@@ -13,7 +13,18 @@ import { VisibleError } from "../error/index.ts";
 import { write as outboxEvent } from "../event/index.ts";
 import { dataKey } from "./datakey.ts";
 import { aad, currentSk, folderPrefix, type Item, partition, versionPrefix, versionSk, type Where } from "./item.ts";
-import { type Address, addressId, expand, maxDepth, references } from "./references.ts";
+import {
+  type Address,
+  addressId,
+  describeAddress,
+  expander,
+  LimitError,
+  limits,
+  maxDepth,
+  references,
+  tooManyLoads,
+  tooManyReferences,
+} from "./references.ts";
 import type { Info, Scope } from "./schema.ts";
 
 export { forget } from "./datakey.ts";
@@ -68,42 +79,146 @@ async function current(w: Where, path: string, key: string) {
 }
 
 /**
- * Expands the references of `values`: loads what they name (and what that names, up to
- * references.maxDepth), each secret once and each environment's data key once, then substitutes.
+ * The current items of these secrets of the project (of any environment), read consistently,
+ * 100 a request: what a list's references name, in a few requests rather than one each.
  */
-async function expandAll(w: Where, values: { address: Address; value: string }[]) {
-  const known = new Map<string, string | undefined>(values.map((v) => [addressId(v.address), v.value]));
-  let frontier = values.flatMap((v) => references(v.value, v.address));
-  for (let depth = 0; depth < maxDepth && frontier.length; depth++) {
-    const missing = [
-      ...new Map(frontier.filter((a) => !known.has(addressId(a))).map((a) => [addressId(a), a])).values(),
-    ];
-    const loaded = await Promise.all(
-      missing.map(async (a) => {
-        const at = { ...w, environment: a.environment };
-        const item = await current(at, a.path, a.key);
-        return item && (await openAll(at, [item]))[0];
-      }),
+async function currentAll(w: Where, addresses: Address[]) {
+  const keys = addresses.map((a) => ({
+    pk: partition({ ...w, environment: a.environment }),
+    sk: currentSk(a.path, a.key),
+  }));
+  const found = new Map<string, Item>();
+  const id = (k: Record<string, unknown>) => `${k.pk}\u0000${k.sk}`;
+  const table = Dynamo.table();
+  await Promise.all(
+    Array.from({ length: Math.ceil(keys.length / 100) }, async (_, chunk) => {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(chunk * 100, chunk * 100 + 100);
+      for (let attempt = 1; pending?.length; attempt++) {
+        // Keys DynamoDB left unprocessed (throttled) are asked for again, after a pause.
+        if (attempt > 8) throw new Error("secrets: DynamoDB left keys of a batch read unprocessed 8 times");
+        if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+        const out: BatchGetCommandOutput = await Dynamo.client.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[table] ?? []) found.set(id(item), item as Item);
+        pending = out.UnprocessedKeys?.[table]?.Keys;
+      }
+    }),
+  );
+  return keys.map((k) => found.get(id(k)));
+}
+
+/** The values of these secrets, undefined for those that do not exist, each environment's data key once. */
+async function loadAll(w: Where, addresses: Address[]) {
+  const items = await currentAll(w, addresses);
+  const values: (string | undefined)[] = addresses.map(() => undefined);
+  for (const environment of new Set(addresses.map((a) => a.environment))) {
+    const at = addresses.flatMap((a, n) => (a.environment === environment && items[n] ? [n] : []));
+    const opened = await openAll(
+      { ...w, environment },
+      at.map((n) => items[n] as Item),
     );
-    for (const [i, a] of missing.entries()) known.set(addressId(a), loaded[i]);
-    frontier = missing.flatMap((a, i) => (loaded[i] === undefined ? [] : references(loaded[i] as string, a)));
+    for (const [i, n] of at.entries()) values[n] = opened[i];
   }
-  return values.map((v) => expand(v.value, v.address, (a) => known.get(addressId(a))));
+  return values;
+}
+
+/**
+ * Expands the secrets at `roots`, whose values `known` holds (with what else the request knows):
+ * loads what they name (and what that names, up to references.maxDepth), each secret once and
+ * each environment's data key once, then substitutes, within references.limits.
+ */
+async function expandAll(w: Where, roots: Address[], known: Map<string, string | undefined>) {
+  let frontier = roots.map((a) => ({ address: a, value: known.get(addressId(a)) as string }));
+  let loads = 0;
+  for (let depth = 0; depth < maxDepth && frontier.length; depth++) {
+    const wanted = new Map<string, { address: Address; by: Address }>();
+    for (const { address: by, value } of frontier) {
+      const named = references(value, by);
+      if (named.length > limits.references) throw tooManyReferences(by, named.length);
+      for (const a of named) if (!known.has(addressId(a))) wanted.set(addressId(a), { address: a, by });
+    }
+    const missing = [...wanted.values()];
+    const over = missing[limits.loads - loads];
+    if (over) throw tooManyLoads(over.by);
+    loads += missing.length;
+    const loaded = await loadAll(
+      w,
+      missing.map((m) => m.address),
+    );
+    for (const [i, m] of missing.entries()) known.set(addressId(m.address), loaded[i]);
+    frontier = missing.flatMap((m, i) => (loaded[i] === undefined ? [] : [{ address: m.address, value: loaded[i] }]));
+  }
+  const expand = expander((a) => known.get(addressId(a)));
+  return roots.map((root) => {
+    try {
+      return expand(root) as string;
+    } catch (err) {
+      if (err instanceof LimitError) err.root = root;
+      throw err;
+    }
+  });
+}
+
+/** A read or write refused by references.limits: `reason` names the secrets, never a value. */
+export class ReferenceLimit extends VisibleError {
+  constructor(
+    kind: "validation" | "unprocessable",
+    readonly reason: string,
+    hint = "",
+  ) {
+    super(kind, "secret_reference_limit", `${reason}${hint}`);
+  }
+}
+
+function refusal(err: LimitError, writing: boolean) {
+  const root = err.root && addressId(err.root) !== addressId(err.at) ? err.root : undefined;
+  const reason = `${err.message}${root ? ` (${writing ? "writing" : "reading"} secret ${describeAddress(root)})` : ""}`;
+  return writing
+    ? new ReferenceLimit("validation", reason)
+    : new ReferenceLimit(
+        "unprocessable",
+        reason,
+        "; read it with expandSecretReferences=false, or change what it refers to",
+      );
 }
 
 async function present(w: Where, items: Item[], opts: ReadOptions) {
   if (!opts.view) return items.map((i) => info(w, i, undefined));
   const values = await openAll(w, items);
-  const shown = opts.expand
-    ? await expandAll(
-        w,
-        items.map((i, n) => ({
-          address: { environment: w.environment, path: i.path, key: i.key },
-          value: values[n] as string,
-        })),
-      )
-    : values;
-  return items.map((i, n) => info(w, i, shown[n]));
+  if (!opts.expand) return items.map((i, n) => info(w, i, values[n]));
+  const roots = items.map((i) => ({ environment: w.environment, path: i.path, key: i.key }));
+  const known = new Map<string, string | undefined>(roots.map((a, n) => [addressId(a), values[n]]));
+  try {
+    const shown = await expandAll(w, roots, known);
+    return items.map((i, n) => info(w, i, shown[n]));
+  } catch (err) {
+    throw err instanceof LimitError ? refusal(err, false) : err;
+  }
+}
+
+/**
+ * Refuses written values that could not be read expanded: more references than a value may
+ * hold, or an expansion past the limits, each read as its secret beside the batch's other values
+ * (`gone`: the old names of renamed secrets; an `unchanged` value is not checked). A later write of a secret they refer to can still
+ * make them too large: reads then refuse them by name.
+ */
+async function assertExpandable(
+  w: Where,
+  written: { address: Address; value: string; unchanged?: boolean }[],
+  gone: Address[] = [],
+) {
+  const roots = written.filter((v) => !v.unchanged && references(v.value, v.address).length).map((v) => v.address);
+  if (!roots.length) return;
+  const known = new Map<string, string | undefined>([
+    ...gone.map((a): [string, undefined] => [addressId(a), undefined]),
+    ...written.map((v): [string, string] => [addressId(v.address), v.value]),
+  ]);
+  try {
+    await expandAll(w, roots, known);
+  } catch (err) {
+    throw err instanceof LimitError ? refusal(err, true) : err;
+  }
 }
 
 export async function list(actor: ApiKey.Actor, scope: Scope, opts: ReadOptions & { recursive: boolean }) {
@@ -228,6 +343,10 @@ export async function create(actor: Writer, scope: Scope, inputs: Create[]) {
   ApiKey.assertReaches(actor, scope.projectId);
   assertDistinct(inputs.map((i) => i.key));
   const w = where(scope);
+  await assertExpandable(
+    w,
+    inputs.map((i) => ({ address: { environment: w.environment, path: scope.path, key: i.key }, value: i.value })),
+  );
   const key = await dataKey(w, true);
   const now = new Date().toISOString();
   const changes = inputs.map((input): Change => {
@@ -321,6 +440,16 @@ export async function update(actor: Writer, scope: Scope, inputs: Update[]) {
       writes: [guard, ...drop, put(version(after)), ...records(actor, w, "secret.updated", after)],
     };
   });
+  const address = (item: Item) => ({ environment: w.environment, path: item.path, key: item.key });
+  await assertExpandable(
+    w,
+    changes.map((c, i) => ({
+      address: address(c.after as Item),
+      value: values[i] as string,
+      unchanged: inputs[i]?.value === undefined,
+    })),
+    changes.filter((c) => c.before?.key !== c.after?.key).map((c) => address(c.before as Item)),
+  );
   await commit(changes, (c) => (c.before?.key !== c.after?.key ? exists(c.after?.key as string, scope.path) : stale()));
   return changes.map((c, i) => info(w, c.after as Item, values[i]));
 }

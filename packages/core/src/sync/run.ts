@@ -18,7 +18,7 @@ import { isQuiet, type Mode, plan, removal } from "./diff.ts";
 import type { Item } from "./item.ts";
 import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
-import { source } from "./source.ts";
+import { FolderRefused, source } from "./source.ts";
 import * as Store from "./store.ts";
 import { bound, current, destinationOf, finished, leased, managing, type Result, released } from "./transition.ts";
 
@@ -64,7 +64,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   try {
     result = await perform(job, item);
   } catch (err) {
-    if (err instanceof Refused) result = { status: "failed", message: err.message };
+    if (err instanceof Refused || err instanceof FolderRefused) result = { status: "failed", message: err.message };
     else if (err instanceof Railway.Unreachable && delivery.attempt >= policy.maxAttempts)
       result = {
         status: "failed",

@@ -4,7 +4,7 @@
  */
 import type * as Audit from "../audit/index.ts";
 import * as Secret from "../secret/index.ts";
-import type { Folder, Source } from "./source.ts";
+import { type Folder, FolderRefused, type Source } from "./source.ts";
 
 const scope = (f: Folder): Secret.Scope => ({
   orgId: f.orgId,
@@ -16,25 +16,35 @@ const scope = (f: Folder): Secret.Scope => ({
 /** The org's own reach: a sync acts within the org and project it belongs to. */
 const within = (orgId: string, as?: Audit.Actor): Secret.Writer => ({ orgId, keyId: "secret-sync", as });
 
-const read = async (f: Folder) =>
-  Object.fromEntries(
-    (await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false })).map((s) => [
-      s.secretKey,
-      s.secretValue,
-    ]),
-  );
+/** A secret whose references break the store's limits: the sync fails naming it, not retried. */
+async function refusing<T>(what: string, f: () => Promise<T>) {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof Secret.ReferenceLimit) throw new FolderRefused(`${what}: ${err.reason}.`, { cause: err });
+    throw err;
+  }
+}
+
+const read = (f: Folder) =>
+  refusing("Nothing was sent to Railway", async () => {
+    const secrets = await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false });
+    return Object.fromEntries(secrets.map((s) => [s.secretKey, s.secretValue]));
+  });
 
 export const store: Source = {
   read,
-  async write(f, secrets, by) {
-    const existing = new Set(Object.keys(await read(f)));
-    const entries = Object.entries(secrets);
-    const fresh = entries.filter(([key]) => !existing.has(key)).map(([key, value]) => ({ key, value }));
-    const changed = entries.filter(([key]) => existing.has(key)).map(([key, value]) => ({ key, value }));
-    // In transactions of the store's batch size: an import of many names is several writes.
-    for (let i = 0; i < fresh.length; i += Secret.maxBatch)
-      await Secret.create(within(f.orgId, by), scope(f), fresh.slice(i, i + Secret.maxBatch));
-    for (let i = 0; i < changed.length; i += Secret.maxBatch)
-      await Secret.update(within(f.orgId, by), scope(f), changed.slice(i, i + Secret.maxBatch));
-  },
+  write: (f, secrets, by) =>
+    refusing("The import was refused", async () => {
+      const listed = await Secret.list(within(f.orgId), scope(f), { expand: false, view: false, recursive: false });
+      const existing = new Set(listed.map((s) => s.secretKey));
+      const entries = Object.entries(secrets);
+      const fresh = entries.filter(([key]) => !existing.has(key)).map(([key, value]) => ({ key, value }));
+      const changed = entries.filter(([key]) => existing.has(key)).map(([key, value]) => ({ key, value }));
+      // In transactions of the store's batch size: an import of many names is several writes.
+      for (let i = 0; i < fresh.length; i += Secret.maxBatch)
+        await Secret.create(within(f.orgId, by), scope(f), fresh.slice(i, i + Secret.maxBatch));
+      for (let i = 0; i < changed.length; i += Secret.maxBatch)
+        await Secret.update(within(f.orgId, by), scope(f), changed.slice(i, i + Secret.maxBatch));
+    }),
 };

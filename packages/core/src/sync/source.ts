@@ -14,6 +14,15 @@ export interface Source {
   write(folder: Folder, secrets: Record<string, string>, by: Audit.Actor): Promise<void>;
 }
 
+/**
+ * The source refused the folder for a reason its owner must fix (a secret whose references
+ * cannot be expanded within the limits): the sync fails with this message, which names the
+ * secret and never a value, instead of being retried.
+ */
+export class FolderRefused extends Error {
+  override name = "FolderRefused";
+}
+
 const at = (f: Folder) => JSON.stringify([f.orgId, f.projectId, f.environment, f.secretPath]);
 
 /** Secrets held in this process; `onChange` plays the secrets store's outbox event. */
