@@ -190,4 +190,19 @@ describe("a login costs the same whether or not its client id exists (defect 11)
     expect(known.compares).toBeGreaterThan(0);
     expect(unknown).toEqual(known);
   });
+
+  it("a refusal answers no sooner than its floor after it began, whichever it was (a lower bound: timers never fire early)", async () => {
+    process.env.LOGIN_REFUSAL_FLOOR_MS = "300";
+    try {
+      const { clientId, clientSecret } = await keyWithClient();
+      for (const id of [clientId, randomUUID()]) {
+        const began = performance.now();
+        const res = await post("/api/v1/auth/universal-auth/login", { clientId: id, clientSecret: `${clientSecret}x` });
+        expect(res.status).toBe(401);
+        expect(performance.now() - began).toBeGreaterThanOrEqual(295);
+      }
+    } finally {
+      delete process.env.LOGIN_REFUSAL_FLOOR_MS;
+    }
+  });
 });
