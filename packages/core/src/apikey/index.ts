@@ -19,7 +19,8 @@ export const actorOf = ({
 });
 
 /** Where a key, or an access token minted for one (packages/core/src/access), is stored: by its secret's hash. */
-export const keyOf = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
+const byHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: "APIKEY" });
+export const keyOf = (secret: string) => byHash(Secrets.sha256(secret));
 
 export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
 
@@ -49,7 +50,7 @@ const knownForMs = 60_000;
 
 /** The live key or access token stored under this hash. */
 export async function fromHash(hash: string): Promise<Credential | undefined> {
-  const k = { pk: `APIKEY#${hash}`, sk: "APIKEY" };
+  const k = byHash(hash);
   const hit = known.get(k.pk);
   if (hit && hit.until > Date.now()) return { actor: hit.actor, hash };
   const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: k }));
@@ -64,7 +65,10 @@ export async function fromHash(hash: string): Promise<Credential | undefined> {
   return { actor, hash };
 }
 
-export const credential = (secret: string) => (secret ? fromHash(Secrets.sha256(secret)) : undefined);
+/** The live key or access token this secret is (a console session keeps its hash, to check it again). */
+export async function credential(secret: string): Promise<Credential | undefined> {
+  return secret ? fromHash(Secrets.sha256(secret)) : undefined;
+}
 
 export async function authenticate(secret: string): Promise<Actor | undefined> {
   return (await credential(secret))?.actor;
