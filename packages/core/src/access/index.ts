@@ -85,7 +85,8 @@ export async function login({ clientId, clientSecret }: z.infer<typeof LoginInpu
   const given = Buffer.from(Secrets.sha256(clientSecret), "hex");
   const same = stored.length === given.length && timingSafeEqual(stored, given);
   if (!out.Item || !same) {
-    await new Promise((r) => setTimeout(r, began + refusalFloorMs() - performance.now()));
+    const wait = began + refusalFloorMs() - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     throw refused();
   }
   const accessToken = random("rwt_");
