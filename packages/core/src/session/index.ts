@@ -34,11 +34,12 @@ export async function create(
   credential: ApiKey.Credential,
 ): Promise<{ secret: string; session: Info; maxAge: number }> {
   const secret = random();
-  const maxAge = Math.min(lifetimeSeconds, (credential.expiresAt ?? Number.POSITIVE_INFINITY) - now());
+  const at = now();
+  const maxAge = Math.min(lifetimeSeconds, (credential.expiresAt ?? Number.POSITIVE_INFINITY) - at);
   const session: Info = {
     actor: ApiKey.actorOf(credential.actor),
     csrfToken: random(),
-    expiresAt: now() + maxAge,
+    expiresAt: at + maxAge,
   };
   await Dynamo.client.send(
     new PutCommand({
