@@ -5,13 +5,21 @@
  *   DEV_API_KEY               the API key to accept (otherwise a random one is printed)
  *   RAILWAY_OFFLINE=1 or --offline   start the Railway stand-in (port RAILWAY_STANDIN_PORT, 4010)
  *   RAILWAY_API_URL           use this Railway API as given
- *   LOCAL_RUN_FILE            where to say what is running (.local-run.json), for create-api-key --local
+ *   LOCAL_RUN_FILE            where to say what is running (.local-run.json), for create-api-key --local;
+ *                             one run per file: a second run with the same file refuses to start
  */
 import { startStack } from "@app/local/stack";
 import * as LocalRun from "@app/local/state";
 
 const offline = process.argv.includes("--offline") || /^(1|true|yes)$/i.test(process.env.RAILWAY_OFFLINE ?? "");
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+
+// Before anything starts: a second run in this checkout would take over the first one's file.
+const claimed = LocalRun.claim(port("PORT", 3000));
+if ("taken" in claimed) {
+  console.error(claimed.taken);
+  process.exit(1);
+}
 
 let standin: { url: string; close(): Promise<void> } | undefined;
 if (offline && !process.env.RAILWAY_API_URL) {

@@ -10,9 +10,10 @@ const root = join(import.meta.dirname, "../..");
 /**
  * `npm run dev -- --offline` as a newcomer starts it, with DEV_API_KEY=dev-key, on free ports
  * (none of the defaults), its own emulator and its own local-run file. Only the variables a
- * person's shell would have reach it: nothing another test file set.
+ * person's shell would have reach it: nothing another test file set. `before` runs just before
+ * it starts, with the path of its local-run file.
  */
-export function useDevRun() {
+export function useDevRun(opts: { before?: (runFile: string) => void | Promise<void> } = {}) {
   const ctx = {} as {
     url: string;
     port: number;
@@ -39,6 +40,7 @@ export function useDevRun() {
     );
     ctx.env = { ...inherited, LOCAL_RUN_FILE: ctx.runFile };
     ctx.output = "";
+    await opts.before?.(ctx.runFile);
     ctx.child = spawn("npm", ["run", "dev", "--", "--offline"], {
       cwd: root,
       detached: true,

@@ -42,6 +42,8 @@ export const notice = (c: C, table: Record<string, Notice>) => {
 };
 
 export const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  // Hono's "/x/*" also matches "/x", so a page under both patterns comes here twice: read once.
+  if (c.get("session")) return next();
   const secret = getCookie(c, cookieName(c, "session"));
   const session = await Session.fromSecret(secret);
   if (!session || !secret) {

@@ -86,16 +86,20 @@ consoleRoutes.post("/console/sign-in", formLimit(), async (c) => {
     };
     return page(c, <SignInPage csrf={signInToken(c)} notice={notice} />, 403);
   }
-  const actor = await ApiKey.authenticate(str(form.apiKey).trim());
-  if (!actor) return page(c, <SignInPage csrf={signInToken(c)} error="This API key is not valid." />, 401);
+  const credential = await ApiKey.credential(str(form.apiKey).trim());
+  if (!credential) return page(c, <SignInPage csrf={signInToken(c)} error="This API key is not valid." />, 401);
 
   await Session.remove(getCookie(c, cookieName(c, "session")));
-  const { secret } = await Session.create(actor);
-  // The session's own lifetime: working it out from expiresAt came out a second short across a
-  // second boundary.
-  setCookie(c, cookieName(c, "session"), secret, cookieOptions(c, Session.lifetimeSeconds));
+  const { secret, maxAge } = await Session.create(credential);
+  setCookie(c, cookieName(c, "session"), secret, cookieOptions(c, maxAge));
   deleteCookie(c, cookieName(c, "signin"), cookieOptions(c, 0));
-  log.info("console sign-in", { requestId: c.get("requestId"), orgId: actor.orgId, keyId: actor.keyId });
+  const { orgId, keyId } = credential.actor;
+  log.info("console sign-in", {
+    requestId: c.get("requestId"),
+    orgId,
+    keyId,
+    via: "expiresAt" in credential ? "access token" : "api key",
+  });
   return c.redirect("/console", 303);
 });
 

@@ -19,6 +19,12 @@ import { VisibleError } from "../error/index.ts";
 /** How long a token lives from its login or last renewal, and at most from its login (seconds). */
 const ttl = () => Env.number("ACCESS_TOKEN_TTL_SECONDS", 2 * 60 * 60);
 const maxTtl = () => Env.number("ACCESS_TOKEN_MAX_TTL_SECONDS", 30 * 24 * 60 * 60);
+/**
+ * A refused login answers no sooner than this after it began (ms). The same work is not yet the
+ * same time: reading no item (an unknown client id) costs DynamoDB less than reading one, and
+ * that difference, small as it is, would tell which client ids exist. Successful logins do not wait.
+ */
+const refusalFloorMs = () => Env.number("LOGIN_REFUSAL_FLOOR_MS", 50);
 
 const random = (prefix: string) => `${prefix}${randomBytes(32).toString("base64url")}`;
 const clientKey = (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: "CLIENT" });
@@ -61,14 +67,28 @@ const refused = () =>
 const expired = () =>
   new VisibleError("unauthenticated", "invalid_token", "The access token is not valid: expired, revoked or unknown");
 
+/** Compared with when the client id is unknown, so that a login costs the same whether or not it exists. */
+const noClientHash = Secrets.sha256(randomBytes(32));
+
 /** Exchanges a client id and secret for a new access token. */
 export async function login({ clientId, clientSecret }: z.infer<typeof LoginInput>): Promise<TokenAnswer> {
+  const began = performance.now();
   const out = await Dynamo.client.send(
-    new GetCommand({ TableName: Dynamo.table(), Key: clientKey(clientId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: Dynamo.table(),
+      Key: clientKey(clientId),
+      ConsistentRead: true,
+      ProjectionExpression: "secretHash, orgId, keyId, projectIds",
+    }),
   );
-  const stored = Buffer.from(String(out.Item?.secretHash ?? ""), "hex");
+  const stored = Buffer.from(typeof out.Item?.secretHash === "string" ? out.Item.secretHash : noClientHash, "hex");
   const given = Buffer.from(Secrets.sha256(clientSecret), "hex");
-  if (!out.Item || stored.length !== given.length || !timingSafeEqual(stored, given)) throw refused();
+  const same = stored.length === given.length && timingSafeEqual(stored, given);
+  if (!out.Item || !same) {
+    const wait = began + refusalFloorMs() - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    throw refused();
+  }
   const accessToken = random("rwt_");
   const issued = now();
   const expiresIn = Math.min(ttl(), maxTtl());

@@ -19,7 +19,8 @@ export const actorOf = ({
 });
 
 /** Where a key, or an access token minted for one (packages/core/src/access), is stored: by its secret's hash. */
-export const keyOf = (secret: string) => ({ pk: `APIKEY#${Secrets.sha256(secret)}`, sk: "APIKEY" });
+const byHash = (hash: string) => ({ pk: `APIKEY#${hash}`, sk: "APIKEY" });
+export const keyOf = (secret: string) => byHash(Secrets.sha256(secret));
 
 export const generate = () => `rwc_${randomBytes(32).toString("base64url")}`;
 
@@ -36,6 +37,9 @@ export async function create(input: { orgId?: string; name: string; secret?: str
   return { ...actor, secret };
 }
 
+/** What authenticated: a key or an access token, by its secret's hash, and when it expires (a token's). */
+export type Credential = { actor: Actor; hash: string; expiresAt?: number };
+
 /**
  * Keys found in the last minute, by hash: a warm function skips the read a request would
  * otherwise begin with. Keys are never edited, only created (a key deleted from the table
@@ -44,20 +48,30 @@ export async function create(input: { orgId?: string; name: string; secret?: str
 const known = new Map<string, { actor: Actor; until: number }>();
 const knownForMs = 60_000;
 
-export async function authenticate(secret: string): Promise<Actor | undefined> {
-  if (!secret) return undefined;
-  const k = keyOf(secret);
+/** The live key or access token stored under this hash. */
+export async function fromHash(hash: string): Promise<Credential | undefined> {
+  const k = byHash(hash);
   const hit = known.get(k.pk);
-  if (hit && hit.until > Date.now()) return hit.actor;
+  if (hit && hit.until > Date.now()) return { actor: hit.actor, hash };
   const out = await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: k }));
+  const item = out.Item;
   // An access token expires; DynamoDB's TTL deletes it only eventually.
-  if (!out.Item || out.Item.expiresAt <= Date.now() / 1000) return undefined;
-  const actor = actorOf(out.Item as Actor);
+  if (!item || item.expiresAt <= Date.now() / 1000) return undefined;
+  const actor = actorOf(item as Actor);
   // Only keys are remembered: a token revoked or expired must stop at once.
-  if (out.Item.expiresAt !== undefined) return actor;
+  if (item.expiresAt !== undefined) return { actor, hash, expiresAt: item.expiresAt };
   if (known.size >= 1000) known.clear();
   known.set(k.pk, { actor, until: Date.now() + knownForMs });
-  return actor;
+  return { actor, hash };
+}
+
+/** The live key or access token this secret is (a console session keeps its hash, to check it again). */
+export async function credential(secret: string): Promise<Credential | undefined> {
+  return secret ? fromHash(Secrets.sha256(secret)) : undefined;
+}
+
+export async function authenticate(secret: string): Promise<Actor | undefined> {
+  return (await credential(secret))?.actor;
 }
 
 /** Whether the key may see things of this project (`null`: the org's connections without a project). */

@@ -1,7 +1,9 @@
 /**
- * Console sessions: a person signs in with an API key once and then holds a random session id
- * (in a cookie) instead. Only the id's SHA-256 hash is stored; the item carries the key's actor,
- * so the console acts with exactly the rights of the key it was opened with.
+ * Console sessions: a person signs in with an API key (or an access token minted for one) once
+ * and then holds a random session id (in a cookie) instead. Only the id's SHA-256 hash is stored;
+ * the item names what signed in by its hash, and every read checks that it still works (a key
+ * not deleted, a token not revoked or expired), so the console acts with exactly the rights of
+ * that key, and no longer than it would on the API.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -21,14 +23,23 @@ export type Info = {
 
 const key = (secret: string) => ({ pk: `SESSION#${Secrets.sha256(secret)}`, sk: "SESSION" });
 const random = () => randomBytes(32).toString("base64url");
+const now = () => Math.floor(Date.now() / 1000);
 
-/** Opens a session for an authenticated key; the returned secret is known only to the caller. */
-export async function create(actor: ApiKey.Actor): Promise<{ secret: string; session: Info }> {
+/**
+ * Opens a session for what signed in; the returned secret is known only to the caller. A
+ * session from an access token ends when the token would: its expiry at sign-in (a renewal
+ * does not lengthen the session), or its revocation.
+ */
+export async function create(
+  credential: ApiKey.Credential,
+): Promise<{ secret: string; session: Info; maxAge: number }> {
   const secret = random();
+  const at = now();
+  const maxAge = Math.min(lifetimeSeconds, (credential.expiresAt ?? Number.POSITIVE_INFINITY) - at);
   const session: Info = {
-    actor: ApiKey.actorOf(actor),
+    actor: ApiKey.actorOf(credential.actor),
     csrfToken: random(),
-    expiresAt: Math.floor(Date.now() / 1000) + lifetimeSeconds,
+    expiresAt: at + maxAge,
   };
   await Dynamo.client.send(
     new PutCommand({
@@ -37,6 +48,7 @@ export async function create(actor: ApiKey.Actor): Promise<{ secret: string; ses
         ...key(secret),
         type: "session",
         ...session.actor,
+        credentialHash: credential.hash,
         csrfToken: session.csrfToken,
         createdAt: new Date().toISOString(),
         expiresAt: session.expiresAt,
@@ -44,10 +56,14 @@ export async function create(actor: ApiKey.Actor): Promise<{ secret: string; ses
       ConditionExpression: "attribute_not_exists(pk)",
     }),
   );
-  return { secret, session };
+  return { secret, session, maxAge };
 }
 
-/** The live session of this secret; DynamoDB deletes expired items only eventually, so expiry is checked here. */
+/**
+ * The live session of this secret: not expired (DynamoDB deletes expired items only eventually),
+ * and what signed in still works. A session made before sessions named what signed in has no
+ * `credentialHash` and ends here.
+ */
 export async function fromSecret(secret: string | undefined): Promise<Info | undefined> {
   if (!secret || secret.length > 128) return undefined;
   const out = await Dynamo.client.send(
@@ -55,6 +71,9 @@ export async function fromSecret(secret: string | undefined): Promise<Info | und
   );
   const item = out.Item;
   if (!item || typeof item.expiresAt !== "number" || item.expiresAt <= Date.now() / 1000) return undefined;
+  if (typeof item.credentialHash !== "string") return undefined;
+  const signedIn = await ApiKey.fromHash(item.credentialHash);
+  if (!signedIn || signedIn.actor.keyId !== item.keyId || signedIn.actor.orgId !== item.orgId) return undefined;
   return {
     actor: ApiKey.actorOf(item as ApiKey.Actor),
     csrfToken: item.csrfToken,
