@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Railway's reference syntax, written as Railway stores it
 import { describe, expect, it } from "vitest";
-import { isQuiet, type Mode, plan, readersOf, removal, sealedAmong, sharedNames } from "./diff.ts";
+import { isQuiet, type Mode, plan, readersOf, references, removal, sealedAmong } from "./diff.ts";
 import { parse } from "./key-schema.ts";
 
 const sync: Mode = { kind: "sync" };
@@ -446,9 +446,14 @@ describe("a sealed variable (Railway reads it as null)", () => {
 });
 
 describe("the services that read shared variables", () => {
-  it("reads `${{shared.NAME}}` anywhere in a value, spaces inside the braces allowed", () => {
-    expect(sharedNames("${{shared.A}}/x and ${{ shared.B_2 }}")).toEqual(["A", "B_2"]);
-    expect(sharedNames("${{api.A}} ${{A}} $shared.A {{shared.A}}")).toEqual([]);
+  it("reads each reference in a value, with or without an owner, spaces allowed inside the braces", () => {
+    expect(references("${{shared.A}}/x and ${{ shared.B_2 }} ${{api.C}} ${{D}}")).toEqual([
+      { owner: "shared", name: "A" },
+      { owner: "shared", name: "B_2" },
+      { owner: "api", name: "C" },
+      { owner: undefined, name: "D" },
+    ]);
+    expect(references("$shared.A {{shared.A}} ${shared.A}")).toEqual([]);
   });
 
   it("keeps, in order, the services that reference one of the names, and no other", () => {
@@ -461,5 +466,32 @@ describe("the services that read shared variables", () => {
     expect(readersOf(services, ["URL"]).map((s) => s.name)).toEqual(["api", "web"]);
     expect(readersOf(services, ["URL", "KEEP"]).map((s) => s.name)).toEqual(["api", "web", "worker"]);
     expect(readersOf(services, [])).toEqual([]);
+  });
+
+  it("follows references through other variables: of the same service, and of another service by its name", () => {
+    const services: Array<{ name: string; variables: Record<string, string | null> }> = [
+      { name: "db", variables: { HOST: "${{shared.DB_HOST}}", URL: "postgres://${{HOST}}/app" } },
+      { name: "api", variables: { DATABASE_URL: "${{db.URL}}" } },
+      { name: "jobs", variables: { DB: "${{ api.DATABASE_URL }}", HOST: "${{shared.OTHER}}" } },
+      { name: "web", variables: { HOST: "${{db.PORT}}", X: "${{HOST}}" } },
+    ];
+    expect(readersOf(services, ["DB_HOST"]).map((s) => s.name)).toEqual(["db", "api", "jobs"]);
+    expect(readersOf(services, ["OTHER"]).map((s) => s.name)).toEqual(["jobs"]);
+  });
+
+  it("follows a shared variable that reads a changed one", () => {
+    const services = [{ name: "api", variables: { URL: "${{shared.PUBLIC_URL}}" } }];
+    const shared = { HOST: "h", PUBLIC_URL: "https://${{HOST}}", OTHER: "${{shared.HOST}}" };
+    expect(readersOf(services, ["HOST"], shared).map((s) => s.name)).toEqual(["api"]);
+    expect(readersOf(services, ["HOST"], { PUBLIC_URL: "https://h" })).toEqual([]);
+  });
+
+  it("ends on references that go round in a circle", () => {
+    const services: Array<{ name: string; variables: Record<string, string | null> }> = [
+      { name: "a", variables: { X: "${{b.Y}}", Z: "${{shared.Q}}" } },
+      { name: "b", variables: { Y: "${{a.X}}" } },
+    ];
+    expect(readersOf(services, ["NONE"])).toEqual([]);
+    expect(readersOf(services, ["Q"]).map((s) => s.name)).toEqual(["a"]);
   });
 });

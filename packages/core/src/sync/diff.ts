@@ -180,21 +180,42 @@ export const sealedAmong = (destination: Record<string, string | null>, names: r
 
 /**
  * The services that read any of `names` from the environment's shared variables, in the order
- * given: a `${{shared.NAME}}` anywhere in one of their values (read with `unrendered: true`).
+ * given: a `${{shared.NAME}}` in one of their values (read with `unrendered: true`), or a
+ * reference to a variable that reads one, of their own (`${{NAME}}`) or of another service
+ * (`${{<service name>.NAME}}`), as Railway renders them. `shared`: the shared variables, one of
+ * which may read another.
  */
-export function readersOf<S extends { variables: Record<string, string | null> }>(
+export function readersOf<S extends { name: string; variables: Record<string, string | null> }>(
   services: readonly S[],
   names: readonly string[],
+  shared: Record<string, string | null> = {},
 ): S[] {
-  const wanted = new Set(names);
-  return services.filter((s) =>
-    Object.values(s.variables).some((v) => v !== null && sharedNames(v).some((n) => wanted.has(n))),
-  );
+  const key = (owner: string, name: string) => `${owner}\u0000${name}`;
+  const changed = new Set(names.map((name) => key("shared", name)));
+  // Until no more variables change: each pass adds at least one, so it ends.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const service of [{ name: "shared", variables: shared }, ...services])
+      for (const [name, value] of Object.entries(service.variables)) {
+        if (value === null || changed.has(key(service.name, name))) continue;
+        if (references(value).some((r) => changed.has(key(r.owner ?? service.name, r.name)))) {
+          changed.add(key(service.name, name));
+          grew = true;
+        }
+      }
+  }
+  return services.filter((s) => Object.keys(s.variables).some((name) => changed.has(key(s.name, name))));
 }
 
-/** The shared names a value references, as Railway writes them: `${{shared.NAME}}`, spaces allowed inside the braces. */
-export const sharedNames = (value: string) =>
-  [...value.matchAll(/\$\{\{\s*shared\.([^\s}]+)\s*\}\}/g)].map((m) => m[1] as string);
+/** The references in a value, as Railway writes them: `${{owner.NAME}}` or `${{NAME}}`, spaces allowed inside the braces. */
+export const references = (value: string) =>
+  [...value.matchAll(/\$\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => {
+    const reference = m[1] as string;
+    const dot = reference.indexOf(".");
+    return dot === -1
+      ? { owner: undefined, name: reference }
+      : { owner: reference.slice(0, dot), name: reference.slice(dot + 1) };
+  });
 
 /** True when applying the plan changes nothing in Railway. */
 export const isQuiet = (p: Plan) => Object.keys(p.upsert).length === 0 && p.delete.length === 0;
