@@ -137,4 +137,23 @@ describe("the Railway client's GraphQL documents", () => {
     );
     expect(followUps.map((r) => r.query).filter((q) => /services\(/.test(q) && !/projects\(/.test(q))).not.toEqual([]);
   });
+
+  it("include a shared sync's listing of the environment's services, valid and followed page by page", async () => {
+    railway.reset();
+    const { tokens, scope } = buildWorld();
+    for (const method of Railway.Method.options) {
+      const services = await Variables.servicesIn(method, tokens[method], scope);
+      expect(services).toHaveLength(101);
+      expect(services[0]).toEqual({ id: expect.any(String), name: "service-1" });
+    }
+    const documents = [...new Set(railway.requests.map((r) => r.query))];
+    const problems = documents.flatMap((query) =>
+      validate(railwaySchema, parse(query)).map((error) => `${query}\n  → ${error.message}`),
+    );
+    expect(problems).toEqual([]);
+    expect(railway.requests.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    expect(new Set(railway.requests.flatMap((r) => r.fields))).toEqual(new Set(["environment"]));
+    // 101 services: two pages for each kind of token.
+    expect(railway.requests).toHaveLength(2 * Railway.Method.options.length);
+  });
 });

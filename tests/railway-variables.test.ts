@@ -49,6 +49,21 @@ describe("reading variables", () => {
   });
 });
 
+describe("sealed variables and the environment's services", () => {
+  it("reads a sealed variable as null, as Railway answers it", async () => {
+    railway.setVariables(w.service, { SEALED: "by-hand", PLAIN: "p" });
+    railway.sealVariables(w.service, ["SEALED"]);
+    expect(await Variables.read("team-token", w.token, w.service)).toEqual({ SEALED: null, PLAIN: "p" });
+  });
+
+  it("lists the services of the environment by id and name", async () => {
+    expect(await Variables.servicesIn("team-token", w.token, w.shared)).toEqual([
+      { id: w.api.id, name: "api" },
+      { id: w.worker.id, name: "worker" },
+    ]);
+  });
+});
+
 describe("writing variables", () => {
   it("upserts a collection in one request without replacing and without deploying", async () => {
     railway.setVariables(w.service, { HAND: "h", RAILWAY_X: "r" });

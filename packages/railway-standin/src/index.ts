@@ -8,4 +8,4 @@ export {
   type StandinRequest,
   type StartOptions,
 } from "./standin.ts";
-export type { Deployment, DeploymentStatus, RailwayDeployment, VariableScope } from "./world.ts";
+export type { Deployment, DeploymentStatus, RailwayDeployment, SharedDeploys, VariableScope } from "./world.ts";

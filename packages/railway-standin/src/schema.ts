@@ -171,6 +171,7 @@ export function rootValue(world: World, caller: Caller) {
       if (!project || !canReadProject(world, caller, project)) throw notAuthorized();
       return projectView(project);
     },
+    ...environmentRoots(world, caller),
     variables: (args: ScopeInput & { unrendered?: boolean | null }) =>
       world.readVariables(requireScope(args), { unrendered: args.unrendered ?? false }),
     variableUpsert: ({
@@ -231,6 +232,37 @@ export function rootValue(world: World, caller: Caller) {
       const deployment = world.deploymentRecords.find((d) => d.id === id);
       if (!deployment || !canSeeDeployment(deployment)) throw notAuthorized();
       return deploymentView(world.redeploy(deployment));
+    },
+  };
+}
+
+/**
+ * `environment(id)` with its service instances, which Railway scopes to the environment (a
+ * project token reaches only its own). Every service of the stand-in's project has an instance
+ * in each of its environments.
+ */
+function environmentRoots(world: World, caller: Caller) {
+  return {
+    environment: ({ id, projectId }: { id: string; projectId?: string | null }) => {
+      const project = [...world.projects.values()].find(
+        (p) => (projectId == null || p.id === projectId) && p.environments.some((e) => e.id === id),
+      );
+      const environment = project?.environments.find((e) => e.id === id);
+      if (!project || !environment || !canUseScope(world, caller, { projectId: project.id, environmentId: id }))
+        throw notAuthorized();
+      const instances = project.services.map((service) => ({ id: `${id}:${service.id}`, service }));
+      return {
+        id,
+        name: environment.name,
+        projectId: project.id,
+        serviceInstances: (args: PageArgs) =>
+          connection(instances, args, ({ id: instanceId, service }) => ({
+            id: instanceId,
+            serviceId: service.id,
+            serviceName: service.name,
+            environmentId: id,
+          })),
+      };
     },
   };
 }

@@ -888,6 +888,119 @@ describe("Railway's variable API", () => {
   });
 });
 
+describe("sealed variables and the services that read shared ones", () => {
+  const READ =
+    "query ($p: String!, $e: String!, $s: String, $u: Boolean) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: $u) }";
+  const COLLECTION = "mutation ($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }";
+  const DELETE = "mutation ($input: VariableDeleteInput!) { variableDelete(input: $input) }";
+  const INSTANCES =
+    "query ($id: String!, $p: String, $after: String) { environment(id: $id, projectId: $p) { serviceInstances(first: 1, after: $after) { edges { node { serviceId serviceName environmentId } } pageInfo { hasNextPage endCursor } } } }";
+
+  type Instances = {
+    environment: {
+      serviceInstances: {
+        edges: Array<{ node: { serviceId: string; serviceName: string; environmentId: string } }>;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+  };
+
+  function sharedWorld() {
+    const world = buildWorld();
+    const app = standin.addProject(world.team.id, {
+      name: "readers",
+      environments: ["production", "staging"],
+      services: ["api", "web", "cron"],
+    });
+    const [production, staging] = [must(app.environments[0]), must(app.environments[1])];
+    const [api, web, cron] = [must(app.services[0]), must(app.services[1]), must(app.services[2])];
+    const shared = { projectId: app.id, environmentId: production.id };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+    standin.setVariables({ ...shared, serviceId: api.id }, { U: "${{shared.URL}}/api" });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Railway's reference syntax
+    standin.setVariables({ ...shared, serviceId: web.id }, { K: "${{ shared.KEEP }}" });
+    const projectToken = standin.createProjectToken(app.id, production.id);
+    return { ...world, app, production, staging, api, web, cron, shared, projectToken };
+  }
+
+  it("answers null for a sealed variable, rendered or not, and keeps its value for references", async () => {
+    const { shared, api, team } = sharedWorld();
+    standin.setVariables(shared, { URL: "https://a.example", OPEN: "o" });
+    standin.sealVariables(shared, ["URL"]);
+    for (const u of [true, false]) {
+      const { body } = await gql(READ, {
+        bearer: team.workspaceToken,
+        variables: { p: shared.projectId, e: shared.environmentId, u },
+      });
+      expect(body).toEqual({ data: { variables: { URL: null, OPEN: "o" } } });
+    }
+    const rendered = await gql(READ, {
+      bearer: team.workspaceToken,
+      variables: { p: shared.projectId, e: shared.environmentId, s: api.id },
+    });
+    expect(rendered.body).toEqual({ data: { variables: { U: "https://a.example/api" } } });
+    expect(standin.getVariables(shared)).toEqual({ URL: "https://a.example", OPEN: "o" });
+    expect(standin.sealedVariables(shared)).toEqual(["URL"]);
+    expect(() => standin.sealVariables(shared, ["NONE"])).toThrow(/no variable NONE/);
+  });
+
+  it("a write or a delete replaces a sealed variable with a plain one (Railway does not say what it does)", async () => {
+    const { shared, team } = sharedWorld();
+    standin.setVariables(shared, { A: "a", B: "b" });
+    standin.sealVariables(shared, ["A", "B"]);
+    await gql(COLLECTION, {
+      bearer: team.workspaceToken,
+      variables: { input: { ...shared, variables: { A: "new" }, skipDeploys: true } },
+    });
+    await gql(DELETE, { bearer: team.workspaceToken, variables: { input: { ...shared, name: "B" } } });
+    expect(standin.sealedVariables(shared)).toEqual([]);
+    expect(standin.getVariables(shared)).toEqual({ A: "new" });
+  });
+
+  it("lists an environment's service instances, paged, within the token's reach", async () => {
+    const { shared, staging, app, team, projectToken, bob } = sharedWorld();
+    const names: string[] = [];
+    let after: string | null = null;
+    do {
+      const { body } = await gql(INSTANCES, {
+        bearer: team.workspaceToken,
+        variables: { id: shared.environmentId, p: app.id, after },
+      });
+      const page = (body.data as Instances).environment.serviceInstances;
+      names.push(...page.edges.map((e) => e.node.serviceName));
+      expect(page.edges[0]?.node.environmentId).toBe(shared.environmentId);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(names).toEqual(["api", "web", "cron"]);
+    const own = await gql(INSTANCES, { projectToken, variables: { id: shared.environmentId } });
+    expect((own.body.data as Instances).environment.serviceInstances.edges).toHaveLength(1);
+    expect((await gql(INSTANCES, { projectToken, variables: { id: staging.id } })).body).toMatchObject(notAuthorized);
+    expect(
+      (await gql(INSTANCES, { bearer: bob.accountToken, variables: { id: shared.environmentId } })).body,
+    ).toMatchObject(notAuthorized);
+  });
+
+  it("a shared change redeploys every deployed service by default, or only the readers of a changed name", async () => {
+    const { shared, api, web, cron, team } = sharedWorld();
+    const change = (variables: Record<string, string>) =>
+      gql(COLLECTION, { bearer: team.workspaceToken, variables: { input: { ...shared, variables } } });
+    await change({ URL: "1" });
+    expect(standin.deployments.map((d) => d.serviceId)).toEqual([api.id, web.id, cron.id]);
+    standin.setSharedDeploys("readers");
+    await change({ URL: "2" });
+    await gql(DELETE, { bearer: team.workspaceToken, variables: { input: { ...shared, name: "KEEP" } } });
+    await change({ NOBODY: "n" });
+    expect(standin.deployments.slice(3).map((d) => d.serviceId)).toEqual([api.id, web.id]);
+    standin.reset();
+    const again = sharedWorld();
+    await gql(COLLECTION, {
+      bearer: again.team.workspaceToken,
+      variables: { input: { ...again.shared, variables: { NOBODY: "n" } } },
+    });
+    expect(standin.deployments).toHaveLength(3);
+  });
+});
+
 describe("Railway's deployments API", () => {
   const LIST = /* GraphQL */ `
     query ($input: DeploymentListInput!, $first: Int, $last: Int, $before: String) {

@@ -23,6 +23,7 @@ import {
   type DeploymentStatus,
   type Named,
   type RailwayDeployment,
+  type SharedDeploys,
   type VariableScope,
   World,
 } from "./world.ts";
@@ -206,9 +207,28 @@ export class RailwayStandin {
     this.world.writeVariables(scope, variables, { skipDeploys: true });
   }
 
-  /** Variables as stored, references unrendered. */
+  /** Variables as stored, references unrendered; a sealed one's value too (which `variables` answers as null). */
   getVariables(scope: VariableScope): Record<string, string> {
-    return this.world.readVariables(scope, { unrendered: true });
+    return this.world.storedVariables(scope, { unrendered: true });
+  }
+
+  /**
+   * Seals existing variables, as a person does in Railway's dashboard: `variables` answers `null`
+   * for them from then on. Railway's API has no mutation for it (only `Variable.isSealed`).
+   */
+  sealVariables(scope: VariableScope, names: string[]): void {
+    if (!this.world.resolveScope(scope)) throw new Error("no such project, environment or service");
+    this.world.seal(scope, names);
+  }
+
+  /** The names sealed in a scope, sorted. */
+  sealedVariables(scope: VariableScope): string[] {
+    return [...this.world.sealedIn(scope)].sort();
+  }
+
+  /** Which services a change to shared variables without `skipDeploys` redeploys (see `SharedDeploys`); reset restores the default. */
+  setSharedDeploys(mode: SharedDeploys): void {
+    this.world.sharedDeploys = mode;
   }
 
   /**

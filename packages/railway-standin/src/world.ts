@@ -68,6 +68,13 @@ export interface RailwayDeployment extends Deployment {
   createdAt: Date;
 }
 
+/**
+ * Which services a change to shared variables without `skipDeploys` redeploys (Railway does not
+ * document it): every deployed service of the environment, or only those whose variables read a
+ * changed name through `${{shared.NAME}}` (the ones the dashboard asks to deploy).
+ */
+export type SharedDeploys = "every-service" | "readers";
+
 /** Railway refuses changes to the variables it provides itself. */
 export const isRailwayProvided = (name: string) => name.startsWith("RAILWAY_");
 
@@ -82,6 +89,9 @@ export class World {
   /** Every Railway deployment, oldest first. */
   readonly deploymentRecords: RailwayDeployment[] = [];
   private readonly variables = new Map<string, Map<string, string>>();
+  /** Per scope (the `variables` map's key), the names a person sealed. */
+  private readonly sealed = new Map<string, Set<string>>();
+  sharedDeploys: SharedDeploys = "every-service";
   private lastCreatedAt = 0;
 
   addUser(user: User): User {
@@ -150,10 +160,40 @@ export class World {
     return service ? { project, environment, service } : undefined;
   }
 
-  readVariables(scope: VariableScope, options: { unrendered?: boolean } = {}): Record<string, string> {
+  /** As Railway answers them: a sealed variable's value is `null`. */
+  readVariables(scope: VariableScope, options: { unrendered?: boolean } = {}): Record<string, string | null> {
+    const read: Record<string, string | null> = this.storedVariables(scope, options);
+    for (const name of this.sealed.get(scopeKey(scope)) ?? []) if (Object.hasOwn(read, name)) read[name] = null;
+    return read;
+  }
+
+  /** As stored, sealed values included (no request can read those). */
+  storedVariables(scope: VariableScope, options: { unrendered?: boolean } = {}): Record<string, string> {
     const stored = Object.fromEntries(this.store(scope));
     if (options.unrendered) return stored;
     return Object.fromEntries(Object.entries(stored).map(([name, value]) => [name, this.render(value, scope, 0)]));
+  }
+
+  /** Seals existing variables, as a person does in Railway's dashboard (the API has no mutation for it). */
+  seal(scope: VariableScope, names: string[]): void {
+    const store = this.store(scope);
+    const missing = names.find((name) => !store.has(name));
+    if (missing !== undefined) throw new Error(`no variable ${missing} to seal`);
+    for (const name of names) this.sealedIn(scope).add(name);
+  }
+
+  /**
+   * The names sealed in a scope. What Railway does to a sealed variable that is written or
+   * deleted is not documented; here the write replaces it with a plain one, so a test sees it.
+   */
+  sealedIn(scope: VariableScope): Set<string> {
+    const key = scopeKey(scope);
+    let sealed = this.sealed.get(key);
+    if (!sealed) {
+      sealed = new Set();
+      this.sealed.set(key, sealed);
+    }
+    return sealed;
   }
 
   writeVariables(
@@ -162,14 +202,17 @@ export class World {
     options: { replace?: boolean; skipDeploys?: boolean } = {},
   ): void {
     const store = this.store(scope);
+    const changed = [...(options.replace ? store.keys() : []), ...Object.keys(variables)];
     if (options.replace) store.clear();
     for (const [name, value] of Object.entries(variables)) store.set(name, value);
-    this.deploy(scope, options.skipDeploys);
+    this.unseal(scope, changed);
+    this.deploy(scope, options.skipDeploys, changed);
   }
 
   deleteVariable(scope: VariableScope, name: string): void {
     this.store(scope).delete(name);
-    this.deploy(scope, false);
+    this.unseal(scope, [name]);
+    this.deploy(scope, false, [name]);
   }
 
   /** A deployment as seeding makes it: no deploy is logged. */
@@ -200,8 +243,25 @@ export class World {
     return this.addDeployment({ projectId, environmentId, serviceId });
   }
 
+  private unseal(scope: VariableScope, names: string[]): void {
+    const sealed = this.sealed.get(scopeKey(scope));
+    for (const name of names) sealed?.delete(name);
+  }
+
+  /** The environment's services whose stored variables read one of `names` as `${{shared.NAME}}`. */
+  sharedReaders(projectId: string, environmentId: string, names: string[]): string[] {
+    const wanted = new Set(names);
+    return this.project(projectId)
+      .services.filter((service) =>
+        [...this.store({ projectId, environmentId, serviceId: service.id }).values()].some((value) =>
+          [...value.matchAll(/\$\{\{\s*shared\.([^\s}]+)\s*\}\}/g)].some((m) => wanted.has(m[1] ?? "")),
+        ),
+      )
+      .map((service) => service.id);
+  }
+
   private store(scope: VariableScope): Map<string, string> {
-    const key = `${scope.projectId}/${scope.environmentId}/${scope.serviceId ?? "shared"}`;
+    const key = scopeKey(scope);
     let store = this.variables.get(key);
     if (!store) {
       store = new Map();
@@ -232,12 +292,17 @@ export class World {
   }
 
   // Railway redeploys the affected services after a variable change unless told not to: the one
-  // service for service variables, every service of the environment for shared ones. A service
-  // that was never deployed has nothing to redeploy.
-  private deploy(scope: VariableScope, skipDeploys: boolean | undefined): void {
+  // service for service variables, for shared ones those `sharedDeploys` says (every service of
+  // the environment by default). A service that was never deployed has nothing to redeploy.
+  private deploy(scope: VariableScope, skipDeploys: boolean | undefined, changed: string[]): void {
     if (skipDeploys) return;
     const project = this.project(scope.projectId);
-    const serviceIds = scope.serviceId == null ? project.services.map((s) => s.id) : [scope.serviceId];
+    const serviceIds =
+      scope.serviceId != null
+        ? [scope.serviceId]
+        : this.sharedDeploys === "readers"
+          ? this.sharedReaders(scope.projectId, scope.environmentId, changed)
+          : project.services.map((s) => s.id);
     for (const serviceId of serviceIds) {
       const latest = this.deploymentsOf({
         projectId: scope.projectId,
@@ -248,3 +313,5 @@ export class World {
     }
   }
 }
+
+const scopeKey = (scope: VariableScope) => `${scope.projectId}/${scope.environmentId}/${scope.serviceId ?? "shared"}`;

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Railway's reference syntax, written as Railway stores it
 import { describe, expect, it } from "vitest";
-import { isQuiet, type Mode, plan, removal } from "./diff.ts";
+import { isQuiet, type Mode, plan, readersOf, references, removal, sealedAmong } from "./diff.ts";
 import { parse } from "./key-schema.ts";
 
 const sync: Mode = { kind: "sync" };
@@ -356,5 +356,142 @@ describe("an import the secrets store would refuse", () => {
   it("a value of exactly the limit is imported", () => {
     const p = run({}, { MAX: "v".repeat(32 * 1024) }, [], { kind: "import", behavior: "prioritize-source" });
     expect(Object.keys(p.imports)).toEqual(["MAX"]);
+  });
+});
+
+describe("a sealed variable (Railway reads it as null)", () => {
+  const sealed = (
+    source: Record<string, string>,
+    destination: Record<string, string | null>,
+    managed: string[],
+    mode: Mode,
+    extra: { keySchema?: string; disableSecretDeletion?: boolean } = {},
+  ) =>
+    plan({
+      source,
+      destination,
+      managed,
+      mode,
+      keySchema: parse(extra.keySchema, "prod"),
+      disableSecretDeletion: extra.disableSecretDeletion,
+    });
+  const modes: Mode[] = [
+    { kind: "sync" },
+    { kind: "initial", behavior: "overwrite-destination" },
+    { kind: "initial", behavior: "import-prioritize-source" },
+    { kind: "initial", behavior: "import-prioritize-destination" },
+    { kind: "import", behavior: "prioritize-source" },
+    { kind: "import", behavior: "prioritize-destination" },
+  ];
+
+  it("is never written, deleted or imported, in any mode, managed or not, and is named", () => {
+    for (const mode of modes) {
+      const p = sealed(
+        { S: "new", MS: "new", A: "1" },
+        { ...untouchable, S: null, MS: null, GONE: null, ONLY: null, A: "1" },
+        ["MS", "GONE", "A"],
+        mode,
+      );
+      expect(p.upsert, JSON.stringify(mode)).toEqual({});
+      expect(p.delete).toEqual([]);
+      expect(Object.keys(p.imports).filter((k) => k !== "HAND")).toEqual([]);
+      const named = p.skipped.filter((s) => s.reason === "sealed").map((s) => s.key);
+      const importing =
+        mode.kind === "import" || (mode.kind === "initial" && mode.behavior !== "overwrite-destination");
+      // Sealed names the sync would otherwise act on: wanted, managed, or (importing) importable.
+      expect(named.sort()).toEqual(importing ? ["GONE", "MS", "ONLY", "S"] : ["GONE", "MS", "S"]);
+    }
+  });
+
+  it("a managed name that was sealed is no longer managed (a person took it over)", () => {
+    for (const mode of modes)
+      expect(sealed({ MS: "new" }, { MS: null, GONE: null }, ["MS", "GONE"], mode).managedAfter).toEqual([]);
+    expect(
+      sealed({}, { GONE: null }, ["GONE"], { kind: "sync" }, { disableSecretDeletion: true }).managedAfter,
+    ).toEqual([]);
+  });
+
+  it("a sealed name outside the key schema is not in play", () => {
+    const p = sealed(
+      {},
+      { OTHER: null },
+      [],
+      { kind: "import", behavior: "prioritize-source" },
+      { keySchema: "APP_{{secretKey}}" },
+    );
+    expect(p.skipped).toEqual([]);
+  });
+
+  it("a sealed RAILWAY_ name is Railway's own first", () => {
+    const p = sealed({ RAILWAY_X: "1" }, { RAILWAY_X: null }, [], { kind: "sync" });
+    expect(p.skipped).toEqual([{ key: "RAILWAY_X", reason: "reserved" }]);
+  });
+
+  it("the rest of the plan goes on as without it", () => {
+    const p = sealed({ A: "2", S: "x" }, { A: "1", S: null, B: "b" }, ["A", "B"], { kind: "sync" });
+    expect(p).toEqual({
+      upsert: { A: "2" },
+      delete: ["B"],
+      imports: {},
+      managedAfter: ["A"],
+      skipped: [{ key: "S", reason: "sealed" }],
+    });
+  });
+
+  it("remove-secrets neither removes nor counts a sealed managed name; sealedAmong names it", () => {
+    const destination = { A: "1", S: null, HAND: "h" };
+    expect(removal(destination, ["A", "S", "MISSING"])).toEqual(["A"]);
+    expect(sealedAmong(destination, ["S", "A", "MISSING"])).toEqual(["S"]);
+  });
+});
+
+describe("the services that read shared variables", () => {
+  it("reads each reference in a value, with or without an owner, spaces allowed inside the braces", () => {
+    expect(references("${{shared.A}}/x and ${{ shared.B_2 }} ${{api.C}} ${{D}}")).toEqual([
+      { owner: "shared", name: "A" },
+      { owner: "shared", name: "B_2" },
+      { owner: "api", name: "C" },
+      { owner: undefined, name: "D" },
+    ]);
+    expect(references("$shared.A {{shared.A}} ${shared.A}")).toEqual([]);
+  });
+
+  it("keeps, in order, the services that reference one of the names, and no other", () => {
+    const services: Array<{ name: string; variables: Record<string, string | null> }> = [
+      { name: "api", variables: { U: "${{shared.URL}}/api" } },
+      { name: "web", variables: { U: "${{ shared.URL }}", S: null } },
+      { name: "worker", variables: { K: "${{shared.KEEP}}", U: "${{api.URL}}", V: "shared.URL" } },
+      { name: "cron", variables: { URL: "plain", S: null } },
+    ];
+    expect(readersOf(services, ["URL"]).map((s) => s.name)).toEqual(["api", "web"]);
+    expect(readersOf(services, ["URL", "KEEP"]).map((s) => s.name)).toEqual(["api", "web", "worker"]);
+    expect(readersOf(services, [])).toEqual([]);
+  });
+
+  it("follows references through other variables: of the same service, and of another service by its name", () => {
+    const services: Array<{ name: string; variables: Record<string, string | null> }> = [
+      { name: "db", variables: { HOST: "${{shared.DB_HOST}}", URL: "postgres://${{HOST}}/app" } },
+      { name: "api", variables: { DATABASE_URL: "${{db.URL}}" } },
+      { name: "jobs", variables: { DB: "${{ api.DATABASE_URL }}", HOST: "${{shared.OTHER}}" } },
+      { name: "web", variables: { HOST: "${{db.PORT}}", X: "${{HOST}}" } },
+    ];
+    expect(readersOf(services, ["DB_HOST"]).map((s) => s.name)).toEqual(["db", "api", "jobs"]);
+    expect(readersOf(services, ["OTHER"]).map((s) => s.name)).toEqual(["jobs"]);
+  });
+
+  it("follows a shared variable that reads a changed one", () => {
+    const services = [{ name: "api", variables: { URL: "${{shared.PUBLIC_URL}}" } }];
+    const shared = { HOST: "h", PUBLIC_URL: "https://${{HOST}}", OTHER: "${{shared.HOST}}" };
+    expect(readersOf(services, ["HOST"], shared).map((s) => s.name)).toEqual(["api"]);
+    expect(readersOf(services, ["HOST"], { PUBLIC_URL: "https://h" })).toEqual([]);
+  });
+
+  it("ends on references that go round in a circle", () => {
+    const services: Array<{ name: string; variables: Record<string, string | null> }> = [
+      { name: "a", variables: { X: "${{b.Y}}", Z: "${{shared.Q}}" } },
+      { name: "b", variables: { Y: "${{a.X}}" } },
+    ];
+    expect(readersOf(services, ["NONE"])).toEqual([]);
+    expect(readersOf(services, ["Q"]).map((s) => s.name)).toEqual(["a"]);
   });
 });

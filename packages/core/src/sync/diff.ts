@@ -3,8 +3,8 @@
  * destination's variables (unrendered), and the names this sync wrote before. It never writes,
  * deletes or imports a `RAILWAY_*` variable, never writes a value that Railway would read as a
  * `${{...}}` reference, never imports one, never touches a reference it did not write, never
- * deletes a name it did not write, never touches a name outside its key schema, and never imports
- * what the secrets store would refuse.
+ * deletes a name it did not write, never touches a name outside its key schema, never imports
+ * what the secrets store would refuse, and never writes, deletes or imports a sealed variable.
  */
 import { Key, Value } from "../secret/schema.ts";
 import { type KeySchema, toSecret, toVariable } from "./key-schema.ts";
@@ -25,8 +25,8 @@ export type Mode =
 export type Input = {
   /** The project's secrets by their own names. */
   source: Record<string, string>;
-  /** The destination's variables, read with `unrendered: true`. */
-  destination: Record<string, string>;
+  /** The destination's variables, read with `unrendered: true`; `null` is a sealed variable's. */
+  destination: Record<string, string | null>;
   /** Railway names this sync wrote before. */
   managed: readonly string[];
   keySchema: KeySchema;
@@ -37,7 +37,7 @@ export type Input = {
 export type Skip = {
   key: string;
   /** `invalid-name`, `too-large`: an import the secrets store would refuse (its `Key`, `Value`). */
-  reason: "reserved" | "reference" | "set-by-hand" | "invalid-name" | "too-large";
+  reason: "reserved" | "reference" | "set-by-hand" | "sealed" | "invalid-name" | "too-large";
 };
 
 export type Plan = {
@@ -100,6 +100,11 @@ export function plan(input: Input): Plan {
       continue;
     }
     const current = Object.hasOwn(destination, name) ? destination[name] : undefined;
+    // A person sealed it (Railway shows no value): it is theirs now, even if this sync wrote it.
+    if (current === null) {
+      skipped.push({ key: name, reason: "sealed" });
+      continue;
+    }
     if (current === undefined) {
       if (mode.kind === "import") continue;
       upsert[name] = value;
@@ -134,6 +139,11 @@ export function plan(input: Input): Plan {
 
   for (const [name, current] of Object.entries(destination)) {
     if (wanted.has(name) || isReserved(name)) continue;
+    if (current === null) {
+      if (managed.has(name) || (importing && toSecret(keySchema, name) !== undefined))
+        skipped.push({ key: name, reason: "sealed" });
+      continue;
+    }
     if (managed.has(name)) {
       if (mode.kind === "import" || input.disableSecretDeletion) after.add(name);
       else deletions.push(name);
@@ -154,10 +164,58 @@ export function plan(input: Input): Plan {
   return { upsert, delete: deletions.sort(), imports, managedAfter: [...after].sort(), skipped };
 }
 
-/** Remove-secrets: exactly the names this sync wrote that are still in Railway (Railway's own excepted). */
-export function removal(destination: Record<string, string>, managed: readonly string[]): string[] {
-  return managed.filter((name) => Object.hasOwn(destination, name) && !isReserved(name)).sort();
+/**
+ * Remove-secrets: exactly the names this sync wrote that are still in Railway (Railway's own and
+ * sealed ones excepted).
+ */
+export function removal(destination: Record<string, string | null>, managed: readonly string[]): string[] {
+  return managed
+    .filter((name) => Object.hasOwn(destination, name) && destination[name] !== null && !isReserved(name))
+    .sort();
 }
+
+/** Of these names, the ones sealed in Railway, sorted. */
+export const sealedAmong = (destination: Record<string, string | null>, names: readonly string[]) =>
+  names.filter((name) => Object.hasOwn(destination, name) && destination[name] === null).sort();
+
+/**
+ * The services that read any of `names` from the environment's shared variables, in the order
+ * given: a `${{shared.NAME}}` in one of their values (read with `unrendered: true`), or a
+ * reference to a variable that reads one, of their own (`${{NAME}}`) or of another service
+ * (`${{<service name>.NAME}}`), as Railway renders them. `shared`: the shared variables, one of
+ * which may read another.
+ */
+export function readersOf<S extends { name: string; variables: Record<string, string | null> }>(
+  services: readonly S[],
+  names: readonly string[],
+  shared: Record<string, string | null> = {},
+): S[] {
+  const key = (owner: string, name: string) => `${owner}\u0000${name}`;
+  const changed = new Set(names.map((name) => key("shared", name)));
+  // Until no more variables change: each pass adds at least one, so it ends.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const service of [{ name: "shared", variables: shared }, ...services])
+      for (const [name, value] of Object.entries(service.variables)) {
+        if (value === null || changed.has(key(service.name, name))) continue;
+        if (references(value).some((r) => changed.has(key(r.owner ?? service.name, r.name)))) {
+          changed.add(key(service.name, name));
+          grew = true;
+        }
+      }
+  }
+  return services.filter((s) => Object.keys(s.variables).some((name) => changed.has(key(s.name, name))));
+}
+
+/** The references in a value, as Railway writes them: `${{owner.NAME}}` or `${{NAME}}`, spaces allowed inside the braces. */
+export const references = (value: string) =>
+  [...value.matchAll(/\$\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => {
+    const reference = m[1] as string;
+    const dot = reference.indexOf(".");
+    return dot === -1
+      ? { owner: undefined, name: reference }
+      : { owner: reference.slice(0, dot), name: reference.slice(dot + 1) };
+  });
 
 /** True when applying the plan changes nothing in Railway. */
 export const isQuiet = (p: Plan) => Object.keys(p.upsert).length === 0 && p.delete.length === 0;

@@ -14,7 +14,7 @@ import * as Railway from "../railway/index.ts";
 import * as Variables from "../railway/variables/index.ts";
 import { maxValueBytes } from "../secret/schema.ts";
 import * as Policy from "../verification/policy/index.ts";
-import { isQuiet, type Mode, plan, removal } from "./diff.ts";
+import { isQuiet, type Mode, type Plan, plan, readersOf, removal, sealedAmong } from "./diff.ts";
 import type { Item } from "./item.ts";
 import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
@@ -223,9 +223,13 @@ async function apply(
   const destination = await Variables.read(method, token, scope);
   if (job.kind === "remove") {
     const names = removal(destination, item.managedKeys);
+    const sealed = sealedAmong(destination, item.managedKeys);
     if (names.length > 0) await beforeWriting();
     for (const name of names) await Variables.remove(method, token, scope, name);
-    return { status: "succeeded", message: `Removed ${count(names.length)} from Railway.`, managedKeys: [] };
+    const left = sealed.length
+      ? ` Left alone: ${listed(sealed.map((name) => `${shown(name)} (${reasons.sealed})`))}.`
+      : "";
+    return { status: "succeeded", message: `Removed ${count(names.length)} from Railway.${left}`, managedKeys: [] };
   }
 
   const folder = {
@@ -254,6 +258,8 @@ async function apply(
     );
   const written = Object.keys(difference.upsert);
   const imported = Object.keys(difference.imports).length;
+  // Read before writing, so that a failure to read them leaves Railway as it was.
+  const services = !isQuiet(difference) && !scope.serviceId ? await servicesWithVariables(method, token, scope) : [];
   // Managed before written: should the worker die after the upsert, the next run still knows them.
   if (!isQuiet(difference) || imported > 0) await beforeWriting(written);
   if (imported > 0)
@@ -264,7 +270,7 @@ async function apply(
   // Each delete already redeployed the service (Railway's variableDelete has no skipDeploys).
   let redeploy = "nothing changed, nothing redeployed";
   if (!isQuiet(difference))
-    if (!scope.serviceId) redeploy = "shared variables: no service to redeploy";
+    if (!scope.serviceId) redeploy = await redeployReaders(method, token, scope, services, difference, destination);
     else if (difference.delete.length > 0) redeploy = "Railway redeployed the service for the deletions";
     else {
       const latest = await Variables.latestSuccessfulDeployment(method, token, {
@@ -290,10 +296,59 @@ async function apply(
   return { status: "succeeded", message, managedKeys: difference.managedAfter };
 }
 
+type ServiceVariables = { id: string; name: string; variables: Record<string, string | null> };
+
+/** Every service of the scope's environment with its variables, unrendered: one request each, after the listing. */
+async function servicesWithVariables(method: Railway.Method, token: string, scope: Variables.Scope) {
+  const services: ServiceVariables[] = [];
+  for (const service of await Variables.servicesIn(method, token, scope))
+    services.push({ ...service, variables: await Variables.read(method, token, { ...scope, serviceId: service.id }) });
+  return services;
+}
+
+/**
+ * After a change to shared variables (written with skipDeploys): each service that reads a
+ * changed name (`${{shared.NAME}}`, directly or through other variables) is redeployed once, and
+ * no other. A service that reads
+ * a deleted name is left to Railway, whose variableDelete redeploys the services it affects (it
+ * has no skipDeploys); since the upsert came first, that deploy carries the new values too.
+ */
+async function redeployReaders(
+  method: Railway.Method,
+  token: string,
+  scope: Variables.Scope,
+  services: readonly ServiceVariables[],
+  difference: Plan,
+  shared: Record<string, string | null>,
+): Promise<string> {
+  const byDeletes = readersOf(services, difference.delete, shared);
+  const readers = readersOf(services, Object.keys(difference.upsert), shared).filter((s) => !byDeletes.includes(s));
+  const redeployed: string[] = [];
+  const undeployed: string[] = [];
+  for (const reader of readers) {
+    const latest = await Variables.latestSuccessfulDeployment(method, token, { ...scope, serviceId: reader.id });
+    if (latest) {
+      await Variables.redeploy(method, token, latest);
+      redeployed.push(reader.name);
+    } else undeployed.push(reader.name);
+  }
+  const said = [
+    redeployed.length ? `redeployed ${listed(redeployed.map(shown))}, which read the changed shared variables` : "",
+    byDeletes.length
+      ? `Railway's deletes redeploy ${listed(byDeletes.map((s) => shown(s.name)))}, which read a deleted one`
+      : "",
+    undeployed.length
+      ? `${listed(undeployed.map(shown))} read${undeployed.length === 1 ? "s" : ""} them but ${undeployed.length === 1 ? "has" : "have"} no successful deployment to redeploy`
+      : "",
+  ].filter(Boolean);
+  return said.length ? said.join("; ") : "no service reads the changed shared variables, none redeployed";
+}
+
 const reasons = {
   reserved: "Railway's own",
   reference: "a reference",
   "set-by-hand": "set by hand",
+  sealed: "sealed",
   "invalid-name": "not a valid secret name",
   "too-large": `value over ${maxValueBytes} bytes`,
 } as const;

@@ -29,8 +29,11 @@ const scope = (s: Scope) => ({
   ...(s.serviceId ? { serviceId: s.serviceId } : {}),
 });
 
-/** The scope's variables as stored: `${{...}}` references stay references. */
-export async function read(method: Method, token: string, s: Scope): Promise<Record<string, string>> {
+/**
+ * The scope's variables as stored: `${{...}}` references stay references, and a sealed variable
+ * is `null` (Railway never returns its value).
+ */
+export async function read(method: Method, token: string, s: Scope): Promise<Record<string, string | null>> {
   const d = await ask(
     method,
     token,
@@ -39,8 +42,41 @@ export async function read(method: Method, token: string, s: Scope): Promise<Rec
   );
   const variables = d?.variables;
   if (!variables || typeof variables !== "object") return {};
-  // A sealed variable reads as null: it is not a value the sync can compare or keep.
-  return Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return Object.fromEntries(
+    Object.entries(variables).filter((e): e is [string, string | null] => typeof e[1] === "string" || e[1] === null),
+  );
+}
+
+/**
+ * The services that have an instance in the scope's environment, by Railway's service id and
+ * name, following pagination (one request per 100 services).
+ */
+export async function servicesIn(
+  method: Method,
+  token: string,
+  s: Scope,
+): Promise<Array<{ id: string; name: string }>> {
+  const found: Array<{ id: string; name: string }> = [];
+  let after: string | null = null;
+  do {
+    const d = await ask(
+      method,
+      token,
+      "query SyncServices($environmentId: String!, $projectId: String, $after: String) { environment(id: $environmentId, projectId: $projectId) { serviceInstances(first: 100, after: $after) { edges { node { serviceId serviceName } } pageInfo { hasNextPage endCursor } } } }",
+      { environmentId: s.environmentId, projectId: s.projectId, after },
+    );
+    const page = d?.environment?.serviceInstances;
+    for (const edge of page?.edges ?? []) {
+      const node = edge?.node;
+      if (typeof node?.serviceId === "string")
+        found.push({
+          id: node.serviceId,
+          name: typeof node.serviceName === "string" ? node.serviceName : node.serviceId,
+        });
+    }
+    after = page?.pageInfo?.hasNextPage && typeof page.pageInfo.endCursor === "string" ? page.pageInfo.endCursor : null;
+  } while (after);
+  return found;
 }
 
 /** Every name in one mutation, without deleting anything else and without a deploy. */
