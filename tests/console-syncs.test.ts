@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { scan } from "./support/aws.ts";
 import { ConsoleClient } from "./support/console.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 // The console's secret-sync pages without a browser, through the whole local run: the secrets
@@ -14,23 +15,9 @@ const VALUE = "console-sync-value-";
 
 /** A Railway project with `api` deployed, a connection to it, and a console signed in. */
 async function setup() {
-  const user = ctx.railway.addUser({ name: "Ada" });
-  const team = ctx.railway.addWorkspace(user.id, { name: "Team" });
-  const app = ctx.railway.addProject(team.id, { name: "shop", environments: ["production"], services: ["api"] });
-  const env = app.environments[0]!;
+  const { app, env, projectId, connectionId, scope } = await connectedProject(ctx, { name: "shop" });
   const api = app.services[0]!;
-  const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
-  ctx.railway.setVariables({ projectId: app.id, environmentId: env.id, serviceId: api.id }, { HAND: "by-hand" });
+  ctx.railway.setVariables(scope("api"), { HAND: "by-hand" });
   const b = new ConsoleClient(ctx.stack.url);
   await b.signIn(ctx.stack.apiKey);
   const write = (secrets: Record<string, string>) =>
@@ -44,7 +31,7 @@ async function setup() {
     });
   const destination = JSON.stringify([app.id, env.id, api.id, "shop", "production", "api"]);
   const form = (name: string, extra: Record<string, string> = {}) => ({
-    connection: appConnection.id,
+    connection: connectionId,
     project: projectId,
     name,
     environment: "prod",
@@ -53,8 +40,8 @@ async function setup() {
     behavior: "overwrite-destination",
     ...extra,
   });
-  const variables = () => ctx.railway.getVariables({ projectId: app.id, environmentId: env.id, serviceId: api.id });
-  return { b, projectId, connectionId: appConnection.id, write, form, variables };
+  const variables = () => ctx.railway.getVariables(scope("api"));
+  return { b, projectId, connectionId, write, form, variables };
 }
 
 const syncs = async (projectId: string) =>

@@ -1,6 +1,5 @@
 // The outbox's events and their subscribers (functions/subscribers.ts) end to end: the secrets
 // API, the table's stream, the webhook and sync queues, the sync worker and Railway's stand-in.
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { text } from "node:stream/consumers";
@@ -9,7 +8,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { scan } from "./support/aws.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -56,18 +56,10 @@ function refuseSends(queueUrl: string) {
 
 /** A Railway service, a connection to it, and a sync of the project's `prod` `/app` folder into it (A=1). */
 async function syncedFolder() {
-  const { railway } = ctx;
-  const team = railway.addWorkspace(railway.addUser({ name: "Ada" }).id, { name: "Team" });
-  const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
-  const scope = { projectId: app.id, environmentId: app.environments[0]!.id, serviceId: app.services[0]!.id };
-  const projectId = randomUUID();
+  const made = await connectedProject(ctx);
+  const { projectId, connectionId } = made;
+  const scope = made.scope("api");
   const name = projectId.slice(0, 8);
-  const credentials = { apiToken: team.workspaceToken };
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: { name, method: "team-token", projectId, credentials },
-  });
-  const connectionId = ((await res.json()) as { appConnection: { id: string } }).appConnection.id;
-  expect((await settled(ctx, connectionId)).status).toBe("active");
   const secret = (method: string, secretValue: string) =>
     ctx.api("/api/v3/secrets/raw/A", {
       method,

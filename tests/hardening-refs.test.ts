@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { limits } from "../packages/core/src/secret/references.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -211,20 +212,10 @@ describe("ordinary references", () => {
 
 /** A Railway service, an active connection to it and a sync of `/app` in prod, with `before` written first. */
 async function syncing(before: (at: Place) => Promise<void>) {
-  const { railway } = ctx;
-  const user = railway.addUser({ name: "Ada" });
-  const team = railway.addWorkspace(user.id, { name: "Team" });
-  const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
-  const env = app.environments[0];
-  const service = app.services[0];
-  if (!env || !service) throw new Error("the stand-in made no environment or service");
-  const scope = { projectId: app.id, environmentId: env.id, serviceId: service.id };
-  const projectId = randomUUID();
-  const made = await ctx.api("/api/v1/app-connections/railway", {
-    json: { name: "refs", method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
-  });
-  const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const made = await connectedProject(ctx, { connectionName: "refs" });
+  const { projectId } = made;
+  const scope = made.scope("api");
+  const appConnection = { id: made.connectionId };
   await before({ workspaceId: projectId, environment: "prod", secretPath: "/app" });
   const res = await ctx.api("/api/v1/secret-syncs/railway", {
     json: {

@@ -7,6 +7,7 @@ import * as Dynamo from "@app/core/dynamo";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { ConsoleClient } from "./support/console.ts";
+import { connect, connectedProject } from "./support/railway.ts";
 import { settled, useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
@@ -22,29 +23,14 @@ const SYNCS = "/api/v1/secret-syncs/railway";
  * key limited to P.
  */
 async function setup() {
-  const user = ctx.railway.addUser({ name: "Ada" });
-  const team = ctx.railway.addWorkspace(user.id, { name: "Team" });
-  const app = ctx.railway.addProject(team.id, { environments: ["production"], services: ["api", "worker"] });
-  const env = app.environments[0]!;
+  const made = await connectedProject(ctx, { services: ["api", "worker"] });
+  const { team, app, env } = made;
   const [api, worker] = [app.services[0]!, app.services[1]!];
-  const scope = { projectId: app.id, environmentId: env.id, serviceId: api.id };
+  const scope = made.scope("api");
   ctx.railway.setVariables(scope, { DB_PASSWORD: "another-projects-password" });
-  const project = randomUUID();
-  const connect = async (projectId?: string) => {
-    const res = await ctx.api("/api/v1/app-connections/railway", {
-      json: {
-        name: `c-${randomUUID().slice(0, 8)}`,
-        method: "team-token",
-        ...(projectId ? { projectId } : {}),
-        credentials: { apiToken: team.workspaceToken },
-      },
-    });
-    const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-    expect((await settled(ctx, appConnection.id)).status).toBe("active");
-    return appConnection.id;
-  };
-  const orgWide = await connect();
-  const own = await connect(project);
+  const project = made.projectId;
+  const own = made.connectionId;
+  const orgWide = await connect(ctx, team.workspaceToken, null);
   const limited = (await ApiKey.create({ name: "limited", orgId: ctx.stack.orgId, projectIds: [project] })).secret;
   const body = (extra: Record<string, unknown> = {}) => ({
     name: `s-${randomUUID().slice(0, 8)}`,

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import * as Dynamo from "@app/core/dynamo";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -16,32 +17,8 @@ const SECRET = "s3cr3t-hardening-";
 
 /** A Railway project with services `api` and `worker`, a workspace connection to it, the folder prod:/app. */
 async function setup() {
-  const { railway } = ctx;
-  const user = railway.addUser({ name: "Ada" });
-  const team = railway.addWorkspace(user.id, { name: "Team" });
-  const app = railway.addProject(team.id, { environments: ["production"], services: ["api", "worker"] });
-  const env = app.environments[0]!;
-  const api = app.services.find((s) => s.name === "api")!;
-  const worker = app.services.find((s) => s.name === "worker")!;
-  const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
-  const at = { projectId: app.id, environmentId: env.id };
-  return {
-    app,
-    projectId,
-    connectionId: appConnection.id,
-    api: { ...at, serviceId: api.id },
-    worker: { ...at, serviceId: worker.id },
-  };
+  const { app, projectId, connectionId, scope } = await connectedProject(ctx, { services: ["api", "worker"] });
+  return { app, projectId, connectionId, api: scope("api"), worker: scope("worker") };
 }
 type Setup = Awaited<ReturnType<typeof setup>>;
 type Scope = Setup["api"];

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { InfisicalSDK } from "@infisical/sdk";
 import { describe, expect, it } from "vitest";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -14,20 +15,10 @@ const ctx = useStack();
 describe("a secret written through the SDK reaches Railway", () => {
   it("create, change and delete in the store show in the service's variables; hand-set ones stay", async () => {
     const { railway } = ctx;
-    const user = railway.addUser({ name: "Ada" });
-    const team = railway.addWorkspace(user.id, { name: "Team" });
-    const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
-    const env = app.environments[0]!;
-    const api = app.services[0]!;
-    const scope = { projectId: app.id, environmentId: env.id, serviceId: api.id };
+    const made = await connectedProject(ctx, { connectionName: "store-flow" });
+    const { projectId } = made;
+    const scope = made.scope("api");
     railway.setVariables(scope, { HAND: "by-hand", LINK: "${{shared.URL}}/x" });
-
-    const projectId = randomUUID();
-    const made = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "store-flow", method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
-    });
-    const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-    expect((await settled(ctx, appConnection.id)).status).toBe("active");
 
     const secrets = new InfisicalSDK({ siteUrl: ctx.stack.url }).auth().accessToken(ctx.stack.apiKey).secrets();
     const at = { projectId, environment: "prod", secretPath: "/app" };
@@ -38,7 +29,7 @@ describe("a secret written through the SDK reaches Railway", () => {
       json: {
         name: "store-flow",
         projectId,
-        connectionId: appConnection.id,
+        connectionId: made.connectionId,
         environment: "prod",
         secretPath: "/app",
         syncOptions: { initialSyncBehavior: "overwrite-destination" },

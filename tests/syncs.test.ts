@@ -10,6 +10,7 @@ import * as Sync from "@app/core/sync";
 import { consume } from "@app/local/consumer";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { connectedProject } from "./support/railway.ts";
 import { settled, useStack, writeLostToStream } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
@@ -23,27 +24,12 @@ const SECRET = "s3cr3t-value-";
 /** A Railway project with a deployed `api` and a never deployed `worker`, a connection to it, and a folder. */
 async function setup() {
   const { railway } = ctx;
-  const user = railway.addUser({ name: "Ada" });
-  const team = railway.addWorkspace(user.id, { name: "Team" });
-  const app = railway.addProject(team.id, {
-    environments: ["production"],
+  const { team, app, env, projectId, connectionId } = await connectedProject(ctx, {
     services: ["api", "worker"],
     undeployed: ["worker"],
   });
-  const env = app.environments[0]!;
   const api = app.services.find((s) => s.name === "api")!;
   const worker = app.services.find((s) => s.name === "worker")!;
-  const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
   const folder = { orgId: ctx.stack.orgId, projectId, environment: "prod", secretPath: "/app" };
   const scope = { projectId: app.id, environmentId: env.id, serviceId: api.id };
   // What a person set by hand, Railway's own, and a reference: never touched by a sync.
@@ -52,7 +38,7 @@ async function setup() {
     RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app",
     LINK: "${{shared.URL}}/x",
   });
-  return { team, app, env, api, worker, projectId, connectionId: appConnection.id, folder, scope };
+  return { team, app, env, api, worker, projectId, connectionId, folder, scope };
 }
 type Setup = Awaited<ReturnType<typeof setup>>;
 
