@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import * as Sync from "@app/core/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { settled, useStack } from "./support/stack.ts";
+import { connectedProject } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -18,31 +19,19 @@ const SECRET = "s3cr3t-rules-";
 
 /** A Railway project with deployed services `api`, `web`, `worker`, `cron`, a connection to it, and a folder. */
 async function setup() {
-  const { railway } = ctx;
-  const user = railway.addUser({ name: "Ada" });
-  const team = railway.addWorkspace(user.id, { name: "Team" });
-  const app = railway.addProject(team.id, { environments: ["production"], services: ["api", "web", "worker", "cron"] });
-  const env = app.environments[0]!;
-  const service = (name: string) => ({
-    projectId: app.id,
-    environmentId: env.id,
-    serviceId: app.services.find((s) => s.name === name)!.id,
+  const {
+    app,
+    env,
+    projectId,
+    connectionId,
+    scope: service,
+  } = await connectedProject(ctx, {
+    services: ["api", "web", "worker", "cron"],
   });
-  const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
   return {
     app,
     projectId,
-    connectionId: appConnection.id,
+    connectionId,
     folder: { orgId: ctx.stack.orgId, projectId, environment: "prod", secretPath: "/app" },
     shared: { projectId: app.id, environmentId: env.id },
     api: service("api"),
