@@ -1,6 +1,8 @@
 // Railway's rate limit end to end: the API, the real queues and workers in the emulator, and a
 // stand-in token with a tiny budget. A spent budget is waited out, not failed.
 import { randomUUID } from "node:crypto";
+import * as Connection from "@app/core/connection";
+import * as Layout from "@app/core/layout";
 import * as Sync from "@app/core/sync";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { settled, useStack } from "./support/stack.ts";
@@ -22,10 +24,10 @@ const budget = { requests: 5, windowMs: 2000 };
 const services = ["api", "web", "worker", "cron"];
 
 /** A workspace token limited to `budget`, an active connection with it, and a project of four deployed services. */
-async function setup() {
+async function setup(limit = budget) {
   const { railway } = ctx;
   const team = railway.addWorkspace(railway.addUser().id);
-  railway.limitToken(team.workspaceToken, budget);
+  railway.limitToken(team.workspaceToken, limit);
   const app = railway.addProject(team.id, { services });
   const projectId = randomUUID();
   const res = await ctx.api("/api/v1/app-connections/railway", {
@@ -138,5 +140,39 @@ describe("a token's rate limit is waited out", () => {
       "succeeded",
       "Wrote 1 secret, deleted 0 secrets; redeployed the latest successful deployment.",
     ]);
+  }, 40_000);
+
+  it("a re-check held for the rate limit is not taken for a lost job by the stale sweep, and settles after the reset", async () => {
+    // One request per 8 s: the create's verification spends the window, so the re-check is held.
+    const s = await setup({ requests: 1, windowMs: 8000 });
+    const before = await getConnection(s.connectionId);
+    expect((await ctx.api(`/api/v1/app-connections/railway/${s.connectionId}/verify`, { method: "POST" })).status).toBe(
+      202,
+    );
+    await until(
+      () =>
+        ctx.output
+          .join("")
+          .split("\n")
+          .some((line) => line.includes("verification held") && line.includes(s.connectionId)),
+      10_000,
+    );
+    const held = await getConnection(s.connectionId);
+    expect(held.pendingVerification).toMatchObject({ purpose: "recheck" });
+
+    // The sweep's page, run as if the re-check had been requested longer ago than STALE_VERIFICATION_MINUTES.
+    const stale = new Date(Date.now() + 3000).toISOString();
+    const { items } = await Connection.due(Layout.maintenanceKey("JOB", s.connectionId), stale, 100);
+    await Connection.resolveStale(items);
+    expect(items.map((i) => i.id)).not.toContain(s.connectionId);
+    expect((await getConnection(s.connectionId)).pendingVerification).toEqual(held.pendingVerification);
+
+    const settledAfter = await until(async () => {
+      const c = await getConnection(s.connectionId);
+      return c.pendingVerification === null ? c : undefined;
+    }, 20_000);
+    expect(settledAfter.status).toBe("active");
+    expect(settledAfter.verifiedAt > before.verifiedAt).toBe(true);
+    expect(limited(s.token)).toBe(0);
   }, 40_000);
 });

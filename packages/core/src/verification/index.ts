@@ -76,6 +76,7 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
  */
 async function hold(job: Connection.Job, delivery: Queue.Delivery, until: number, context: Record<string, unknown>) {
   const delay = RateLimit.delaySeconds(until, Date.now());
+  await Connection.holdJob(job.orgId, job.connectionId, job.jobId, new Date(until).toISOString());
   await Queue.hold(Queue.verification(), job, delivery, delay);
   log.info("Railway's rate limit is spent; verification held", {
     ...context,
