@@ -14,13 +14,23 @@ describe("admission", () => {
     expect(Hold.admission({ remaining: 3, resetAt: s(30) }, now, 4)).toEqual({ kind: "hold", until: s(30) });
     expect(Hold.admission({ remaining: 0, resetAt: s(30) }, now, 1)).toEqual({ kind: "hold", until: s(30) });
     expect(Hold.admission({ remaining: 1, resetAt: s(30) }, now, 1)).toEqual({ kind: "reserve" });
+    expect(Hold.admission({ remaining: Hold.lowWatch, resetAt: s(30) }, now, 4)).toEqual({ kind: "reserve" });
   });
 
-  it("once the window is over, starts the next one by reserving from its limit, or goes when no limit is known", () => {
+  it("writes nothing while the window has plenty left", () => {
+    expect(Hold.admission({ remaining: Hold.lowWatch + 1, resetAt: s(30) }, now, 4)).toEqual({ kind: "go" });
+    expect(Hold.admission({ remaining: 96, resetAt: s(30), limit: 100, provisional: true }, now, 4)).toEqual({
+      kind: "go",
+    });
+  });
+
+  it("once a low window is over, starts the next one by reserving from its limit, or goes when no limit is known", () => {
     expect(Hold.admission({ remaining: 0, resetAt: now, limit: 5 }, now, 4)).toEqual({ kind: "fresh", limit: 5 });
     expect(Hold.admission({ remaining: 0, resetAt: s(-1) }, now, 4)).toEqual({ kind: "go" });
     // A limit below the job's cost cannot be reserved from: the job goes and meets what Railway says.
     expect(Hold.admission({ remaining: 0, resetAt: s(-1), limit: 3 }, now, 4)).toEqual({ kind: "go" });
+    // A window that ended with plenty left held no one back: nothing to stagger.
+    expect(Hold.admission({ remaining: 96, resetAt: s(-1), limit: 100 }, now, 4)).toEqual({ kind: "go" });
   });
 
   it("a window started by a reservation learns its reset within a request: a job held by it looks again in a second", () => {

@@ -34,15 +34,19 @@ export type Admission =
   | { kind: "hold"; until: number };
 
 /**
- * Whether a job costing `cost` requests may start: freely while nothing is known or the stored
- * window is over (reserving from a new one when the limit is known, so that jobs held until the
- * same reset do not all start at once), by reserving its cost while the window has enough left,
- * else held until the reset.
+ * Whether a job costing `cost` requests may start. Freely while nothing is known, while the
+ * window has plenty left (no write), or once it is over; but a window that ended low may have
+ * jobs held until its reset, so the first job after it starts the next by reserving from the
+ * limit, and they do not all start at once. While the window is low a job reserves its cost,
+ * and is held until the reset once too little is left.
  */
 export function admission(state: State | undefined, now: number, cost: number): Admission {
   if (!state) return { kind: "go" };
   if (state.resetAt <= now)
-    return state.limit !== undefined && state.limit >= cost ? { kind: "fresh", limit: state.limit } : { kind: "go" };
+    return state.remaining <= lowWatch && state.limit !== undefined && state.limit >= cost
+      ? { kind: "fresh", limit: state.limit }
+      : { kind: "go" };
+  if (state.remaining > lowWatch) return { kind: "go" };
   if (state.remaining >= cost) return { kind: "reserve" };
   return {
     kind: "hold",
