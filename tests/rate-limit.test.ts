@@ -2,8 +2,11 @@
 // stand-in token with a tiny budget. A spent budget is waited out, not failed.
 import { randomUUID } from "node:crypto";
 import * as Connection from "@app/core/connection";
+import * as Dynamo from "@app/core/dynamo";
 import * as Layout from "@app/core/layout";
+import * as RateLimit from "@app/core/ratelimit";
 import * as Sync from "@app/core/sync";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { settled, useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
@@ -175,4 +178,37 @@ describe("a token's rate limit is waited out", () => {
     expect(settledAfter.verifiedAt > before.verifiedAt).toBe(true);
     expect(limited(s.token)).toBe(0);
   }, 40_000);
+});
+
+describe("the budget item", () => {
+  const stored = async (connectionId: string) =>
+    (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: RateLimit.key(connectionId) }))).Item;
+
+  it("ten jobs at once on a window with 8 requests left: two of 4 requests are admitted, the others held until the reset", async () => {
+    const id = randomUUID();
+    const resetAt = Date.now() + 60_000;
+    await RateLimit.record(id, { status: 200, limit: 10, remaining: 8, resetAt });
+    const admitted = await Promise.all(Array.from({ length: 10 }, () => RateLimit.admit(id, 4)));
+    expect(admitted.filter((until) => until === undefined)).toHaveLength(2);
+    expect(admitted.filter((until) => until === resetAt)).toHaveLength(8);
+    expect(await stored(id)).toMatchObject({ remaining: 0, resetAt, limit: 10 });
+  });
+
+  it("keeps the lower of what is left within a window, takes a 429, and holds nothing but the connection's numbers", async () => {
+    const id = randomUUID();
+    const resetAt = Date.now() + 60_000;
+    await RateLimit.record(id, { status: 200, limit: 10, remaining: 3, resetAt });
+    await RateLimit.record(id, { status: 200, limit: 10, remaining: 7, resetAt });
+    expect(await stored(id)).toMatchObject({ remaining: 3 });
+    // Plenty left is not worth a write where nothing is stored.
+    const other = randomUUID();
+    await RateLimit.record(other, { status: 200, limit: 1000, remaining: 900, resetAt });
+    expect(await stored(other)).toBeUndefined();
+    const retryAt = Date.now() + 90_000;
+    await RateLimit.record(id, { status: 429, retryAt });
+    const item = await stored(id);
+    expect(item).toMatchObject({ remaining: 0, resetAt: retryAt });
+    expect(Object.keys(item ?? {}).sort()).toEqual(["expiresAt", "limit", "pk", "remaining", "resetAt", "sk"]);
+    expect(await RateLimit.admit(id, 1)).toBe(retryAt);
+  });
 });
