@@ -1,5 +1,5 @@
 import { log } from "@app/core/log";
-import type * as Queue from "@app/core/queue";
+import * as Queue from "@app/core/queue";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
@@ -15,9 +15,14 @@ export const sqsBatch =
     processPartialResponse(
       event,
       async (record: SQSRecord) => {
-        const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+        const delivery = Queue.delivery(
+          Number(record.attributes.ApproximateReceiveCount),
+          record.receiptHandle,
+          record.messageAttributes,
+        );
+        const { attempt } = delivery;
         try {
-          return await job(record.body, { attempt, receiptHandle: record.receiptHandle });
+          return await job(record.body, delivery);
         } catch (err) {
           // The error's name only: its message is not ours to vouch for.
           log.warn("job failed; it will be delivered again", {

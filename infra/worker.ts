@@ -6,7 +6,8 @@ import { table } from "./table";
 
 /**
  * Verifies queued tokens with Railway. SST's subscription grants receive, delete and
- * ChangeMessageVisibility on the job queue (the worker's own backoff uses the last one).
+ * ChangeMessageVisibility on the job queue (the worker's own backoff uses the last one); it
+ * sends to its own queue a job held for Railway's rate limit (a new message, its attempts kept).
  */
 export const worker = jobQueue.subscribe(
   {
@@ -17,6 +18,7 @@ export const worker = jobQueue.subscribe(
     environment: { VERIFY_MAX_ATTEMPTS: String(Policy.maxAttempts) },
     link: [table, verifyQueue, credentialsKey],
     permissions: [
+      { actions: ["sqs:SendMessage"], resources: [jobQueue.arn] },
       // Opens the job's token (or a stored one, to verify it again), and seals it at rest.
       decryptFor("verification-job", "app-connection-credentials"),
       encryptFor("app-connection-credentials"),

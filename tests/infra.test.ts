@@ -214,6 +214,11 @@ describe("the verification queue", () => {
     const worker = statements(subscription(production, "VerifyJobs").subscriber, "VerifyJobs");
     expect(actions(on(worker, jobsArn))).toContain("sqs:ChangeMessageVisibility");
   });
+
+  test("the worker may send a job held for Railway's rate limit to its own queue again", () => {
+    const worker = statements(subscription(production, "VerifyJobs").subscriber, "VerifyJobs");
+    expect(actions(on(worker, jobsArn))).toContain("sqs:SendMessage");
+  });
 });
 
 describe("the secret sync queue", () => {

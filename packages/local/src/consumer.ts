@@ -31,7 +31,12 @@ export async function pollOnce(queueUrl: string, handler: Handler, opts: PollOpt
     receiptHandle: m.ReceiptHandle ?? "",
     body: m.Body ?? "",
     attributes: m.Attributes as unknown as SQSRecord["attributes"],
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+        name,
+        { stringValue: a.StringValue, dataType: a.DataType ?? "String", stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
     md5OfBody: m.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN: arn,

@@ -7,5 +7,6 @@ export {
   type RejectionStyle,
   type StandinRequest,
   type StartOptions,
+  type TokenBudget,
 } from "./standin.ts";
 export type { Deployment, DeploymentStatus, RailwayDeployment, SharedDeploys, VariableScope } from "./world.ts";

@@ -538,6 +538,34 @@ describe("rate limits", () => {
     const otherToken = await gql("{ apiToken { workspaces { id } } }", { bearer: team.workspaceToken });
     expect(otherToken.status).toBe(200);
   });
+
+  it("a token with a budget of its own: its requests per window, then 429 until the window ends", async () => {
+    const { ada, team } = buildWorld();
+    standin.limitToken(team.workspaceToken, { requests: 2, windowMs: 1000 });
+    const ask = () => gql("{ apiToken { workspaces { id } } }", { bearer: team.workspaceToken });
+    const first = await ask();
+    expect([first.status, first.headers.get("x-ratelimit-limit"), first.headers.get("x-ratelimit-remaining")]).toEqual([
+      200,
+      "2",
+      "1",
+    ]);
+    const reset = Number(first.headers.get("x-ratelimit-reset"));
+    expect(reset * 1000).toBeGreaterThan(Date.now());
+    expect(reset * 1000).toBeLessThanOrEqual(Date.now() + 2000);
+    expect((await ask()).headers.get("x-ratelimit-remaining")).toBe("0");
+    const limited = await ask();
+    expect([limited.status, limited.headers.get("retry-after"), limited.headers.get("x-ratelimit-remaining")]).toEqual([
+      429,
+      "1",
+      "0",
+    ]);
+    // Other tokens are not limited, and the window ends.
+    const other = await gql("{ me { id } }", { bearer: ada.accountToken });
+    expect([other.status, other.headers.get("x-ratelimit-limit")]).toEqual([200, null]);
+    await sleep(Math.max(0, reset * 1000 - Date.now()) + 50);
+    const again = await ask();
+    expect([again.status, again.headers.get("x-ratelimit-remaining")]).toEqual([200, "1"]);
+  });
 });
 
 describe("injected faults", () => {

@@ -53,6 +53,9 @@ export interface StartOptions extends Partial<BehaviourOptions> {
   seedDemo?: boolean;
 }
 
+/** A token's own request budget (see `limitToken`). */
+export type TokenBudget = { requests: number; windowMs: number };
+
 /** One-shot faults, applied in order, one per incoming request. */
 export type Fault =
   | { type: "status"; status: number; body?: string }
@@ -97,6 +100,7 @@ export class RailwayStandin {
   private options: BehaviourOptions;
   private faults: Fault[] = [];
   private readonly rateWindows = new Map<string, { endsAt: number; count: number }>();
+  private readonly tokenBudgets = new Map<string, TokenBudget>();
   private readonly closing = new AbortController();
 
   private constructor(
@@ -197,6 +201,14 @@ export class RailwayStandin {
     return this.world.addToken(randomUUID(), { kind: "project", projectId, environmentId });
   }
 
+  /**
+   * Gives one token a request budget of its own: `requests` per window of `windowMs` (from its
+   * first request), answered with Railway's rate-limit headers, and 429 with Retry-After past it.
+   */
+  limitToken(token: string, budget: TokenBudget): void {
+    this.tokenBudgets.set(token, budget);
+  }
+
   revokeToken(token: string): void {
     this.world.tokens.delete(token);
   }
@@ -272,6 +284,7 @@ export class RailwayStandin {
     this.faults = [];
     this.requests.length = 0;
     this.rateWindows.clear();
+    this.tokenBudgets.clear();
   }
 
   async close(): Promise<void> {
@@ -338,7 +351,9 @@ export class RailwayStandin {
     }
 
     if (record.path !== ENDPOINT) return this.send(res, record, errorReply(404, "Not Found"));
-    const rate = this.countRate(`${record.authorization ?? ""}\n${record.projectAccessToken ?? ""}`);
+    const rate =
+      this.countTokenBudget(record) ??
+      this.countRate(`${record.authorization ?? ""}\n${record.projectAccessToken ?? ""}`);
     if (rate?.limited) return this.send(res, record, tooManyRequests(rate.headers));
     const reply = await this.graphql(req, record, parsedBody);
     this.send(res, record, { ...reply, headers: { ...rate?.headers, ...reply.headers } });
@@ -393,13 +408,24 @@ export class RailwayStandin {
     }
   }
 
+  private countTokenBudget(record: StandinRequest) {
+    const token = record.projectAccessToken ?? record.authorization?.replace(/^Bearer /, "");
+    const budget = token === undefined ? undefined : this.tokenBudgets.get(token);
+    if (!budget || token === undefined) return undefined;
+    return this.countWindow(`budget\n${token}`, budget.requests, budget.windowMs);
+  }
+
   private countRate(key: string): { limited: boolean; headers: Record<string, string> } | undefined {
     const limit = this.options.rateLimit?.perHour;
     if (limit === undefined) return undefined;
+    return this.countWindow(key, limit, HOUR_MS);
+  }
+
+  private countWindow(key: string, limit: number, windowMs: number) {
     const now = Date.now();
     let window = this.rateWindows.get(key);
     if (!window || now >= window.endsAt) {
-      window = { endsAt: now + HOUR_MS, count: 0 };
+      window = { endsAt: now + windowMs, count: 0 };
       this.rateWindows.set(key, window);
     }
     window.count += 1;

@@ -6,8 +6,11 @@ import * as Railway from "../railway/index.ts";
 
 export type App = "railway";
 
-/** A provider's client throws these: Unreachable means "ask again later", Rejected "not with this token". */
-export { Rejected, Unreachable } from "../railway/index.ts";
+/**
+ * A provider's client throws these: Unreachable means "ask again later", RateLimited (an
+ * Unreachable) "not before its `until`", Rejected "not with this token".
+ */
+export { RateLimited, Rejected, Unreachable } from "../railway/index.ts";
 
 export const verify = (app: App, method: Railway.Method, token: string) =>
   ({ railway: Railway.verifyToken })[app](method, token);

@@ -21,7 +21,7 @@ import { created, removed, updated } from "./transition.ts";
 export { NameTaken, NoCredentials } from "./errors.ts";
 export { type Pending, pendingJob, recheckAll, resolveStale, settle } from "./jobs.ts";
 export * from "./schema.ts";
-export { due } from "./store.ts";
+export { due, holdJob } from "./store.ts";
 export type { Outcome } from "./transition.ts";
 export { Credentials };
 

@@ -4,7 +4,14 @@ import type * as Railway from "../railway/index.ts";
 import type { Info, Purpose } from "./schema.ts";
 
 /** The verification in flight: its job's id, and what it verifies. */
-export type InFlight = { id: string; purpose: Purpose; method: Railway.Method; requestedAt: string };
+export type InFlight = {
+  id: string;
+  purpose: Purpose;
+  method: Railway.Method;
+  requestedAt: string;
+  /** Set while the job waits for Railway's rate limit: the sweep counts it stale only from then. */
+  heldUntil?: string;
+};
 export type FailedRotation = NonNullable<Info["rotation"]> & { status: "failed" };
 
 export type Item = Omit<Info, "pendingVerification" | "rotation"> & {
@@ -61,8 +68,11 @@ export const toInfo = ({
 /** Keeps the maintenance index in step with the item's state. */
 export function indexed(item: Item): Item {
   const { gsi2pk, gsi2sk, ...rest } = item;
-  if (item.job)
-    return { ...rest, gsi2pk: maintenanceKey("JOB", item.id), gsi2sk: `${item.job.requestedAt}#${item.id}` };
+  if (item.job) {
+    const { requestedAt, heldUntil } = item.job;
+    const since = heldUntil && heldUntil > requestedAt ? heldUntil : requestedAt;
+    return { ...rest, gsi2pk: maintenanceKey("JOB", item.id), gsi2sk: `${since}#${item.id}` };
+  }
   if (item.status === "active")
     return { ...rest, gsi2pk: maintenanceKey("ACTIVE", item.id), gsi2sk: `${item.verifiedAt}#${item.id}` };
   return rest;

@@ -1,5 +1,6 @@
 /** Connections in DynamoDB: reads, and the guarded writes that commit a step with all that goes with it. */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
@@ -126,6 +127,30 @@ export async function change(
     "concurrent_change",
     "The connection kept changing while this request ran; try again",
   );
+}
+
+/**
+ * Marks the verification in flight as waiting for Railway's rate limit until `until`, so that
+ * the stale sweep (which reads `gsi2sk`, see `indexed`) does not take a held job for a lost one.
+ * Bookkeeping, not a step: no audit entry or event; the revision still moves. Whether it applied.
+ */
+export async function holdJob(orgId: string, id: string, jobId: string, until: string) {
+  try {
+    await Dynamo.client.send(
+      new UpdateCommand({
+        TableName: Dynamo.table(),
+        Key: key(orgId, id),
+        UpdateExpression: "SET #job.heldUntil = :until, gsi2sk = :sk, revision = revision + :one",
+        ConditionExpression: "#job.id = :jobId AND #job.requestedAt < :until",
+        ExpressionAttributeNames: { "#job": "job" },
+        ExpressionAttributeValues: { ":until": until, ":sk": `${until}#${id}`, ":jobId": jobId, ":one": 1 },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Railway's public GraphQL API: verifying tokens of each kind, and listing what a token reaches. */
+import { AsyncLocalStorage } from "node:async_hooks";
 import * as z from "zod/mini";
 import * as Env from "../env/index.ts";
 
@@ -30,6 +31,67 @@ export class Unreachable extends Error {
     this.name = "RailwayUnreachable";
   }
 }
+
+/**
+ * Railway answered 429, or the job already knows its token's budget is spent: nothing is sent
+ * until `until` (an ISO time). A held job waits for it without spending one of its attempts.
+ */
+export class RateLimited extends Unreachable {
+  constructor(
+    readonly until: string,
+    retryAfterSeconds?: number,
+  ) {
+    super("Railway's rate limit was reached", retryAfterSeconds);
+    this.name = "RailwayRateLimited";
+  }
+}
+
+/** What one answer said about its token's request budget (times in ms since the epoch). */
+export type Budget = { status: number; limit?: number; remaining?: number; resetAt?: number; retryAt?: number };
+
+const count = (text: string | null) => {
+  const n = text === null || text.trim() === "" ? Number.NaN : Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+/**
+ * The rate-limit headers of an answer. `Retry-After` is whole seconds (Railway's CLI relies on
+ * it), or an HTTP date as HTTP allows. `X-RateLimit-Reset`'s format is undocumented: a number
+ * above 10¹² is read as epoch milliseconds, above 10⁹ as epoch seconds, else as seconds from
+ * now; anything else as a date.
+ */
+export function budgetOf(header: (name: string) => string | null, status: number, now = Date.now()): Budget {
+  const date = (text: string | null) => {
+    const at = text ? Date.parse(text) : Number.NaN;
+    return Number.isFinite(at) ? at : undefined;
+  };
+  const resetText = header("x-ratelimit-reset");
+  const reset = count(resetText);
+  const retryText = header("retry-after");
+  const retryAfter = count(retryText);
+  const budget: Budget = {
+    status,
+    limit: count(header("x-ratelimit-limit")),
+    remaining: count(header("x-ratelimit-remaining")),
+    resetAt:
+      reset === undefined ? date(resetText) : reset > 1e12 ? reset : reset > 1e9 ? reset * 1000 : now + reset * 1000,
+    retryAt: retryAfter === undefined ? date(retryText) : retryAfter > 0 ? now + retryAfter * 1000 : undefined,
+  };
+  for (const k of Object.keys(budget) as Array<keyof Budget>) if (budget[k] === undefined) delete budget[k];
+  return budget;
+}
+
+/**
+ * Watches the requests of one job (AsyncLocalStorage, so that every client of Railway's API is
+ * covered without passing it through): `before` may refuse a request (throwing RateLimited) when
+ * the job knows its budget is spent; `after` sees each answer's budget.
+ */
+export interface Meter {
+  before(): void;
+  after(budget: Budget): Promise<void>;
+}
+const meters = /* @__PURE__ */ new AsyncLocalStorage<Meter>();
+export const metered = <T>(meter: Meter, work: () => Promise<T>): Promise<T> => meters.run(meter, work);
 
 const label: Record<Method, string> = {
   "account-token": "account token",
@@ -92,6 +154,8 @@ export async function query(
   variables?: Record<string, unknown>,
   sent: readonly string[] = [],
 ): Promise<Answer> {
+  const meter = meters.getStore();
+  meter?.before();
   let res: Response;
   try {
     res = await fetch(apiUrl(), {
@@ -106,11 +170,14 @@ export async function query(
       timedOut ? `Railway did not answer within ${timeoutMs / 1000} s` : "could not connect to Railway's API",
     );
   }
+  const now = Date.now();
+  const budget = budgetOf((name) => res.headers.get(name), res.status, now);
+  await meter?.after(budget);
   if (res.status === 401 || res.status === 403) return { ok: false, reason: `HTTP ${res.status}` };
   if (res.status === 429) {
     const retryAfter = Number(res.headers.get("retry-after"));
-    throw new Unreachable(
-      "Railway's rate limit was reached",
+    throw new RateLimited(
+      new Date(limitedUntil(budget, now)).toISOString(),
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
   }
@@ -127,6 +194,15 @@ export async function query(
   if (body.data == null) return { ok: false, reason: "no data for this token" };
   return { ok: true, data: body.data };
 }
+
+/** Railway gives no time with a 429 (it documents Retry-After on each): the job waits this long. */
+export const defaultHoldSeconds = 60;
+
+/** When a 429's budget is back: the later of Retry-After and the reset, or a default wait. */
+export const limitedUntil = (budget: Budget, now: number) =>
+  budget.retryAt === undefined && (budget.resetAt === undefined || budget.resetAt <= now)
+    ? now + defaultHoldSeconds * 1000
+    : Math.max(budget.retryAt ?? 0, budget.resetAt ?? 0);
 
 async function check(method: Method, token: string): Promise<Identity | string> {
   const answer = await query(method, token, checks[method].query);

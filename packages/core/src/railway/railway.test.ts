@@ -149,6 +149,82 @@ describe("one request", () => {
     expect(await retryAfter()).toBeUndefined();
   });
 
+  it("a 429 is a rate limit held until the later of Retry-After and the reset, or a minute when neither says", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 30;
+    answers.push(
+      () => json({}, 429, { "retry-after": "7", "x-ratelimit-reset": String(reset) }),
+      () => json({}, 429, { "retry-after": "7" }),
+      () => json({}, 429),
+    );
+    const until = async () => {
+      const started = Date.now();
+      const err = await Railway.query("team-token", TOKEN, "q").catch((e) => e);
+      expect(err).toBeInstanceOf(Railway.RateLimited);
+      return Math.round((Date.parse(err.until) - started) / 1000);
+    };
+    expect(await until()).toBeGreaterThanOrEqual(29);
+    expect(await until()).toBe(7);
+    expect(await until()).toBe(Railway.defaultHoldSeconds);
+  });
+
+  it("reads the budget headers in each format Railway might use for the reset", () => {
+    const now = Date.parse("2026-12-06T05:00:00.000Z");
+    const of = (headers: Record<string, string>, status = 200) =>
+      Railway.budgetOf((name) => headers[name] ?? null, status, now);
+    const epochSeconds = String(now / 1000 + 90);
+    expect(of({ "x-ratelimit-limit": "100", "x-ratelimit-remaining": "7", "x-ratelimit-reset": epochSeconds })).toEqual(
+      {
+        status: 200,
+        limit: 100,
+        remaining: 7,
+        resetAt: now + 90_000,
+      },
+    );
+    expect(of({ "x-ratelimit-reset": String(now + 90_000) }).resetAt).toBe(now + 90_000);
+    expect(of({ "x-ratelimit-reset": "90" }).resetAt).toBe(now + 90_000);
+    expect(of({ "x-ratelimit-reset": "2026-12-06T05:01:30Z" }).resetAt).toBe(now + 90_000);
+    expect(of({ "retry-after": "5" }, 429)).toEqual({ status: 429, retryAt: now + 5000 });
+    expect(of({ "retry-after": "Sun, 06 Dec 2026 05:00:09 GMT" }, 429).retryAt).toBe(now + 9000);
+    // Nonsense is no information.
+    expect(
+      of({ "x-ratelimit-remaining": "-1", "x-ratelimit-reset": "soon", "retry-after": "0", "x-ratelimit-limit": "" }),
+    ).toEqual({ status: 200 });
+  });
+
+  it("a meter sees every answer's budget and may refuse a request before it is sent", async () => {
+    const seen: Railway.Budget[] = [];
+    let refuse = false;
+    const meter: Railway.Meter = {
+      before() {
+        if (refuse) throw new Railway.RateLimited("2026-12-06T05:10:00.000Z");
+      },
+      async after(budget) {
+        seen.push(budget);
+      },
+    };
+    answers.push(
+      () => json({ data: { ok: 1 } }, 200, { "x-ratelimit-remaining": "1" }),
+      () => json({}, 429, { "retry-after": "3" }),
+    );
+    await Railway.metered(meter, async () => {
+      expect(await Railway.query("team-token", TOKEN, "q")).toEqual({ ok: true, data: { ok: 1 } });
+      await expect(Railway.query("team-token", TOKEN, "q")).rejects.toBeInstanceOf(Railway.RateLimited);
+      refuse = true;
+      await expect(Railway.query("team-token", TOKEN, "q")).rejects.toMatchObject({
+        until: "2026-12-06T05:10:00.000Z",
+      });
+    });
+    expect(seen.map((b) => [b.status, b.remaining])).toEqual([
+      [200, 1],
+      [429, undefined],
+    ]);
+    expect(sent).toHaveLength(2);
+    // Outside the meter nothing watches.
+    answers.push(data({ ok: 2 }));
+    expect(await Railway.query("team-token", TOKEN, "q")).toEqual({ ok: true, data: { ok: 2 } });
+    expect(seen).toHaveLength(2);
+  });
+
   it("5xx, non-JSON, JSON that is not an object, network errors and timeouts are outages", async () => {
     answers.push(
       () => new Response("busy", { status: 503 }),

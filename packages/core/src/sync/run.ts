@@ -12,6 +12,7 @@ import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Railway from "../railway/index.ts";
 import * as Variables from "../railway/variables/index.ts";
+import * as RateLimit from "../ratelimit/index.ts";
 import { maxValueBytes } from "../secret/schema.ts";
 import * as Policy from "../verification/policy/index.ts";
 import { isQuiet, type Mode, type Plan, plan, readersOf, removal, sealedAmong } from "./diff.ts";
@@ -20,7 +21,17 @@ import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
 import { FolderRefused, source } from "./source.ts";
 import * as Store from "./store.ts";
-import { bound, current, destinationOf, finished, leased, managing, type Result, released } from "./transition.ts";
+import {
+  bound,
+  current,
+  destinationOf,
+  finished,
+  leased,
+  managing,
+  type Result,
+  released,
+  waiting,
+} from "./transition.ts";
 
 const now = () => new Date().toISOString();
 
@@ -62,9 +73,16 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
 
   let result: Result;
   try {
-    result = await perform(job, item);
+    const until = await RateLimit.admit(item.connectionId, RateLimit.costs.sync);
+    if (until !== undefined) throw new Railway.RateLimited(new Date(until).toISOString());
+    result = await RateLimit.metered(item.connectionId, () => perform(job, item));
   } catch (err) {
     if (err instanceof Refused || err instanceof FolderRefused) result = { status: "failed", message: err.message };
+    else if (
+      err instanceof Railway.RateLimited &&
+      RateLimit.mayHold(delivery.heldSince, Date.now(), Policy.maxHoldHours)
+    )
+      return hold(job, delivery, Date.parse(err.until), context);
     else if (err instanceof Railway.Unreachable && delivery.attempt >= policy.maxAttempts)
       result = {
         status: "failed",
@@ -89,6 +107,26 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   }
   await settle(job, result);
   log.info("secret sync settled", { ...context, status: result.status });
+}
+
+/**
+ * Railway's rate limit for the connection's token is spent: the sync says until when it waits,
+ * and the job is sent again for then (in steps of at most 15 minutes), keeping the attempts it
+ * had spent; a change made meanwhile is synced by the job it queued, as ever.
+ */
+async function hold(job: Job, delivery: Queue.Delivery, until: number, context: Record<string, unknown>) {
+  const message = RateLimit.waitingMessage(until);
+  await Store.change(job.orgId, job.syncId, (i) => {
+    const next = waiting(i, job, message);
+    return next ? { next } : undefined;
+  });
+  const delay = RateLimit.delaySeconds(until, Date.now());
+  await Queue.hold(Queue.syncs(), job, delivery, delay);
+  log.info("Railway's rate limit is spent; secret sync held", {
+    ...context,
+    until: new Date(until).toISOString(),
+    retryInSeconds: delay,
+  });
 }
 
 /**

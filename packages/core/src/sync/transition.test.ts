@@ -13,6 +13,7 @@ import {
   requested,
   syncRequested,
   updated,
+  waiting,
 } from "./transition.ts";
 
 const input = {
@@ -289,5 +290,35 @@ describe("a run is bound to the destination it started with", () => {
       "T2",
     );
     expect(next).toMatchObject({ removeStatus: "succeeded", lastRemovedAt: null, managedKeys: [] });
+  });
+});
+
+describe("waiting for Railway's rate limit", () => {
+  const held = { ...base, syncStatus: "running" as const, lease: { jobId: "g1", until: "x" }, lastSyncMessage: "old" };
+
+  it("hands the lease back and leaves the run pending, saying why, with nothing else settled", () => {
+    const next = waiting(held, sync(1), "Waiting until T.");
+    expect(next).toEqual({ ...held, lease: null, syncStatus: "pending", lastSyncMessage: "Waiting until T." });
+    expect(current(next, sync(1))).toBe(true);
+  });
+
+  it("an import or a removal waits in its own fields", () => {
+    const job: Job = { orgId: "org", syncId: fresh.id, jobId: "ji", kind: "import" };
+    const running = {
+      ...requested(base, "import", "ji", "T"),
+      importStatus: "running" as const,
+      lease: { jobId: "ji", until: "x" },
+    };
+    expect(waiting(running, job, "w")).toMatchObject({
+      importStatus: "pending",
+      lastImportMessage: "w",
+      syncStatus: "pending",
+      lastSyncMessage: null,
+      lease: null,
+    });
+  });
+
+  it("changes nothing for a job that does not hold the lease", () => {
+    expect(waiting(held, sync(1, "other"), "w")).toBeUndefined();
   });
 });

@@ -196,3 +196,13 @@ export function finished(item: Item, job: Job, result: Result, now: string): Ite
 /** The lease handed back for a retry later; the status stays as it was. */
 export const released = (item: Item, jobId: string): Item | undefined =>
   item.lease?.jobId === jobId ? { ...item, lease: null } : undefined;
+
+/**
+ * The job waits for Railway's rate limit: the lease handed back, its run pending again and saying
+ * so (`message`) until the job comes back. Undefined when the job no longer holds the lease.
+ */
+export function waiting(item: Item, job: Job, message: string): Item | undefined {
+  if (item.lease?.jobId !== job.jobId) return undefined;
+  const f = run(job.kind);
+  return { ...item, lease: null, [f.status]: "pending", [f.message]: message };
+}

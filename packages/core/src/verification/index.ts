@@ -3,6 +3,7 @@ import * as App from "../app/index.ts";
 import * as Connection from "../connection/index.ts";
 import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
+import * as RateLimit from "../ratelimit/index.ts";
 import * as Policy from "./policy/index.ts";
 
 const policy = /* @__PURE__ */ Policy.settings();
@@ -21,6 +22,10 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
     return;
   }
   const { sealedToken } = job;
+  // A new token has a budget of its own: the stored one is the connection's current token's.
+  const until = sealedToken ? undefined : await RateLimit.admit(job.connectionId, RateLimit.costs.verification);
+  if (until !== undefined && RateLimit.mayHold(delivery.heldSince, Date.now(), Policy.maxHoldHours))
+    return hold(job, delivery, until, context);
   const token = sealedToken
     ? await Connection.Credentials.openJob({ ...job, sealedToken })
     : await Connection.Credentials.open(pending.item, "verification");
@@ -34,12 +39,16 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
 
   let outcome: Connection.Outcome;
   try {
-    const verdict = await App.verify(pending.item.app, pending.method, token);
+    const verdict = await RateLimit.metered(job.connectionId, () =>
+      App.verify(pending.item.app, pending.method, token),
+    );
     outcome = verdict.ok
       ? { kind: "verified", railway: verdict.identity, ...(await seal()) }
       : { kind: "rejected", message: verdict.message };
   } catch (err) {
     if (!(err instanceof App.Unreachable)) throw err;
+    if (err instanceof App.RateLimited && RateLimit.mayHold(delivery.heldSince, Date.now(), Policy.maxHoldHours))
+      return hold(job, delivery, Date.parse(err.until), context);
     if (delivery.attempt < policy.maxAttempts) {
       const delay = Policy.backoffSeconds(policy.retryBaseSeconds, delivery.attempt, err.retryAfterSeconds);
       log.warn("Railway unreachable; verification will be retried", {
@@ -59,6 +68,21 @@ export async function run(body: string, delivery: Queue.Delivery): Promise<void>
   }
   const applied = await Connection.settle(job, outcome, pending);
   log.info("verification settled", { ...context, purpose: pending.purpose, outcome: outcome.kind, applied });
+}
+
+/**
+ * Railway's rate limit for the connection's token is spent: the job is sent again for when it
+ * resets (in steps of at most 15 minutes), keeping the attempts it had spent.
+ */
+async function hold(job: Connection.Job, delivery: Queue.Delivery, until: number, context: Record<string, unknown>) {
+  const delay = RateLimit.delaySeconds(until, Date.now());
+  await Connection.holdJob(job.orgId, job.connectionId, job.jobId, new Date(until).toISOString());
+  await Queue.hold(Queue.verification(), job, delivery, delay);
+  log.info("Railway's rate limit is spent; verification held", {
+    ...context,
+    until: new Date(until).toISOString(),
+    retryInSeconds: delay,
+  });
 }
 
 /**

@@ -21,6 +21,11 @@ export function backoffSeconds(base: number, attempt: number, retryAfter = 0, ra
   const ceiling = Math.min(base * 2 ** (attempt - 1), maxBackoffSeconds);
   return Math.max(Math.ceil(ceiling / 2 + (random * ceiling) / 2), retryAfter);
 }
+/**
+ * How long a job may wait for Railway's rate limit without spending its attempts (a Free token's
+ * window is an hour); past it, a 429 is an outage like any other, so that a job ends.
+ */
+export const maxHoldHours = 24;
 /** AWS's rule for Lambda consumers: at least six times the function's timeout. */
 export const visibilityTimeoutSeconds = 6 * workerTimeoutSeconds;
 /**
