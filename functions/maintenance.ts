@@ -10,13 +10,16 @@ export const sweep = () => Maintenance.start("sweep");
 /** On a schedule: re-check active connections whose last verification is old, at a steady rate. */
 export const reverify = () => Maintenance.start("reverify");
 
+/** Once a period: queue every auto-sync's job, at a steady rate, so that drift and lost triggers are healed. */
+export const reconcile = () => Maintenance.start("reconcile");
+
 /**
  * On a slow schedule: the events the stream did not relay (functions/stream.ts does it within
  * seconds), handed to the same subscribers.
  */
 export const relayWebhooks = () => Event.sweep(subscribers);
 
-const tasks = { sweep, reverify, "relay-webhooks": relayWebhooks };
+const tasks = { sweep, reverify, reconcile, "relay-webhooks": relayWebhooks };
 
 /** Subscribed to the maintenance queue: one page of a run per message. */
 export const pages = sqsBatch(Maintenance.run);

@@ -1,4 +1,5 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
+import * as ReconcilePolicy from "../packages/core/src/sync/policy/index.ts";
 import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { jobQueue, maintenancePageQueue, maintenanceQueue, sendWebhookJobs, verifyQueue, webhookQueue } from "./queue";
@@ -14,9 +15,10 @@ const every = (minutes: number): `rate(${string})` => {
 /**
  * The safety nets of the pipeline (functions/maintenance.ts): every 5 minutes, settle
  * verifications whose job was lost; every hour, queue re-checks of connections last verified
- * over a day ago, at a steady global rate. A scheduled run only queues one page per shard of the
- * maintenance index; the pages, and the pages they queue, run on the maintenance queue. None of
- * it touches a token: it reads and writes the table and queues jobs, so it gets no key permission.
+ * over a day ago, at a steady global rate; once a period, queue every auto-sync's reconcile. A
+ * scheduled run only queues one page per shard of the maintenance index; the pages, and the pages
+ * they queue, run on the maintenance queue. None of it touches a token: it reads and writes the
+ * table and queues jobs, so it gets no key permission.
  */
 const maintenanceFunction = (relaysEvents = false) => ({
   ...code("maintenance"),
@@ -67,8 +69,33 @@ export const relay = task(
   "Railway App Connections: relays the events the stream left in the outbox (webhooks, secret syncs)",
 );
 
-/** The pages of every run: each handles up to a page of one shard and queues the next. */
+// Every auto-sync once a period (SYNC_RECONCILE_SECONDS), fanned out by the pages at
+// SYNC_RECONCILE_PER_SECOND. The run only queues one page per shard: it needs the maintenance
+// queue and nothing else (no table, no other queue).
+export const reconcile = new sst.aws.Cron("Reconcile", {
+  schedule: every(ReconcilePolicy.everyMinutes()),
+  event: { task: "reconcile" },
+  function: {
+    ...code("maintenance"),
+    memory: "256 MB",
+    timeout: "60 seconds",
+    description: "Railway App Connections: reconciles every auto-sync with Railway (drift, lost triggers)",
+    link: [maintenanceQueue],
+    permissions: [{ actions: ["sqs:SendMessage"], resources: [maintenancePageQueue.arn] }],
+  },
+});
+
+/**
+ * The pages of every run: each handles up to a page of one shard and queues the next. A
+ * reconcile's page queues the syncs' jobs, so it may send to the sync queue too.
+ */
 export const pages = maintenancePageQueue.subscribe(
-  { ...maintenanceFunction(), description: "Railway App Connections: maintenance pages (re-checks, stale sweeps)" },
+  {
+    ...maintenanceFunction(),
+    link: [...maintenanceFunction().link, syncQueue],
+    permissions: [...maintenanceFunction().permissions, sendSyncJobs()],
+    environment: { SYNC_RECONCILE_PER_SECOND: String(ReconcilePolicy.settings().perSecond) },
+    description: "Railway App Connections: maintenance pages (re-checks, stale sweeps, reconciles)",
+  },
   { batch: { size: 10, partialResponses: true } },
 );

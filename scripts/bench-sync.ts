@@ -2,7 +2,8 @@
  * Secret syncs, measured on a system of their own (a fresh table: the main bench's thousands of
  * items would make moto, not the sync, the figure):
  * - Railway requests per sync of 1, 100 and 1,000 secrets: the first sync, a change of one
- *   secret, a delete of one (counted, so deterministic);
+ *   secret, a delete of one (counted, so deterministic); and one reconciliation period over 100
+ *   syncs (`--reconcile-syncs`), all in line, then with one variable edited by hand in Railway;
  * - a secret change → Railway updated, p50 against the floor: the same secret write through the
  *   API, then the same Railway calls (read, upsert) issued directly, one after the other.
  * - what a secret write and a sync of 10 changed secrets cost in AWS requests (the counting
@@ -20,11 +21,13 @@ const { values } = parseArgs({
   options: {
     changes: { type: "string", default: "20" },
     sizes: { type: "string", default: "1,100,1000" },
+    "reconcile-syncs": { type: "string", default: "100" },
     log: { type: "string" },
   },
 });
 const changes = Number(values.changes);
 const sizes = values.sizes.split(",").map(Number);
+const reconcileSyncs = Number(values["reconcile-syncs"]);
 const write = process.stdout.write.bind(process.stdout);
 const say = (line: string) => write(`${line}\n`);
 // The stack logs every request (JSON lines); the figures are what this script prints.
@@ -37,7 +40,12 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
 const railway = await RailwayStandin.start();
 // The debounce that coalesces a burst is a window by design: the latency row measures the
 // machinery (stream → queue → worker → Railway), and the README adds the window beside it.
-Object.assign(process.env, { RAILWAY_API_URL: railway.url, SYNC_DEBOUNCE_SECONDS: "0" });
+// A reconciliation run queues every sync at once here: the pace is a setting, the requests are the figure.
+Object.assign(process.env, {
+  RAILWAY_API_URL: railway.url,
+  SYNC_DEBOUNCE_SECONDS: "0",
+  SYNC_RECONCILE_PER_SECOND: "0",
+});
 const stack = await startStack({ port: 0, prefix: "benchsync", motoPort: await freePort(), pollSeconds: 1 });
 const Variables = await import("@app/core/railway/variables");
 const counter = await RequestCounter.attach();
@@ -200,6 +208,59 @@ for (const size of sizes) {
   );
   const hand = railway.getVariables(scope).HAND_SET;
   if (hand !== "by-hand") throw new Error(`bench: the hand-set variable of ${project} was touched`);
+}
+
+// ---- one reconciliation period over 100 syncs (functions/maintenance.ts's run, its pages, the worker) ----
+const reconciled = await Promise.all(
+  Array.from({ length: reconcileSyncs }, async (_, i) => {
+    const project = `bench-reconcile-${i}`;
+    const scope = await destination(project, 2);
+    const sync = (await createSync(project, scope)).secretSync.id as string;
+    return { project, scope, sync };
+  }),
+);
+for (const r of reconciled) await settle(r.project);
+const maintenance = await import("../functions/maintenance.ts");
+/** Railway's requests about the reconciled projects while one run reconciles them all. */
+async function period(what: string) {
+  const ours = new Set(reconciled.map((r) => r.scope.projectId));
+  const before = railway.requests.length;
+  const deploys = railway.deployments.length;
+  const synced = new Map(
+    await Promise.all(
+      reconciled.map(
+        async (r) => [r.sync, (await api(`/api/v1/secret-syncs/railway/${r.sync}`)).secretSync.lastSyncedAt] as const,
+      ),
+    ),
+  );
+  await maintenance.reconcile();
+  for (const r of reconciled)
+    await until(`${r.project}'s reconcile`, async () => {
+      const s = (await api(`/api/v1/secret-syncs/railway/${r.sync}`)).secretSync;
+      return s.lastSyncedAt !== synced.get(r.sync) && s.syncStatus === "succeeded" ? true : undefined;
+    });
+  for (const r of reconciled) await settle(r.project);
+  const mine = railway.requests
+    .slice(before)
+    .filter((q) => [...ours].some((id) => JSON.stringify(q.variables ?? {}).includes(id)));
+  const by = (field: string) => mine.filter((q) => q.fields.includes(field)).length;
+  const redeploys = railway.deployments.slice(deploys).filter((d) => ours.has(d.projectId)).length;
+  line(what, {
+    reads: by("variables"),
+    upserts: by("variableCollectionUpsert"),
+    deletes: by("variableDelete"),
+    deploymentReads: by("deployments"),
+    redeploys,
+    // A redeploy names only its deployment: counted by the stand-in's deployments, added here.
+    total: mine.length + redeploys,
+  });
+}
+await period(`a reconciliation period over ${reconcileSyncs} syncs, all in line`);
+const edited = reconciled[0]?.scope;
+if (edited) {
+  railway.setVariables(edited, { K0: "edited-by-hand" });
+  await period(`a reconciliation period over ${reconcileSyncs} syncs, 1 edited by hand`);
+  if (railway.getVariables(edited).K0 !== "v0-1") throw new Error("bench: the drift was not corrected");
 }
 
 // ---- a change → Railway updated, against the floor ----

@@ -336,12 +336,13 @@ describe("the workers", () => {
     expect(purposes(kms.find((s) => s.actions.includes("kms:Encrypt"))!)).toEqual(["app-connection-credentials"]);
   });
 
-  test("the schedules sweep every 5 minutes, re-verify hourly and sweep the outbox every 15 minutes, with no key and only SendMessage on the jobs (the outbox's sweep also on the webhook and sync jobs)", () => {
+  test("the schedules sweep every 5 minutes, re-verify hourly, sweep the outbox every 15 minutes and reconcile the syncs hourly, with no key and only SendMessage on the jobs (the outbox's sweep also on the webhook and sync jobs; the reconcile only on the maintenance pages)", () => {
     const crons = production.resources.filter((r) => r.type === "sst.aws.Cron");
     expect(crons.map((c) => [c.name, c.args.schedule, c.args.event.task])).toEqual([
       ["SweepStale", "rate(5 minutes)", "sweep"],
       ["Reverify", "rate(1 hour)", "reverify"],
       ["RelayWebhooks", "rate(15 minutes)", "relay-webhooks"],
+      ["Reconcile", "rate(1 hour)", "reconcile"],
     ]);
     for (const cron of crons) {
       expect(cron.args.function).toMatchObject({
@@ -351,11 +352,14 @@ describe("the workers", () => {
       });
       const policy = statements(cron.args.function);
       const sweepsOutbox = cron.name === "RelayWebhooks";
+      const reconciles = cron.name === "Reconcile";
       expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
       expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(
-        Array(sweepsOutbox ? 4 : 2).fill("sqs:SendMessage"),
+        Array(sweepsOutbox ? 4 : reconciles ? 1 : 2).fill("sqs:SendMessage"),
       );
-      expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
+      // The reconcile's run queues its pages and nothing else; its pages queue the syncs.
+      expect(actions(on(policy, jobsArn))).toEqual(reconciles ? [] : ["sqs:SendMessage"]);
+      if (reconciles) expect(actions(policy).filter((a) => a.startsWith("dynamodb:"))).toEqual([]);
       expect(actions(on(policy, maintenancePagesArn))).toEqual(["sqs:SendMessage"]);
       // Only the outbox's sweep queues deliveries and syncs (of events the stream left behind).
       expect(actions(on(policy, webhookJobsArn))).toEqual(sweepsOutbox ? ["sqs:SendMessage"] : []);
@@ -371,6 +375,8 @@ describe("the workers", () => {
     expect(actions(policy).filter((a) => a.startsWith("kms:"))).toEqual([]);
     expect(actions(on(policy, jobsArn))).toEqual(["sqs:SendMessage"]);
     expect(actions(on(policy, maintenancePagesArn))).toEqual(expect.arrayContaining(["sqs:SendMessage"]));
+    // A reconcile's page queues the syncs' jobs.
+    expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
     // Its own dead-letter queue, after a few receives.
     const queue = one(production, "sst.aws.Queue", "MaintenancePages").args;
     expect(queue.dlq).toMatchObject({ retry: 5 });

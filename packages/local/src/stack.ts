@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import * as Layout from "@app/core/layout";
+import * as ReconcilePolicy from "@app/core/sync/policy";
 import * as Policy from "@app/core/verification/policy";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
@@ -117,13 +118,15 @@ export async function startStack(opts: StackOptions) {
     opts.webhooks === false
       ? undefined
       : setInterval(() => maintenance.relayWebhooks().catch(() => {}), Layout.outboxSweep.everyMinutes * 60_000);
-  // What the cloud's schedules do, at the same pace: every 5 minutes and every hour.
+  // What the cloud's schedules do, at the same pace: every 5 minutes, every hour, and each
+  // reconciliation period (SYNC_RECONCILE_SECONDS, as infra/ reads it).
   const schedules =
     opts.worker === false
       ? []
       : [
           setInterval(() => maintenance.sweep().catch(() => {}), Policy.sweepEveryMinutes * 60_000),
           setInterval(() => maintenance.reverify().catch(() => {}), Policy.reverifyEveryMinutes * 60_000),
+          setInterval(() => maintenance.reconcile().catch(() => {}), ReconcilePolicy.everyMinutes() * 60_000),
         ];
   // Node's default 16 KiB header limit would answer a long query string with a bare 431
   // before the API could say which parameter is too long. What Node or the adapter refuse

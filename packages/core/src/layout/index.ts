@@ -6,7 +6,7 @@ import * as Policy from "../verification/policy/index.ts";
 
 /**
  * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with
- * a verification in flight, active ones by last verification, events in the outbox),
+ * a verification in flight, active ones by last verification, events in the outbox, auto-syncs),
  * under the sharded keys of `maintenanceKey`.
  */
 export const table = {
@@ -30,7 +30,8 @@ export const table = {
  */
 export const maintenanceShards = 16;
 
-export type MaintenanceKind = "ACTIVE" | "JOB" | "OUTBOX";
+/** `SYNC`: auto-syncs, which reconciliation re-checks (packages/core/src/sync/reconcile.ts). */
+export type MaintenanceKind = "ACTIVE" | "JOB" | "OUTBOX" | "SYNC";
 
 /** The shard of an item, from its id (random UUIDs spread evenly): a 32-bit FNV-1a hash. */
 export function shardOf(id: string) {

@@ -2,16 +2,20 @@
  * Scheduled maintenance that finishes however much is due: a run queues one page per shard of
  * the maintenance index, and each page handles its items and queues the next page, so no Lambda
  * loops over the whole index and the work spreads over as many invocations as it needs.
- * Re-checks are spread at a global rate, so that Railway sees a steady trickle, not a burst.
+ * Re-checks and reconciles are spread at a global rate, so that Railway sees a steady trickle,
+ * not a burst.
  */
 import * as z from "zod/mini";
 import * as Connection from "../connection/index.ts";
 import * as Layout from "../layout/index.ts";
 import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
+import * as ReconcilePolicy from "../sync/policy/index.ts";
+import * as Reconcile from "../sync/reconcile.ts";
 import * as Policy from "../verification/policy/index.ts";
 
-export const Task = z.enum(["reverify", "sweep"]);
+/** `reconcile`: every auto-sync's job, so that its run compares Railway with the source (../sync/reconcile.ts). */
+export const Task = z.enum(["reverify", "sweep", "reconcile"]);
 export type Task = z.infer<typeof Task>;
 
 /** One page of one shard of a run: what the maintenance queue carries (ids and times only). */
@@ -49,13 +53,20 @@ export function plan(opts: { offset: number; pageSize: number; perSecond: number
   return { take, delay, nextDelaySeconds };
 }
 
-const kinds = { reverify: "ACTIVE", sweep: "JOB" } as const satisfies Record<Task, Layout.MaintenanceKind>;
+const kinds = { reverify: "ACTIVE", sweep: "JOB", reconcile: "SYNC" } as const satisfies Record<
+  Task,
+  Layout.MaintenanceKind
+>;
 
 const minutesAgo = (minutes: number, now: number) => new Date(now - minutes * 60_000);
 
-/** When an item becomes due: a verification in flight for longer than any retry schedule takes; an active connection last verified a day ago. */
+/**
+ * When an item becomes due: a verification in flight for longer than any retry schedule takes; an
+ * active connection last verified a day ago; every auto-sync made before the run (once a period).
+ */
 const dueBefore = (task: Task, now: number) => {
   const settings = Policy.settings();
+  if (task === "reconcile") return new Date(now);
   return task === "sweep"
     ? minutesAgo(settings.staleAfterMinutes, now)
     : minutesAgo(60 * settings.reverifyAfterHours, now);
@@ -79,9 +90,13 @@ export async function start(task: Task, now = Date.now(), before = dueBefore(tas
   return shards.length;
 }
 
-/** The global re-check rate, shared evenly by the shards. */
-const perShard = (task: Task) =>
-  task === "reverify" ? Policy.settings().reverifyPerSecond / Layout.maintenanceShards : 0;
+/** The global rate of a task's re-checks, shared evenly by the shards (0: the sweep, all at once). */
+export const perShard = (task: Task) =>
+  ({
+    reverify: Policy.settings().reverifyPerSecond,
+    reconcile: ReconcilePolicy.settings().perSecond,
+    sweep: 0,
+  })[task] / Layout.maintenanceShards;
 
 /** Handles one page and queues the next if the shard has more. Returns how many items it handled. */
 export async function page(job: PageJob, now = Date.now()) {
@@ -92,18 +107,19 @@ export async function page(job: PageJob, now = Date.now()) {
     perSecond: perShard(job.task),
     elapsedSeconds: (now - job.startedAt) / 1000,
   });
-  const found = await Connection.due(
-    job.shard,
-    job.before,
-    schedule.take,
-    job.after ? (JSON.parse(job.after) as Record<string, unknown>) : undefined,
-  );
-  if (job.task === "reverify")
-    await Connection.recheckAll(
-      found.items,
-      found.items.map((_, i) => schedule.delay(i)),
-    );
-  else await Connection.resolveStale(found.items);
+  const after = job.after ? (JSON.parse(job.after) as Record<string, unknown>) : undefined;
+  const delays = (items: readonly unknown[]) => items.map((_, i) => schedule.delay(i));
+  let found: { items: readonly unknown[]; next: Record<string, unknown> | undefined };
+  if (job.task === "reconcile") {
+    const syncs = await Reconcile.due(job.shard, job.before, schedule.take, after);
+    await Reconcile.requestAll(syncs.items, delays(syncs.items));
+    found = syncs;
+  } else {
+    const connections = await Connection.due(job.shard, job.before, schedule.take, after);
+    if (job.task === "reverify") await Connection.recheckAll(connections.items, delays(connections.items));
+    else await Connection.resolveStale(connections.items);
+    found = connections;
+  }
   if (found.next)
     await Queue.send(
       Queue.maintenance(),

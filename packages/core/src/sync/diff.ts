@@ -219,3 +219,10 @@ export const references = (value: string) =>
 
 /** True when applying the plan changes nothing in Railway. */
 export const isQuiet = (p: Plan) => Object.keys(p.upsert).length === 0 && p.delete.length === 0;
+
+/**
+ * The names this sync manages that the plan rewrites or deletes. In a reconcile of a sync that
+ * was in line, each is drift: Railway's value (or its absence) no longer matches the source.
+ */
+export const drifted = (p: Plan, managed: readonly string[]) =>
+  managed.filter((name) => Object.hasOwn(p.upsert, name) || p.delete.includes(name)).sort();

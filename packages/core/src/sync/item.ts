@@ -1,4 +1,5 @@
 /** How a sync is stored, and how its item reads as the prior art's `secretSync`. */
+import * as Layout from "../layout/index.ts";
 import type { CreateInput, DestinationConfig, Status, SyncOptions } from "./schema.ts";
 
 type Runs = {
@@ -23,6 +24,9 @@ export type Item = Runs & {
   /** Lists a project's syncs. */
   gsi1pk: string;
   gsi1sk: string;
+  /** Reconciliation's index (sparse): present exactly while the sync is one to reconcile (`indexed`). */
+  gsi2pk?: string;
+  gsi2sk?: string;
   id: string;
   orgId: string;
   name: string;
@@ -67,6 +71,21 @@ export const destinationKey = ({ orgId, destinationConfig: d }: Pick<Item, "orgI
   sk: `SECRET_SYNC_DESTINATION#${d.projectId}#${d.environmentId}#${d.serviceId ?? ""}`,
 });
 
+/** Whether reconciliation re-checks the sync: it syncs on its own, and is not being deleted. */
+export const reconciled = (item: Pick<Item, "isAutoSyncEnabled" | "deleting">) =>
+  item.isAutoSyncEnabled && !item.deleting;
+
+/**
+ * The item as stored: in the maintenance index (a shard of `SYNC`, oldest first) while it is one
+ * to reconcile, out of it otherwise, so that a run reads only the syncs it re-checks.
+ */
+export function indexed(item: Item): Item {
+  const { gsi2pk, gsi2sk, ...rest } = item;
+  return reconciled(item)
+    ? { ...rest, gsi2pk: Layout.maintenanceKey("SYNC", item.id), gsi2sk: `${item.createdAt}#${item.id}` }
+    : rest;
+}
+
 export type Connection = { id: string; name: string; app: string };
 
 /** The answer's shape (the prior art's), with the connection as it is now. */
@@ -77,6 +96,8 @@ export function toInfo(item: Item, connection?: Connection) {
     type,
     gsi1pk,
     gsi1sk,
+    gsi2pk,
+    gsi2sk,
     managedKeys,
     wanted,
     done,

@@ -15,7 +15,7 @@ import * as Variables from "../railway/variables/index.ts";
 import * as RateLimit from "../ratelimit/index.ts";
 import { maxValueBytes } from "../secret/schema.ts";
 import * as Policy from "../verification/policy/index.ts";
-import { isQuiet, type Mode, type Plan, plan, readersOf, removal, sealedAmong } from "./diff.ts";
+import { drifted, isQuiet, type Mode, type Plan, plan, readersOf, removal, sealedAmong } from "./diff.ts";
 import type { Item } from "./item.ts";
 import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
@@ -149,7 +149,12 @@ async function settle(job: Job, result: Result, takeOver = false) {
     if (job.kind === "remove" && next.deleting && result.status === "succeeded")
       return { next: "delete", audit: { ...audit, action: "secret-sync.deleted" } };
     after = next;
-    return { next, audit, ...(job.kind === "sync" ? { event: { type } } : {}) };
+    // A reconcile that found the sync in line, as it was, is no news: no audit entry, no event.
+    if (job.reconcile && result.status === "succeeded" && result.quiet) return { next };
+    const drift = result.drifted?.length
+      ? [{ type: "secret-sync.drift-corrected" as const, keys: result.drifted }]
+      : [];
+    return { next, audit, ...(job.kind === "sync" ? { event: [{ type }, ...drift] } : {}) };
   });
   // A request made while this job was at Railway found the sync busy and waits out the lease (up
   // to a minute): its sync of the latest state runs now instead, and that job finds it done.
@@ -298,6 +303,7 @@ async function apply(
   const imported = Object.keys(difference.imports).length;
   // Read before writing, so that a failure to read them leaves Railway as it was.
   const services = !isQuiet(difference) && !scope.serviceId ? await servicesWithVariables(method, token, scope) : [];
+  const drift = job.reconcile && mode.kind === "sync" ? drifted(difference, item.managedKeys) : [];
   // Managed before written: should the worker die after the upsert, the next run still knows them.
   if (!isQuiet(difference) || imported > 0) await beforeWriting(written);
   if (imported > 0)
@@ -327,11 +333,18 @@ async function apply(
     (refused.length
       ? ` Not imported, as the secrets store would refuse them: ${listed(refused.map((s) => `${shown(s.key)} (${reasons[s.reason]})`))}.`
       : "");
+  const restored = drift.length ? ` Corrected drift (Railway differed from the source): ${nameList(drift)}.` : "";
   const message =
     job.kind === "import"
       ? `Imported ${count(imported)} from Railway.${skipped}`
-      : `Wrote ${count(written.length)}, deleted ${count(difference.delete.length)}${imported ? `, imported ${count(imported)}` : ""}; ${redeploy}.${skipped}`;
-  return { status: "succeeded", message, managedKeys: difference.managedAfter };
+      : `Wrote ${count(written.length)}, deleted ${count(difference.delete.length)}${imported ? `, imported ${count(imported)}` : ""}; ${redeploy}.${restored}${skipped}`;
+  return {
+    status: "succeeded",
+    message,
+    managedKeys: difference.managedAfter,
+    quiet: isQuiet(difference) && imported === 0,
+    ...(drift.length ? { drifted: drift } : {}),
+  };
 }
 
 type ServiceVariables = { id: string; name: string; variables: Record<string, string | null> };

@@ -90,6 +90,8 @@ export const Job = z.object({
   /** A sync job's request number: only the latest one runs (bursts coalesce). */
   generation: z.optional(z.int()),
   importBehavior: z.optional(ImportBehavior),
+  /** A reconcile's sync of a sync that was in line: what it finds out of line is drift, named as such. */
+  reconcile: z.optional(z.boolean()),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -1,10 +1,10 @@
 /** Syncs in DynamoDB: reads, and guarded writes that commit an item with its webhook event. */
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 import * as Events from "./events.ts";
-import { destinationKey, type Item, key, listKey, nameKey, toInfo } from "./item.ts";
+import { destinationKey, type Item, indexed, key, listKey, nameKey, toInfo } from "./item.ts";
 
 export const load = async (orgId: string, id: string) =>
   (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true })))
@@ -18,7 +18,24 @@ export const list = (orgId: string, projectId: string) =>
     ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
   });
 
-export type Event = { type: Events.EventType };
+/** A page of one shard of reconciliation's index: syncs created before `before` (ISO-8601). */
+export async function due(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {
+  const out = await Dynamo.client.send(
+    new QueryCommand({
+      TableName: Dynamo.table(),
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+      ExpressionAttributeValues: { ":pk": gsi2pk, ":before": before },
+      Limit: limit,
+      ExclusiveStartKey: after,
+    }),
+  );
+  return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey };
+}
+
+export type Event =
+  | { type: Exclude<Events.EventType, "secret-sync.drift-corrected"> }
+  | { type: "secret-sync.drift-corrected"; keys: string[] };
 /** An audit entry of a sync: under its connection, the sync named in its details. */
 export type AuditRecord = { action: Audit.Action; actor: Audit.Actor; details?: Audit.Input["details"] };
 
@@ -36,8 +53,14 @@ const auditWrite = (item: Item, record?: AuditRecord) =>
       ]
     : [];
 
-const eventWrite = (item: Item, event?: Event) =>
-  event ? [Events.event(item.orgId, event.type, { secretSync: toInfo(item) })] : [];
+const eventWrite = (item: Item, events: Event | readonly Event[] = []) =>
+  [events]
+    .flat()
+    .map((e) =>
+      e.type === "secret-sync.drift-corrected"
+        ? Events.event(item.orgId, e.type, { secretSync: toInfo(item), keys: e.keys })
+        : Events.event(item.orgId, e.type, { secretSync: toInfo(item) }),
+    );
 
 /**
  * What one sync at a time may hold, by an item written in the sync's own transaction: its name
@@ -148,7 +171,7 @@ export async function insert(item: Item, record: AuditRecord) {
   const { writes, held } = await lockWrites(undefined, item);
   await commit(
     [
-      { Put: { TableName: Dynamo.table(), Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+      { Put: { TableName: Dynamo.table(), Item: indexed(item), ConditionExpression: "attribute_not_exists(pk)" } },
       ...writes,
       ...auditWrite(item, record),
     ],
@@ -158,13 +181,13 @@ export async function insert(item: Item, record: AuditRecord) {
 
 /**
  * Read-modify-write of one sync, guarded by its revision and tried again when another write got
- * there first. `apply` returns the next item (with the event it causes), "delete", or undefined
+ * there first. `apply` returns the next item (with the events it causes), "delete", or undefined
  * for no change. Undefined when the sync does not exist.
  */
 export async function change(
   orgId: string,
   id: string,
-  apply: (item: Item) => { next: Item | "delete"; event?: Event; audit?: AuditRecord } | undefined,
+  apply: (item: Item) => { next: Item | "delete"; event?: Event | readonly Event[]; audit?: AuditRecord } | undefined,
 ): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const item = await load(orgId, id);
@@ -175,7 +198,7 @@ export async function change(
       ConditionExpression: "revision = :revision",
       ExpressionAttributeValues: { ":revision": item.revision },
     };
-    const after = step.next === "delete" ? "delete" : { ...step.next, revision: item.revision + 1 };
+    const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
     const own: Dynamo.Write =
       after === "delete"
         ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }

@@ -3,7 +3,7 @@
  * these and write the result guarded by the item's revision (./store.ts).
  */
 import type { Item } from "./item.ts";
-import { key, listKey } from "./item.ts";
+import { key, listKey, reconciled } from "./item.ts";
 import type { CreateInput, DestinationConfig, Job, Status, UpdateInput } from "./schema.ts";
 
 /**
@@ -70,6 +70,22 @@ export const syncRequested = (item: Item, jobId: string, now: string): Item => (
   lastSyncJobId: jobId,
   updatedAt: now,
 });
+
+/**
+ * What a reconcile asks of a sync: the request its job runs for, or undefined for a sync that is
+ * no longer one to reconcile. A settled sync gets a new request like any other (its job coalesces
+ * with the others) that leaves the status as it is, since its job may wait minutes in the queue,
+ * its place in the run's pace. A sync with a request pending is not asked again (a new request
+ * would hold that one's change back until the reconcile's job): a job for that request is queued,
+ * which heals one lost on the way. `reconcile`: the sync was in line when asked (settled, its last
+ * sync succeeded), so whatever its run finds out of line in Railway is drift.
+ */
+export function reconcileRequested(item: Item): { next: Item; generation: number; reconcile: boolean } | undefined {
+  if (!reconciled(item)) return undefined;
+  if (item.done < item.wanted) return { next: item, generation: item.wanted, reconcile: false };
+  const reconcile = item.syncStatus === "succeeded" && item.lastSyncedAt !== null;
+  return { next: { ...item, wanted: item.wanted + 1 }, generation: item.wanted + 1, reconcile };
+}
 
 /** A change of settings; a sync is requested when what it copies, or where to, changed. */
 export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId: string; now: string }) {
@@ -163,6 +179,10 @@ export type Result = {
   managedKeys?: string[];
   /** `destinationOf` where the job ran: its names and time settle only if the sync is still there. */
   destination?: string;
+  /** Nothing was written, deleted or imported. */
+  quiet?: boolean;
+  /** A reconcile's managed names that Railway held out of line with the source, rewritten or deleted (names only). */
+  drifted?: string[];
 };
 
 export const movedMessage =
