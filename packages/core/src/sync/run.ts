@@ -233,6 +233,7 @@ async function apply(
     projectId: item.projectId,
     environment: item.environment,
     secretPath: item.secretPath,
+    recursive: item.recursive === true,
   };
   const mode: Mode =
     job.kind === "import"
