@@ -36,6 +36,8 @@ const notices: Record<string, Notice> = {
   importing: { tone: "info", text: "An import from Railway is queued." },
   removing: { tone: "info", text: "Removing the synced variables from Railway." },
   deleted: { tone: "ok", text: "Sync deleted." },
+  recursive: { tone: "info", text: "Sub-folders are now synced too. A sync of the tree is queued." },
+  "not-recursive": { tone: "info", text: "Only the folder itself is synced now. A sync is queued." },
 };
 
 const syncPath = (id: string, rest = "") => `/console/syncs/${id}${rest}`;
@@ -65,6 +67,9 @@ const StatusBadge = ({ status }: { status: Sync.Status | null }) => {
 
 const busy = (s: Info) =>
   [s.syncStatus, s.importStatus, s.removeStatus].some((x) => x === "pending" || x === "running");
+
+/** The source as the pages show it: environment, folder, and whether its sub-folders count. */
+const sourceOf = (s: Info) => `${s.environment.slug} ${s.folder.path}${s.recursive ? " and sub-folders" : ""}`;
 
 const destination = (s: Info) => {
   const d = s.destinationConfig;
@@ -111,11 +116,19 @@ const maxLength = (field: keyof Limits) => {
   return limits[field]?.maxLength;
 };
 
-type AddValues = { name: string; environment: string; secretPath: string; destination: string; behavior: string };
+type AddValues = {
+  name: string;
+  environment: string;
+  secretPath: string;
+  recursive: boolean;
+  destination: string;
+  behavior: string;
+};
 const emptyAdd: AddValues = {
   name: "",
   environment: "dev",
   secretPath: "/",
+  recursive: false,
   destination: "",
   behavior: "overwrite-destination",
 };
@@ -241,7 +254,7 @@ const ListPage = ({
                     <td>
                       <StatusBadge status={s.syncStatus} />
                     </td>
-                    <td class="mono">{`${s.environment.slug} ${s.folder.path}`}</td>
+                    <td class="mono">{sourceOf(s)}</td>
                     <td>{destination(s)}</td>
                     <td>
                       <When iso={s.lastSyncedAt} />
@@ -291,6 +304,29 @@ const ListPage = ({
                 max={maxLength("secretPath")}
                 errors={errors}
               />
+              <div class="field">
+                <label class="choice">
+                  <input
+                    type="checkbox"
+                    id="recursive"
+                    name="recursive"
+                    value="true"
+                    checked={values.recursive}
+                    aria-describedby="recursive-error"
+                    aria-invalid={errors.recursive ? "true" : undefined}
+                  />
+                  <span>
+                    <strong>Include sub-folders</strong>
+                    <span>
+                      Every folder below it too. A name in two of them fails the sync, naming it. First sync: source
+                      wins only.
+                    </span>
+                  </span>
+                </label>
+                <p class="field-error" id="recursive-error" data-error-for="recursive">
+                  {errors.recursive ?? ""}
+                </p>
+              </div>
               <Field id="destination" label="Railway destination" errors={errors}>
                 <select
                   id="destination"
@@ -385,24 +421,26 @@ const Live = ({ s, keys, session, canRun }: { s: Info; keys: string[]; session: 
           </p>
         )}
         <div class="actions">
-          {(canRun ? (["sync", "import", "remove"] as const) : []).map((action) => (
-            <form class="inline" method="post" action={syncPath(s.id, `/${action}`)}>
-              <CsrfField token={session.csrfToken} />
-              {action === "import" ? <input type="hidden" name="importBehavior" value="prioritize-source" /> : null}
-              <button
-                class={`button${action === "remove" ? " danger" : ""}`}
-                type="submit"
-                disabled={busy(s)}
-                data-busy="Queuing…"
-              >
-                {action === "sync"
-                  ? "Sync now"
-                  : action === "import"
-                    ? "Import from Railway"
-                    : "Remove synced variables"}
-              </button>
-            </form>
-          ))}
+          {(canRun ? (["sync", ...(s.recursive ? [] : (["import"] as const)), "remove"] as const) : []).map(
+            (action) => (
+              <form class="inline" method="post" action={syncPath(s.id, `/${action}`)}>
+                <CsrfField token={session.csrfToken} />
+                {action === "import" ? <input type="hidden" name="importBehavior" value="prioritize-source" /> : null}
+                <button
+                  class={`button${action === "remove" ? " danger" : ""}`}
+                  type="submit"
+                  disabled={busy(s)}
+                  data-busy="Queuing…"
+                >
+                  {action === "sync"
+                    ? "Sync now"
+                    : action === "import"
+                      ? "Import from Railway"
+                      : "Remove synced variables"}
+                </button>
+              </form>
+            ),
+          )}
         </div>
       </div>
     </section>
@@ -448,11 +486,30 @@ const DetailPage = ({
     <div class="page-head">
       <div>
         <h1>{s.name}</h1>
-        <p>{`${s.environment.slug} ${s.folder.path} → ${destination(s)}`}</p>
+        <p>{`${sourceOf(s)} → ${destination(s)}`}</p>
       </div>
     </div>
     <div class="stack">
       <Live s={s} keys={keys} session={session} canRun={connection !== undefined} />
+      {connection ? (
+        <section class="card form" aria-labelledby="source-title">
+          <div class="card-body">
+            <h2 id="source-title">Source folders</h2>
+            <p id="recursive-state">
+              {s.recursive
+                ? `${s.folder.path} and every folder below it.`
+                : `${s.folder.path} only; its sub-folders are not synced.`}
+            </p>
+            <form method="post" action={syncPath(s.id, "/recursive")} class="stack">
+              <CsrfField token={session.csrfToken} />
+              <input type="hidden" name="recursive" value={s.recursive ? "false" : "true"} />
+              <button class="button" type="submit" data-busy="Saving…">
+                {s.recursive ? "Sync this folder only" : "Include sub-folders"}
+              </button>
+            </form>
+          </div>
+        </section>
+      ) : null}
       <section class="card form" aria-labelledby="delete-title">
         <div class="card-body">
           <h2 id="delete-title">Delete this sync</h2>
@@ -561,6 +618,7 @@ syncsConsole.post("/console/syncs", async (c) => {
     name: str(body.name).trim(),
     environment: str(body.environment).trim(),
     secretPath: str(body.secretPath).trim(),
+    recursive: body.recursive === "true",
     destination: str(body.destination),
     behavior: str(body.behavior),
   };
@@ -579,6 +637,7 @@ syncsConsole.post("/console/syncs", async (c) => {
     connectionId,
     environment: values.environment,
     secretPath: values.secretPath,
+    recursive: values.recursive,
     syncOptions: { initialSyncBehavior: values.behavior },
     destinationConfig: {
       projectId,
@@ -653,6 +712,31 @@ for (const [name, action] of Object.entries(actions))
     await action.run(c.get("session"), syncId(c));
     return c.redirect(syncPath(syncId(c), `?notice=${action.notice}`), 303);
   });
+
+syncsConsole.post("/console/syncs/:id/recursive", async (c) => {
+  const session = c.get("session");
+  const recursive = (await c.req.parseBody()).recursive === "true";
+  try {
+    await Sync.update(session.actor, syncId(c), { recursive });
+  } catch (err) {
+    if (!(err instanceof VisibleError) || err.kind !== "validation") throw err;
+    const { sync, managedKeys } = await Sync.detail(session.actor, syncId(c));
+    const connection = await connectionOf(session, sync);
+    const text = `Sub-folders were not changed: ${err.details?.[0]?.message ?? err.message}.`;
+    return page(
+      c,
+      <DetailPage
+        session={session}
+        connection={connection}
+        s={sync}
+        keys={managedKeys}
+        notice={{ tone: "error", text }}
+      />,
+      422,
+    );
+  }
+  return c.redirect(syncPath(syncId(c), `?notice=${recursive ? "recursive" : "not-recursive"}`), 303);
+});
 
 syncsConsole.post("/console/syncs/:id/delete", async (c) => {
   const session = c.get("session");
