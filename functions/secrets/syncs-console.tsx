@@ -36,8 +36,6 @@ const notices: Record<string, Notice> = {
   importing: { tone: "info", text: "An import from Railway is queued." },
   removing: { tone: "info", text: "Removing the synced variables from Railway." },
   deleted: { tone: "ok", text: "Sync deleted." },
-  recursive: { tone: "info", text: "Sub-folders are now synced too. A sync of the tree is queued." },
-  "not-recursive": { tone: "info", text: "Only the folder itself is synced now. A sync is queued." },
 };
 
 const syncPath = (id: string, rest = "") => `/console/syncs/${id}${rest}`;
@@ -304,29 +302,9 @@ const ListPage = ({
                 max={maxLength("secretPath")}
                 errors={errors}
               />
-              <div class="field">
-                <label class="choice">
-                  <input
-                    type="checkbox"
-                    id="recursive"
-                    name="recursive"
-                    value="true"
-                    checked={values.recursive}
-                    aria-describedby="recursive-error"
-                    aria-invalid={errors.recursive ? "true" : undefined}
-                  />
-                  <span>
-                    <strong>Include sub-folders</strong>
-                    <span>
-                      Every folder below it too. A name in two of them fails the sync, naming it. First sync: source
-                      wins only.
-                    </span>
-                  </span>
-                </label>
-                <p class="field-error" id="recursive-error" data-error-for="recursive">
-                  {errors.recursive ?? ""}
-                </p>
-              </div>
+              <Field id="recursive" label="Include sub-folders" errors={errors}>
+                <input type="checkbox" id="recursive" name="recursive" value="true" checked={values.recursive} />
+              </Field>
               <Field id="destination" label="Railway destination" errors={errors}>
                 <select
                   id="destination"
@@ -491,25 +469,6 @@ const DetailPage = ({
     </div>
     <div class="stack">
       <Live s={s} keys={keys} session={session} canRun={connection !== undefined} />
-      {connection ? (
-        <section class="card form" aria-labelledby="source-title">
-          <div class="card-body">
-            <h2 id="source-title">Source folders</h2>
-            <p id="recursive-state">
-              {s.recursive
-                ? `${s.folder.path} and every folder below it.`
-                : `${s.folder.path} only; its sub-folders are not synced.`}
-            </p>
-            <form method="post" action={syncPath(s.id, "/recursive")} class="stack">
-              <CsrfField token={session.csrfToken} />
-              <input type="hidden" name="recursive" value={s.recursive ? "false" : "true"} />
-              <button class="button" type="submit" data-busy="Saving…">
-                {s.recursive ? "Sync this folder only" : "Include sub-folders"}
-              </button>
-            </form>
-          </div>
-        </section>
-      ) : null}
       <section class="card form" aria-labelledby="delete-title">
         <div class="card-body">
           <h2 id="delete-title">Delete this sync</h2>
@@ -712,31 +671,6 @@ for (const [name, action] of Object.entries(actions))
     await action.run(c.get("session"), syncId(c));
     return c.redirect(syncPath(syncId(c), `?notice=${action.notice}`), 303);
   });
-
-syncsConsole.post("/console/syncs/:id/recursive", async (c) => {
-  const session = c.get("session");
-  const recursive = (await c.req.parseBody()).recursive === "true";
-  try {
-    await Sync.update(session.actor, syncId(c), { recursive });
-  } catch (err) {
-    if (!(err instanceof VisibleError) || err.kind !== "validation") throw err;
-    const { sync, managedKeys } = await Sync.detail(session.actor, syncId(c));
-    const connection = await connectionOf(session, sync);
-    const text = `Sub-folders were not changed: ${err.details?.[0]?.message ?? err.message}.`;
-    return page(
-      c,
-      <DetailPage
-        session={session}
-        connection={connection}
-        s={sync}
-        keys={managedKeys}
-        notice={{ tone: "error", text }}
-      />,
-      422,
-    );
-  }
-  return c.redirect(syncPath(syncId(c), `?notice=${recursive ? "recursive" : "not-recursive"}`), 303);
-});
 
 syncsConsole.post("/console/syncs/:id/delete", async (c) => {
   const session = c.get("session");

@@ -30,9 +30,9 @@ const Info: z.ZodMiniType<Sync.Info> = z
     description: z.nullable(z.string()),
     projectId: z.string(),
     connectionId: z.uuid(),
-    recursive: z.boolean().check(z.meta({ description: "The folder's sub-folders are synced too" })),
+    recursive: z.boolean(),
     isAutoSyncEnabled: z.boolean(),
-    syncOptions: z.extend(Sync.SyncOptions, { recursive: z.boolean() }),
+    syncOptions: z.strictObject({ ...Sync.syncOptionFields, recursive: z.boolean() }),
     destinationConfig: Sync.DestinationConfig,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -63,10 +63,7 @@ const One = z.object({ secretSync: Info });
 const Many = json(z.object({ secretSyncs: z.array(Info) }), "The project's syncs, oldest first");
 
 const errors = {
-  400: json(
-    ErrorBody,
-    "The request is invalid; the message names the field and the rule (a field this API does not know is refused, never ignored)",
-  ),
+  400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),
   401: json(ErrorBody, "No valid API key or access token"),
 };
 const forbidden = { 403: json(ErrorBody, "The API key may not use this project") };
@@ -206,7 +203,6 @@ const railway = new Hono<Env>()
         ...errors,
         ...unrunnable,
         ...changing,
-        422: json(ErrorBody, "The sync is recursive: there is no one folder to import into (recursive_import)"),
         ...unqueued,
       },
     }),

@@ -136,12 +136,10 @@ export async function list(actor: ApiKey.Actor, projectId: string) {
 
 export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
   if (input.ID !== undefined && input.ID !== id)
-    throw invalidRequest([{ path: "ID", message: "must be the sync's id, as in the path" }]);
+    throw invalidRequest([{ path: "ID", message: "must be the path's syncId" }]);
   const before = await reachable(actor, id);
   if (input.projectId !== undefined && input.projectId !== before.projectId)
-    throw invalidRequest([
-      { path: "projectId", message: "must be the sync's own project: a sync cannot move to another" },
-    ]);
+    throw invalidRequest([{ path: "projectId", message: "must be the sync's own project" }]);
   if (input.connectionId) await connectionFor(actor, input.connectionId, before.projectId);
   // A change that queues a sync runs the connection for the caller: it must reach it.
   const mayRun = Boolean(input.connectionId) || (await Connection.reachable(actor, before.connectionId)) !== undefined;
@@ -201,17 +199,8 @@ async function requestRun(actor: ApiKey.Actor, id: string, kind: "import" | "rem
   return info(done.after);
 }
 
-export async function importSecrets(actor: ApiKey.Actor, id: string, importBehavior: ImportBehavior) {
-  const item = await runnable(actor, id);
-  // Its names come from many folders: an imported name has no one folder to go to.
-  if (item.recursive)
-    throw new VisibleError(
-      "unprocessable",
-      "recursive_import",
-      "A sync of sub-folders cannot import from Railway: there is no one folder to import into",
-    );
-  return requestRun(actor, id, "import", { importBehavior });
-}
+export const importSecrets = (actor: ApiKey.Actor, id: string, importBehavior: ImportBehavior) =>
+  requestRun(actor, id, "import", { importBehavior });
 
 export const removeSecrets = (actor: ApiKey.Actor, id: string) => requestRun(actor, id, "remove");
 

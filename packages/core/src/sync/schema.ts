@@ -31,7 +31,8 @@ const Recursive = z.optional(z.boolean());
  * Every object a client sends is strict: a field we do not know is a 400 naming it, never dropped
  * in silence (a sync that ignored `recursive` synced one folder while its caller meant a tree).
  */
-export const SyncOptions = z.strictObject({
+/** The options' fields but `recursive`, which answers always state (functions/secrets/syncs.ts). */
+export const syncOptionFields = {
   initialSyncBehavior: InitialSyncBehavior,
   keySchema: z.optional(
     z.string().check(
@@ -41,8 +42,8 @@ export const SyncOptions = z.strictObject({
     ),
   ),
   disableSecretDeletion: z.optional(z.boolean()),
-  recursive: Recursive.check(z.meta({ description: "The same setting as the sync's `recursive`" })),
-});
+};
+export const SyncOptions = z.strictObject({ ...syncOptionFields, recursive: Recursive });
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
 const RailwayId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/, "must be a Railway id"));
@@ -57,24 +58,23 @@ export const DestinationConfig = z.strictObject({
 });
 export type DestinationConfig = z.infer<typeof DestinationConfig>;
 
-const recursive = Recursive.check(
-  z.meta({
-    description:
-      "The folder's sub-folders are synced too (default false); one name in two folders fails the sync. Not with an import-prioritize-* initialSyncBehavior: there is no one folder to import into.",
-  }),
-);
+const recursive = Recursive.check(z.meta({ description: "Sub-folders too; a name in two folders fails the sync" }));
 /** What the prior art's Terraform provider sends besides its fields: Go's untagged `App` and `ID`. */
-const App = z
-  .optional(z.literal("railway"))
-  .check(z.meta({ description: "The route's app, as the prior art's Terraform provider sends it" }));
+const App = z.optional(z.literal("railway"));
 
 /** `recursive` said in both places must say one thing. */
 const agree = (i: { recursive?: boolean | undefined; syncOptions?: { recursive?: boolean | undefined } | undefined }) =>
   i.recursive === undefined || i.syncOptions?.recursive === undefined || i.recursive === i.syncOptions.recursive;
-const disagreement = { path: ["recursive"], message: "must agree with syncOptions.recursive" };
+const disagreement = { path: ["recursive"], message: "must equal syncOptions.recursive" };
 
-export const recursiveImportMessage =
-  "cannot be true with an import-prioritize-* initialSyncBehavior: a sync of sub-folders has no one folder to import into (use overwrite-destination)";
+/** A first sync that imports needs one folder to import into: a recursive sync has many. */
+export const importsIntoMany = (recursive: boolean | undefined, options: SyncOptions) =>
+  recursive === true && options.initialSyncBehavior !== "overwrite-destination";
+export const recursiveImportMessage = "needs initialSyncBehavior overwrite-destination (no one folder to import into)";
+
+/** Whether a create or an update asks for sub-folders; undefined: it does not say. */
+export const recursiveOf = (i: { recursive?: boolean | undefined; syncOptions?: SyncOptions | undefined }) =>
+  i.recursive ?? i.syncOptions?.recursive;
 
 export const CreateInput = z
   .strictObject({
@@ -92,10 +92,10 @@ export const CreateInput = z
   })
   .check(
     z.refine(agree, disagreement),
-    z.refine(
-      (i) => !(i.recursive ?? i.syncOptions.recursive) || i.syncOptions.initialSyncBehavior === "overwrite-destination",
-      { path: ["recursive"], message: recursiveImportMessage },
-    ),
+    z.refine((i) => !importsIntoMany(recursiveOf(i), i.syncOptions), {
+      path: ["recursive"],
+      message: recursiveImportMessage,
+    }),
     z.meta({ id: "CreateRailwaySecretSync" }),
   );
 export type CreateInput = z.infer<typeof CreateInput>;
@@ -113,18 +113,12 @@ export const UpdateInput = z
     destinationConfig: z.optional(DestinationConfig),
     // Sent back by the prior art's clients (its web app and Terraform provider), never a change:
     // anything but the sync's own is refused.
-    projectId: z.optional(Id).check(z.meta({ description: "The sync's own project: a sync never moves to another" })),
+    projectId: z.optional(Id).check(z.meta({ description: "The sync's own: a sync never moves" })),
     App,
-    ID: z
-      .optional(z.uuid())
-      .check(z.meta({ description: "The path's syncId, as the prior art's Terraform provider sends it" })),
+    ID: z.optional(z.uuid()).check(z.meta({ description: "The path's syncId" })),
   })
   .check(z.refine(agree, disagreement), z.meta({ id: "UpdateRailwaySecretSync" }));
 export type UpdateInput = z.infer<typeof UpdateInput>;
-
-/** Whether a create or an update asks for sub-folders; undefined: it does not say. */
-export const recursiveOf = (i: Pick<UpdateInput, "recursive" | "syncOptions">) =>
-  i.recursive ?? i.syncOptions?.recursive;
 
 export const Status = z.enum(["pending", "running", "succeeded", "failed"]);
 export type Status = z.infer<typeof Status>;

@@ -325,10 +325,12 @@ describe("recursive", () => {
       { ...input, syncOptions: { initialSyncBehavior: "import-prioritize-source" } },
       fresh,
     );
-    expect(updated(importing, { recursive: true }, { jobId: "j2", now: "T" }).refused).toContain("import-prioritize");
+    expect(updated(importing, { recursive: true }, { jobId: "j2", now: "T" }).refused).toContain(
+      "overwrite-destination",
+    );
     const on = updated(base, { recursive: true }, { jobId: "j2", now: "T" }).next;
     const back = { syncOptions: { initialSyncBehavior: "import-prioritize-destination" as const } };
-    expect(updated(on, back, { jobId: "j3", now: "T" }).refused).toContain("import-prioritize");
+    expect(updated(on, back, { jobId: "j3", now: "T" }).refused).toContain("overwrite-destination");
   });
 
   it("covers the folders below, not a sibling whose name starts the same", () => {

@@ -7,6 +7,7 @@ import { key, listKey } from "./item.ts";
 import {
   type CreateInput,
   type DestinationConfig,
+  importsIntoMany,
   type Job,
   recursiveImportMessage,
   recursiveOf,
@@ -120,10 +121,7 @@ export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId:
       next.recursive !== (item.recursive === true) ||
       JSON.stringify(next.syncOptions) !== JSON.stringify(item.syncOptions) ||
       (next.isAutoSyncEnabled && !item.isAutoSyncEnabled));
-  const refused =
-    next.recursive && next.syncOptions.initialSyncBehavior !== "overwrite-destination"
-      ? recursiveImportMessage
-      : undefined;
+  const refused = importsIntoMany(next.recursive, next.syncOptions) ? recursiveImportMessage : undefined;
   return {
     next: resync ? syncRequested({ ...next, ...moving }, jobId, now) : { ...next, ...moving },
     resync,
