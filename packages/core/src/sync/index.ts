@@ -245,8 +245,8 @@ export const triggered = async (change: Change) => requestSyncs(change, await wa
 
 /**
  * The sync trigger, an event subscriber: a secret's change queues the syncs that watch its
- * folder, or a folder above it recursively. Within a batch, a folder's syncs are read and queued once, however many of its secrets
- * changed together (a batch write is up to 25 events of one folder).
+ * folder, or a folder above it recursively. Within a batch, a folder's syncs are read and queued
+ * once, however many of its secrets changed together (a batch write is up to 25 events of one folder).
  */
 export const onSecretChange: Event.Subscriber = {
   name: "syncs",

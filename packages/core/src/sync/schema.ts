@@ -27,10 +27,6 @@ export type ImportBehavior = z.infer<typeof ImportBehavior>;
 /** Sub-folders too: where the prior art has it since 2026-09 (`syncOptions.recursive`), and beside `secretPath`. */
 const Recursive = z.optional(z.boolean());
 
-/**
- * Every object a client sends is strict: a field we do not know is a 400 naming it, never dropped
- * in silence (a sync that ignored `recursive` synced one folder while its caller meant a tree).
- */
 /** The options' fields but `recursive`, which answers always state (functions/secrets/syncs.ts). */
 export const syncOptionFields = {
   initialSyncBehavior: InitialSyncBehavior,
@@ -43,6 +39,10 @@ export const syncOptionFields = {
   ),
   disableSecretDeletion: z.optional(z.boolean()),
 };
+/**
+ * Every object a client sends is strict: a field we do not know is a 400 naming it, never dropped
+ * in silence (a sync that ignored `recursive` synced one folder while its caller meant a tree).
+ */
 export const SyncOptions = z.strictObject({ ...syncOptionFields, recursive: Recursive });
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
