@@ -66,6 +66,9 @@ const StatusBadge = ({ status }: { status: Sync.Status | null }) => {
 const busy = (s: Info) =>
   [s.syncStatus, s.importStatus, s.removeStatus].some((x) => x === "pending" || x === "running");
 
+/** The source as the pages show it: environment, folder, and whether its sub-folders count. */
+const sourceOf = (s: Info) => `${s.environment.slug} ${s.folder.path}${s.recursive ? " and sub-folders" : ""}`;
+
 const destination = (s: Info) => {
   const d = s.destinationConfig;
   return [d.projectName ?? d.projectId, d.environmentName ?? d.environmentId, d.serviceName ?? d.serviceId ?? "shared"]
@@ -111,11 +114,19 @@ const maxLength = (field: keyof Limits) => {
   return limits[field]?.maxLength;
 };
 
-type AddValues = { name: string; environment: string; secretPath: string; destination: string; behavior: string };
+type AddValues = {
+  name: string;
+  environment: string;
+  secretPath: string;
+  recursive: boolean;
+  destination: string;
+  behavior: string;
+};
 const emptyAdd: AddValues = {
   name: "",
   environment: "dev",
   secretPath: "/",
+  recursive: false,
   destination: "",
   behavior: "overwrite-destination",
 };
@@ -241,7 +252,7 @@ const ListPage = ({
                     <td>
                       <StatusBadge status={s.syncStatus} />
                     </td>
-                    <td class="mono">{`${s.environment.slug} ${s.folder.path}`}</td>
+                    <td class="mono">{sourceOf(s)}</td>
                     <td>{destination(s)}</td>
                     <td>
                       <When iso={s.lastSyncedAt} />
@@ -291,6 +302,9 @@ const ListPage = ({
                 max={maxLength("secretPath")}
                 errors={errors}
               />
+              <Field id="recursive" label="Include sub-folders" errors={errors}>
+                <input type="checkbox" id="recursive" name="recursive" value="true" checked={values.recursive} />
+              </Field>
               <Field id="destination" label="Railway destination" errors={errors}>
                 <select
                   id="destination"
@@ -385,24 +399,26 @@ const Live = ({ s, keys, session, canRun }: { s: Info; keys: string[]; session: 
           </p>
         )}
         <div class="actions">
-          {(canRun ? (["sync", "import", "remove"] as const) : []).map((action) => (
-            <form class="inline" method="post" action={syncPath(s.id, `/${action}`)}>
-              <CsrfField token={session.csrfToken} />
-              {action === "import" ? <input type="hidden" name="importBehavior" value="prioritize-source" /> : null}
-              <button
-                class={`button${action === "remove" ? " danger" : ""}`}
-                type="submit"
-                disabled={busy(s)}
-                data-busy="Queuing…"
-              >
-                {action === "sync"
-                  ? "Sync now"
-                  : action === "import"
-                    ? "Import from Railway"
-                    : "Remove synced variables"}
-              </button>
-            </form>
-          ))}
+          {(canRun ? (["sync", ...(s.recursive ? [] : (["import"] as const)), "remove"] as const) : []).map(
+            (action) => (
+              <form class="inline" method="post" action={syncPath(s.id, `/${action}`)}>
+                <CsrfField token={session.csrfToken} />
+                {action === "import" ? <input type="hidden" name="importBehavior" value="prioritize-source" /> : null}
+                <button
+                  class={`button${action === "remove" ? " danger" : ""}`}
+                  type="submit"
+                  disabled={busy(s)}
+                  data-busy="Queuing…"
+                >
+                  {action === "sync"
+                    ? "Sync now"
+                    : action === "import"
+                      ? "Import from Railway"
+                      : "Remove synced variables"}
+                </button>
+              </form>
+            ),
+          )}
         </div>
       </div>
     </section>
@@ -448,7 +464,7 @@ const DetailPage = ({
     <div class="page-head">
       <div>
         <h1>{s.name}</h1>
-        <p>{`${s.environment.slug} ${s.folder.path} → ${destination(s)}`}</p>
+        <p>{`${sourceOf(s)} → ${destination(s)}`}</p>
       </div>
     </div>
     <div class="stack">
@@ -561,6 +577,7 @@ syncsConsole.post("/console/syncs", async (c) => {
     name: str(body.name).trim(),
     environment: str(body.environment).trim(),
     secretPath: str(body.secretPath).trim(),
+    recursive: body.recursive === "true",
     destination: str(body.destination),
     behavior: str(body.behavior),
   };
@@ -579,6 +596,7 @@ syncsConsole.post("/console/syncs", async (c) => {
     connectionId,
     environment: values.environment,
     secretPath: values.secretPath,
+    recursive: values.recursive,
     syncOptions: { initialSyncBehavior: values.behavior },
     destinationConfig: {
       projectId,

@@ -8,7 +8,7 @@ import * as ApiKey from "../apikey/index.ts";
 import * as Connection from "../connection/index.ts";
 import * as ConnectionStore from "../connection/store.ts";
 import * as Env from "../env/index.ts";
-import { VisibleError } from "../error/index.ts";
+import { invalidRequest, VisibleError } from "../error/index.ts";
 import * as Event from "../event/index.ts";
 import { log } from "../log/index.ts";
 import * as Queue from "../queue/index.ts";
@@ -23,7 +23,7 @@ import {
   type UpdateInput,
 } from "./schema.ts";
 import * as Store from "./store.ts";
-import { created, requested, syncRequested, updated } from "./transition.ts";
+import { covers, created, requested, syncRequested, updated } from "./transition.ts";
 
 export { abandon, run } from "./run.ts";
 export * from "./schema.ts";
@@ -135,27 +135,37 @@ export async function list(actor: ApiKey.Actor, projectId: string) {
 }
 
 export async function update(actor: ApiKey.Actor, id: string, input: UpdateInput) {
+  if (input.ID !== undefined && input.ID !== id)
+    throw invalidRequest([{ path: "ID", message: "must be the path's syncId" }]);
   const before = await reachable(actor, id);
+  if (input.projectId !== undefined && input.projectId !== before.projectId)
+    throw invalidRequest([{ path: "projectId", message: "must be the sync's own project" }]);
   if (input.connectionId) await connectionFor(actor, input.connectionId, before.projectId);
   // A change that queues a sync runs the connection for the caller: it must reach it.
   const mayRun = Boolean(input.connectionId) || (await Connection.reachable(actor, before.connectionId)) !== undefined;
   const jobId = randomUUID();
   let resync = false;
   let refused = false;
+  let invalid: string | undefined;
   const done = await writing(
     actor,
     Store.change(actor.orgId, id, (item) => {
       const step = updated(item, input, { jobId, now: now() });
+      invalid = step.refused;
+      if (invalid) return undefined;
       refused = step.resync && !mayRun;
       if (refused) return undefined;
       resync = step.resync;
-      const changed = Object.keys(input).filter((k) => input[k as keyof UpdateInput] !== undefined);
+      const changed = Object.keys(input).filter(
+        (k) => input[k as keyof UpdateInput] !== undefined && !["projectId", "App", "ID"].includes(k),
+      );
       return {
         next: step.next,
         audit: { action: "secret-sync.updated", actor: by(actor), details: { fields: changed.join(","), resync } },
       };
     }),
   );
+  if (invalid) throw invalidRequest([{ path: "recursive", message: invalid }]);
   if (refused) throw connectionNotFound(before.connectionId);
   if (!done || done.after === "delete" || !done.after) throw notFound();
   if (resync) await send({ orgId: actor.orgId, syncId: id, jobId, kind: "sync", generation: done.after.wanted });
@@ -220,7 +230,7 @@ export async function remove(actor: ApiKey.Actor, id: string, removeSecrets: boo
 async function watching(change: Change) {
   if (!SecretPath.safeParse(change.path).success) return [];
   return (await Store.list(change.orgId, change.projectId)).filter(
-    (s) => s.isAutoSyncEnabled && !s.deleting && s.environment === change.environment && s.secretPath === change.path,
+    (s) => s.isAutoSyncEnabled && !s.deleting && s.environment === change.environment && covers(s, change.path),
   );
 }
 
@@ -230,13 +240,13 @@ async function requestSyncs(change: Change, syncs: Item[]) {
   return syncs.length;
 }
 
-/** Queues the syncs that watch the folder of a change. */
+/** Queues the syncs that watch the folder of a change (recursive ones: or a folder above it). */
 export const triggered = async (change: Change) => requestSyncs(change, await watching(change));
 
 /**
  * The sync trigger, an event subscriber: a secret's change queues the syncs that watch its
- * folder. Within a batch, a folder's syncs are read and queued once, however many of its secrets
- * changed together (a batch write is up to 25 events of one folder).
+ * folder, or a folder above it recursively. Within a batch, a folder's syncs are read and queued
+ * once, however many of its secrets changed together (a batch write is up to 25 events of one folder).
  */
 export const onSecretChange: Event.Subscriber = {
   name: "syncs",

@@ -35,6 +35,8 @@ export type Item = Runs & {
   connectionId: string;
   environment: string;
   secretPath: string;
+  /** The folder's sub-folders too. Absent on syncs made before it existed: false. */
+  recursive?: boolean;
   isAutoSyncEnabled: boolean;
   syncOptions: SyncOptions;
   destinationConfig: DestinationConfig;
@@ -106,10 +108,15 @@ export function toInfo(item: Item, connection?: Connection) {
     revision,
     environment,
     secretPath,
+    recursive,
+    syncOptions,
     ...info
   } = item;
   return {
     ...info,
+    recursive: recursive === true,
+    // Where the prior art's clients read it back (and send it again).
+    syncOptions: { ...syncOptions, recursive: recursive === true },
     destination: "railway" as const,
     environment: { slug: environment, name: environment, id: environment },
     folder: { id: `${environment}:${secretPath}`, path: secretPath },

@@ -202,6 +202,8 @@ const sameCredentials = (a: ConnectionStore.Item, b: ConnectionStore.Item) =>
 class Unbound extends Error {}
 
 async function perform(job: Job, item: Item): Promise<Result> {
+  if (job.kind === "import" && item.recursive)
+    throw new Refused("Nothing was imported: a sync of sub-folders has no one folder to import into.");
   const connection = await ConnectionStore.load(item.orgId, item.connectionId);
   const why = unusable(connection, item);
   // Scripts create a sync right after its connection: the sync waits for the verification.
@@ -280,6 +282,7 @@ async function apply(
     projectId: item.projectId,
     environment: item.environment,
     secretPath: item.secretPath,
+    recursive: item.recursive === true,
   };
   const mode: Mode =
     job.kind === "import"

@@ -24,7 +24,11 @@ export const InitialSyncBehavior = z.enum([
 export const ImportBehavior = z.enum(["prioritize-source", "prioritize-destination"]);
 export type ImportBehavior = z.infer<typeof ImportBehavior>;
 
-export const SyncOptions = z.object({
+/** Sub-folders too: where the prior art has it since 2026-09 (`syncOptions.recursive`), and beside `secretPath`. */
+const Recursive = z.optional(z.boolean());
+
+/** The options' fields but `recursive`, which answers always state (functions/secrets/syncs.ts). */
+export const syncOptionFields = {
   initialSyncBehavior: InitialSyncBehavior,
   keySchema: z.optional(
     z.string().check(
@@ -34,12 +38,17 @@ export const SyncOptions = z.object({
     ),
   ),
   disableSecretDeletion: z.optional(z.boolean()),
-});
+};
+/**
+ * Every object a client sends is strict: a field we do not know is a 400 naming it, never dropped
+ * in silence (a sync that ignored `recursive` synced one folder while its caller meant a tree).
+ */
+export const SyncOptions = z.strictObject({ ...syncOptionFields, recursive: Recursive });
 export type SyncOptions = z.infer<typeof SyncOptions>;
 
 const RailwayId = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/, "must be a Railway id"));
 const Label = z.optional(z.string().check(z.maxLength(128)));
-export const DestinationConfig = z.object({
+export const DestinationConfig = z.strictObject({
   projectId: RailwayId,
   environmentId: RailwayId,
   serviceId: z.optional(RailwayId),
@@ -49,33 +58,66 @@ export const DestinationConfig = z.object({
 });
 export type DestinationConfig = z.infer<typeof DestinationConfig>;
 
+const recursive = Recursive.check(z.meta({ description: "Sub-folders too; a name in two folders fails the sync" }));
+/** What the prior art's Terraform provider sends besides its fields: Go's untagged `App` and `ID`. */
+const App = z.optional(z.literal("railway"));
+
+/** `recursive` said in both places must say one thing. */
+const agree = (i: { recursive?: boolean | undefined; syncOptions?: { recursive?: boolean | undefined } | undefined }) =>
+  i.recursive === undefined || i.syncOptions?.recursive === undefined || i.recursive === i.syncOptions.recursive;
+const disagreement = { path: ["recursive"], message: "must equal syncOptions.recursive" };
+
+/** A first sync that imports needs one folder to import into: a recursive sync has many. */
+export const importsIntoMany = (recursive: boolean | undefined, options: SyncOptions) =>
+  recursive === true && options.initialSyncBehavior !== "overwrite-destination";
+export const recursiveImportMessage = "needs initialSyncBehavior overwrite-destination (no one folder to import into)";
+
+/** Whether a create or an update asks for sub-folders; undefined: it does not say. */
+export const recursiveOf = (i: { recursive?: boolean | undefined; syncOptions?: SyncOptions | undefined }) =>
+  i.recursive ?? i.syncOptions?.recursive;
+
 export const CreateInput = z
-  .object({
+  .strictObject({
     name: Name,
     projectId: Id,
     description: Description,
     connectionId: z.uuid(),
     environment: Slug,
     secretPath: SecretPath,
+    recursive,
     isAutoSyncEnabled: z._default(z.boolean(), true),
     syncOptions: SyncOptions,
     destinationConfig: DestinationConfig,
+    App,
   })
-  .check(z.meta({ id: "CreateRailwaySecretSync" }));
+  .check(
+    z.refine(agree, disagreement),
+    z.refine((i) => !importsIntoMany(recursiveOf(i), i.syncOptions), {
+      path: ["recursive"],
+      message: recursiveImportMessage,
+    }),
+    z.meta({ id: "CreateRailwaySecretSync" }),
+  );
 export type CreateInput = z.infer<typeof CreateInput>;
 
 export const UpdateInput = z
-  .object({
+  .strictObject({
     name: z.optional(Name),
     description: Description,
     connectionId: z.optional(z.uuid()),
     environment: z.optional(Slug),
     secretPath: z.optional(SecretPath),
+    recursive,
     isAutoSyncEnabled: z.optional(z.boolean()),
     syncOptions: z.optional(SyncOptions),
     destinationConfig: z.optional(DestinationConfig),
+    // Sent back by the prior art's clients (its web app and Terraform provider), never a change:
+    // anything but the sync's own is refused.
+    projectId: z.optional(Id).check(z.meta({ description: "The sync's own: a sync never moves" })),
+    App,
+    ID: z.optional(z.uuid()).check(z.meta({ description: "The path's syncId" })),
   })
-  .check(z.meta({ id: "UpdateRailwaySecretSync" }));
+  .check(z.refine(agree, disagreement), z.meta({ id: "UpdateRailwaySecretSync" }));
 export type UpdateInput = z.infer<typeof UpdateInput>;
 
 export const Status = z.enum(["pending", "running", "succeeded", "failed"]);

@@ -4,7 +4,7 @@
  */
 import type * as Audit from "../audit/index.ts";
 import * as Secret from "../secret/index.ts";
-import { type Folder, FolderRefused, type Source } from "./source.ts";
+import { type Folder, FolderRefused, merged, type Source } from "./source.ts";
 
 const scope = (f: Folder): Secret.Scope => ({
   orgId: f.orgId,
@@ -28,8 +28,9 @@ async function refusing<T>(what: string, f: () => Promise<T>) {
 
 const read = (f: Folder) =>
   refusing("Nothing was sent to Railway", async () => {
-    const secrets = await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive: false });
-    return Object.fromEntries(secrets.map((s) => [s.secretKey, s.secretValue]));
+    const recursive = f.recursive === true;
+    const secrets = await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive });
+    return merged(secrets.map((s) => ({ path: s.secretPath, key: s.secretKey, value: s.secretValue })));
   });
 
 export const store: Source = {

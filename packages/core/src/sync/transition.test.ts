@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Job } from "./schema.ts";
 import {
   bound,
+  covers,
   created,
   current,
   destinationOf,
@@ -320,5 +321,58 @@ describe("waiting for Railway's rate limit", () => {
 
   it("changes nothing for a job that does not hold the lease", () => {
     expect(waiting(held, sync(1, "other"), "w")).toBeUndefined();
+  });
+});
+
+describe("recursive", () => {
+  it("is stored on the sync whichever place said it, and false when neither did", () => {
+    expect(base.recursive).toBe(false);
+    const said = created("org", { ...input, syncOptions: { ...input.syncOptions, recursive: true } }, fresh);
+    expect(said).toMatchObject({ recursive: true, syncOptions: { initialSyncBehavior: "overwrite-destination" } });
+    expect(said.syncOptions).not.toHaveProperty("recursive");
+    expect(created("org", { ...input, recursive: true }, fresh).recursive).toBe(true);
+  });
+
+  it("a change of it syncs again; options without it leave it as it was", () => {
+    const on = updated(base, { recursive: true }, { jobId: "j2", now: "T" });
+    expect(on).toMatchObject({ resync: true, refused: undefined, next: { recursive: true, lastSyncJobId: "j2" } });
+    const same = updated(
+      on.next,
+      { syncOptions: { initialSyncBehavior: "overwrite-destination" } },
+      { jobId: "j3", now: "T" },
+    );
+    expect(same).toMatchObject({ resync: false, next: { recursive: true } });
+    // Syncs made before the field: absent reads as false.
+    const { recursive, ...old } = base;
+    expect(updated(old, { name: "n" }, { jobId: "j4", now: "T" })).toMatchObject({
+      resync: false,
+      next: { recursive: false },
+    });
+  });
+
+  it("is refused with an import first sync, either change leading there", () => {
+    const importing = created(
+      "org",
+      { ...input, syncOptions: { initialSyncBehavior: "import-prioritize-source" } },
+      fresh,
+    );
+    expect(updated(importing, { recursive: true }, { jobId: "j2", now: "T" }).refused).toContain(
+      "overwrite-destination",
+    );
+    const on = updated(base, { recursive: true }, { jobId: "j2", now: "T" }).next;
+    const back = { syncOptions: { initialSyncBehavior: "import-prioritize-destination" as const } };
+    expect(updated(on, back, { jobId: "j3", now: "T" }).refused).toContain("overwrite-destination");
+  });
+
+  it("covers the folders below, not a sibling whose name starts the same", () => {
+    const app = { secretPath: "/app", recursive: true };
+    expect(covers(app, "/app")).toBe(true);
+    expect(covers(app, "/app/x")).toBe(true);
+    expect(covers(app, "/app/x/y")).toBe(true);
+    expect(covers(app, "/apple")).toBe(false);
+    expect(covers(app, "/")).toBe(false);
+    expect(covers({ secretPath: "/", recursive: true }, "/any/thing")).toBe(true);
+    expect(covers({ secretPath: "/app", recursive: false }, "/app/x")).toBe(false);
+    expect(covers({ secretPath: "/app" }, "/app")).toBe(true);
   });
 });

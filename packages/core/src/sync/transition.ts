@@ -4,7 +4,17 @@
  */
 import type { Item } from "./item.ts";
 import { key, listKey, reconciled } from "./item.ts";
-import type { CreateInput, DestinationConfig, Job, Status, UpdateInput } from "./schema.ts";
+import {
+  type CreateInput,
+  type DestinationConfig,
+  importsIntoMany,
+  type Job,
+  recursiveImportMessage,
+  recursiveOf,
+  type Status,
+  type SyncOptions,
+  type UpdateInput,
+} from "./schema.ts";
 
 /**
  * Where a sync writes, as one comparable string: Railway's ids only (a label such as
@@ -12,6 +22,14 @@ import type { CreateInput, DestinationConfig, Job, Status, UpdateInput } from ".
  */
 export const destinationOf = (d: DestinationConfig) =>
   JSON.stringify([d.projectId, d.environmentId, d.serviceId ?? null]);
+
+/** Whether a sync reads `path`: its own folder, or one below it when recursive (`/app` covers `/app/x`, not `/apple`). */
+export const covers = (sync: Pick<Item, "secretPath" | "recursive">, path: string) =>
+  sync.secretPath === path ||
+  (sync.recursive === true && (sync.secretPath === "/" || path.startsWith(`${sync.secretPath}/`)));
+
+/** Options as stored: `recursive` is the item's own field, whichever place the client said it in. */
+const stored = ({ recursive, ...options }: SyncOptions): SyncOptions => options;
 
 const idle = {
   importStatus: null,
@@ -43,8 +61,9 @@ export function created(
     connectionId: input.connectionId,
     environment: input.environment,
     secretPath: input.secretPath,
+    recursive: recursiveOf(input) ?? false,
     isAutoSyncEnabled: input.isAutoSyncEnabled,
-    syncOptions: input.syncOptions,
+    syncOptions: stored(input.syncOptions),
     destinationConfig: input.destinationConfig,
     createdAt: now,
     updatedAt: now,
@@ -87,7 +106,10 @@ export function reconcileRequested(item: Item): { next: Item; generation: number
   return { next: { ...item, wanted: item.wanted + 1 }, generation: item.wanted + 1, reconcile };
 }
 
-/** A change of settings; a sync is requested when what it copies, or where to, changed. */
+/**
+ * A change of settings; a sync is requested when what it copies, or where to, changed. `refused`:
+ * the change would leave the sync recursive with an import first sync, and nothing changes.
+ */
 export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId: string; now: string }) {
   const next: Item = {
     ...item,
@@ -96,8 +118,9 @@ export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId:
     connectionId: input.connectionId ?? item.connectionId,
     environment: input.environment ?? item.environment,
     secretPath: input.secretPath ?? item.secretPath,
+    recursive: recursiveOf(input) ?? item.recursive === true,
     isAutoSyncEnabled: input.isAutoSyncEnabled ?? item.isAutoSyncEnabled,
-    syncOptions: input.syncOptions ?? item.syncOptions,
+    syncOptions: input.syncOptions ? stored(input.syncOptions) : item.syncOptions,
     destinationConfig: input.destinationConfig ?? item.destinationConfig,
     updatedAt: now,
   };
@@ -111,9 +134,15 @@ export function updated(item: Item, input: UpdateInput, { jobId, now }: { jobId:
       next.connectionId !== item.connectionId ||
       next.environment !== item.environment ||
       next.secretPath !== item.secretPath ||
+      next.recursive !== (item.recursive === true) ||
       JSON.stringify(next.syncOptions) !== JSON.stringify(item.syncOptions) ||
       (next.isAutoSyncEnabled && !item.isAutoSyncEnabled));
-  return { next: resync ? syncRequested({ ...next, ...moving }, jobId, now) : { ...next, ...moving }, resync };
+  const refused = importsIntoMany(next.recursive, next.syncOptions) ? recursiveImportMessage : undefined;
+  return {
+    next: resync ? syncRequested({ ...next, ...moving }, jobId, now) : { ...next, ...moving },
+    resync,
+    refused,
+  };
 }
 
 const run = (kind: Job["kind"]) =>
