@@ -7,6 +7,7 @@
  * (its syncs' read is the one Sync.onSecretChange makes at the same time).
  */
 import * as Event from "../../event/index.ts";
+import * as SecretImportEvents from "../../secret-import/events.ts";
 import * as Sync from "../../sync/index.ts";
 import * as SyncStore from "../../sync/store.ts";
 import { dependents, type Folder, folderId, type Graph, read } from "../dependents.ts";
@@ -17,6 +18,11 @@ type Changed = { orgId: string; projectId: string; addresses: Address[]; folder:
 
 /** What an event changed: addresses, and whether its folder's own syncs are another subscriber's. */
 function changed(event: Event.Item): Changed | undefined {
+  if (Event.isOneOf(event, SecretImportEvents.types)) {
+    // What the importer reads changed: its own syncs are this subscriber's, with its importers'.
+    const { projectId, environment, path } = Event.payload(event).secretImport;
+    return { orgId: event.orgId, projectId, addresses: [], folder: { environment, path }, own: false };
+  }
   if (!Event.isOneOf(event, SecretEvents.types)) return undefined;
   const { projectId, environment, path, key, previousKey } = Event.payload(event).secret;
   const addresses = [key, ...(previousKey !== undefined ? [previousKey] : [])].map((k) => ({
