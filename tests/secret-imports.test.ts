@@ -190,6 +190,9 @@ describe("secret imports", () => {
     await secrets.createSecret("PORT", { ...shared, secretValue: "80" });
     await secrets.createSecret("PORT", { ...own, secretValue: "8080" });
     await secrets.createSecret("REGION", { ...region, secretValue: "eu-west" });
+    // One name in two imported folders: the nearer import (the folder's own import first) wins.
+    await secrets.createSecret("TIER", { ...shared, secretValue: "shared-tier" });
+    await secrets.createSecret("TIER", { ...region, secretValue: "staging-tier" });
     expect(
       (await importInto(projectId, { environment: "prod", path: "/app" }, { environment: "prod", path: "/shared" }))
         .status,
@@ -223,6 +226,7 @@ describe("secret imports", () => {
     await secrets.updateSecret("REGION", { ...region, secretValue: "us-east" });
     await eventually(() => variables().REGION === "us-east");
     expect(variables().PORT).toBe("8080");
+    expect(variables().TIER).toBe("shared-tier");
 
     // The import's deletion takes its names out of Railway.
     const listed = await ctx.api(`${base}?projectId=${projectId}&environment=prod&path=/app`);
