@@ -339,7 +339,7 @@ describe("service documents", () => {
         .filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && !r.path.includes("*"))
         .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
     );
-    expect(served.size).toBe(22);
+    expect(served.size).toBe(27);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops as Record<string, any>).map(([method, op]) => ({
         route: `${method.toUpperCase()} ${path}`,

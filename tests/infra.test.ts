@@ -434,6 +434,7 @@ describe("the secrets function", () => {
     expect(routes).toEqual([
       { pattern: "/", url: "sst.aws.Function:Api.url" },
       { pattern: "/api/v3/secrets", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/api/v2/secret-imports", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/auth", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/secret-syncs", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/console/secrets", url: "sst.aws.Function:Secrets.url" },

@@ -3,6 +3,7 @@ import { document } from "../api/openapi.ts";
 import { finish, service } from "../api/service.ts";
 import { auth } from "./auth.ts";
 import { secretsConsole } from "./console.tsx";
+import { imports } from "./imports.ts";
 import { secrets } from "./raw.ts";
 import { syncs } from "./syncs.ts";
 import { syncsConsole } from "./syncs-console.tsx";
@@ -16,6 +17,7 @@ const open = ["/api/v1/auth"];
 export const app = service(open);
 
 app.route("/api/v3/secrets", secrets);
+app.route("/api/v2/secret-imports", imports);
 app.route("/api/v1/auth", auth);
 app.route("/api/v1/secret-syncs", syncs);
 

@@ -1,6 +1,7 @@
 import type { Actor } from "@app/core/apikey";
 import { VisibleError } from "@app/core/error";
 import * as Secret from "@app/core/secret";
+import * as SecretImport from "@app/core/secret-import";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { describe, ErrorBody, json, valid } from "../api/openapi.ts";
@@ -51,6 +52,14 @@ const Info: z.ZodMiniType<Secret.Info> = z
   .check(z.meta({ id: "Secret" }));
 
 const One = z.object({ secret: Info });
+const Imported = z
+  .object({
+    secretPath: z.string(),
+    environment: z.string(),
+    folderId: z.uuid(),
+    secrets: z.array(Info),
+  })
+  .check(z.meta({ id: "ImportedSecrets" }));
 const Many = z.object({ secrets: z.array(Info) });
 
 const errors = {
@@ -81,8 +90,8 @@ export const secrets = new Hono<Env>()
       summary: "The secrets of a folder (with recursive=true, of its sub-folders too)",
       responses: {
         200: json(
-          z.object({ secrets: z.array(Info), imports: z.array(z.never()) }),
-          "The secrets; imports is always empty (secret imports are not supported)",
+          z.object({ secrets: z.array(Info), imports: z.array(Imported) }),
+          "The secrets; with include_imports=true, those of each folder it imports, in the order they lose a name clash (its own secrets win)",
         ),
         ...errors,
         ...unexpandable,
@@ -91,17 +100,19 @@ export const secrets = new Hono<Env>()
     valid("query", Secret.ListQuery),
     async (c) => {
       const q = c.req.valid("query");
-      const list = await Secret.list(c.get("actor"), scope(c.get("actor"), q), {
-        ...reading(q),
-        recursive: q.recursive ?? false,
-      });
-      return c.json({ secrets: list, imports: [] }, 200);
+      const where = scope(c.get("actor"), q);
+      const [list, imports] = await Promise.all([
+        Secret.list(c.get("actor"), where, { ...reading(q), recursive: q.recursive ?? false }),
+        q.include_imports ? SecretImport.secrets(c.get("actor"), where, reading(q)) : [],
+      ]);
+      return c.json({ secrets: list, imports }, 200);
     },
   )
   .get(
     "/raw/:secretName",
     describe({
-      summary: "One secret, as it is now or at a version",
+      summary:
+        "One secret, as it is now or at a version (with includeImports=true, else the first imported one of that name)",
       responses: {
         200: json(One, "The secret"),
         ...errors,
@@ -113,7 +124,8 @@ export const secrets = new Hono<Env>()
     valid("param", Params),
     async (c) => {
       const q = c.req.valid("query");
-      const secret = await Secret.get(c.get("actor"), scope(c.get("actor"), q), c.req.valid("param").secretName, {
+      const get = q.includeImports && q.version === undefined ? SecretImport.getSecret : Secret.get;
+      const secret = await get(c.get("actor"), scope(c.get("actor"), q), c.req.valid("param").secretName, {
         ...reading(q),
         version: q.version,
       });

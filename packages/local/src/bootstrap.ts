@@ -32,7 +32,10 @@ export async function bootstrap(prefix: string, opts: { visibilityTimeout?: numb
       GlobalSecondaryIndexes: Object.entries(Layout.table.globalIndexes).map(([IndexName, index]) => ({
         IndexName,
         KeySchema: indexKeys(index.hashKey, index.rangeKey),
-        Projection: { ProjectionType: "ALL" },
+        Projection:
+          index.projection === "all"
+            ? { ProjectionType: "ALL" as const }
+            : { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...index.projection] },
       })),
       StreamSpecification: {
         StreamEnabled: true,

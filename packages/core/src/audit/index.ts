@@ -21,6 +21,9 @@ export const Action = z.enum([
   "secret.created",
   "secret.updated",
   "secret.deleted",
+  "secret-import.created",
+  "secret-import.updated",
+  "secret-import.deleted",
 ]);
 export type Action = z.infer<typeof Action>;
 

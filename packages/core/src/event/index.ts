@@ -17,10 +17,11 @@ import * as Dynamo from "../dynamo/index.ts";
 import * as Layout from "../layout/index.ts";
 import { log } from "../log/index.ts";
 import type * as Secret from "../secret/events.ts";
+import type * as SecretImport from "../secret-import/events.ts";
 import type * as Sync from "../sync/events.ts";
 
 /** Every event type and its payload. */
-export type Payloads = Connection.Payloads & Sync.Payloads & Secret.Payloads;
+export type Payloads = Connection.Payloads & Sync.Payloads & Secret.Payloads & SecretImport.Payloads;
 export type Type = keyof Payloads;
 
 /** An event as stored: kept 30 days as the record of what changed, in the outbox until relayed. */

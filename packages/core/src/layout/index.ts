@@ -7,14 +7,29 @@ import * as Policy from "../verification/policy/index.ts";
 /**
  * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with
  * a verification in flight, active ones by last verification, events in the outbox, auto-syncs),
- * under the sharded keys of `maintenanceKey`.
+ * under the sharded keys of `maintenanceKey`; `gsi3` holds a project's dependencies (secrets
+ * that refer to others, with the addresses they name; imports), addresses only: it projects no value.
  */
 export const table = {
-  fields: { pk: "string", sk: "string", gsi1pk: "string", gsi1sk: "string", gsi2pk: "string", gsi2sk: "string" },
+  fields: {
+    pk: "string",
+    sk: "string",
+    gsi1pk: "string",
+    gsi1sk: "string",
+    gsi2pk: "string",
+    gsi2sk: "string",
+    gsi3pk: "string",
+    gsi3sk: "string",
+  },
   primaryIndex: { hashKey: "pk", rangeKey: "sk" },
   globalIndexes: {
     gsi1: { hashKey: "gsi1pk", rangeKey: "gsi1sk", projection: "all" },
     gsi2: { hashKey: "gsi2pk", rangeKey: "gsi2sk", projection: "all" },
+    gsi3: {
+      hashKey: "gsi3pk",
+      rangeKey: "gsi3sk",
+      projection: ["refs", "importEnvironment", "importPath"] as string[],
+    },
   },
   ttl: "expiresAt",
   /** Each write's new item, read by the stream's consumer (functions/stream.ts). */
@@ -110,6 +125,7 @@ export const openapi = { api: "/openapi.json", secrets: secretsDocument } as con
 export const routes = {
   secrets: [
     "/api/v3/secrets",
+    "/api/v2/secret-imports",
     "/api/v1/auth",
     "/api/v1/secret-syncs",
     "/console/secrets",

@@ -8,5 +8,7 @@ export type Changed = {
   environment: string;
   projectId: string;
   version: number;
+  /** The name it had, on the update that renamed it. */
+  previousKey?: string;
 };
 export type Payloads = { [T in EventType]: { secret: Changed } };

@@ -12,7 +12,17 @@ import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
 import { write as outboxEvent } from "../event/index.ts";
 import { dataKey } from "./datakey.ts";
-import { aad, currentSk, folderPrefix, type Item, partition, versionPrefix, versionSk, type Where } from "./item.ts";
+import {
+  aad,
+  currentSk,
+  dependencyKey,
+  folderPrefix,
+  type Item,
+  partition,
+  versionPrefix,
+  versionSk,
+  type Where,
+} from "./item.ts";
 import {
   type Address,
   addressId,
@@ -276,7 +286,7 @@ const exists = (key: string, path: string) =>
   new VisibleError("validation", "secret_exists", `Secret "${key}" already exists at path "${path}"`);
 
 /** The audit entry and the event of one change: identity and version only, never the value. */
-function records(actor: Writer, w: Where, type: Event, item: Item): Dynamo.Write[] {
+function records(actor: Writer, w: Where, type: Event, item: Item, previousKey?: string): Dynamo.Write[] {
   const data = {
     id: item.id,
     key: item.key,
@@ -284,6 +294,7 @@ function records(actor: Writer, w: Where, type: Event, item: Item): Dynamo.Write
     environment: w.environment,
     projectId: w.projectId,
     version: item.version,
+    ...(previousKey !== undefined && { previousKey }),
   };
   return [
     Audit.put({
@@ -327,17 +338,40 @@ async function commit(changes: Change[], onGuard: (c: Change) => VisibleError) {
   return changes;
 }
 
-function sealed(w: Where, key: Uint8Array, item: Omit<Item, "value" | "pk" | "sk" | "type">, value: string): Item {
+/** What a value refers to, as its item lists it for the dependency index (addresses only). */
+function dependencies(w: Where, item: Pick<Item, "key" | "path">, value: string) {
+  const from = { environment: w.environment, path: item.path };
+  const refs = references(value, from).map(addressId);
+  if (!refs.length) return {};
+  return {
+    refs,
+    gsi3pk: dependencyKey(w.orgId, w.projectId),
+    gsi3sk: `S\u0000${addressId({ ...from, key: item.key })}`,
+  };
+}
+
+function sealed(
+  w: Where,
+  key: Uint8Array,
+  item: Omit<Item, "value" | "pk" | "sk" | "type" | "refs" | "gsi3pk" | "gsi3sk">,
+  value: string,
+): Item {
   return {
     pk: partition(w),
     sk: currentSk(item.path, item.key),
     type: "secret",
     ...item,
     value: Envelope.seal(key, value, aad(w, item)),
+    ...dependencies(w, item, value),
   };
 }
 
-const version = (item: Item): Item => ({ ...item, type: "secret-version", sk: versionSk(item.id, item.version) });
+/** A kept version: not in the dependency index (only current values refer). */
+const version = ({ refs: _, gsi3pk: __, gsi3sk: ___, ...item }: Item): Item => ({
+  ...item,
+  type: "secret-version",
+  sk: versionSk(item.id, item.version),
+});
 
 export async function create(actor: Writer, scope: Scope, inputs: Create[]) {
   ApiKey.assertReaches(actor, scope.projectId);
@@ -437,7 +471,12 @@ export async function update(actor: Writer, scope: Scope, inputs: Update[]) {
       before,
       after,
       guard,
-      writes: [guard, ...drop, put(version(after)), ...records(actor, w, "secret.updated", after)],
+      writes: [
+        guard,
+        ...drop,
+        put(version(after)),
+        ...records(actor, w, "secret.updated", after, renamed ? before.key : undefined),
+      ],
     };
   });
   const address = (item: Item) => ({ environment: w.environment, path: item.path, key: item.key });

@@ -6,6 +6,10 @@
  *   folder and its sub-folders are the prefix `S#/a/b/` and the folder alone `S#/a/b/#`;
  * - `V#<id>#<version>`: every version, by the secret's id, which a rename keeps.
  * Values are sealed with the data key, with the item's identity as associated data.
+ *
+ * A current item whose value refers to other secrets also lists their addresses (`refs`) and is
+ * in the dependency index (gsi3, one partition per project; `dependencyKey`), written in the
+ * secret's own transaction at no extra write: the reverse index of references is a query there.
  */
 import type { Scope } from "./schema.ts";
 
@@ -35,7 +39,14 @@ export type Item = {
   comment: string;
   createdAt: string;
   updatedAt: string;
+  /** The secrets its value refers to (`addressId`s), on current items that refer to any. */
+  refs?: string[];
+  gsi3pk?: string;
+  gsi3sk?: string;
 };
+
+/** The partition of the dependency index (gsi3) that holds a project's references and imports. */
+export const dependencyKey = (orgId: string, projectId: string) => `DEPS#${orgId}#${projectId}`;
 
 /** What the sealed value is bound to: a value moved to another item, or another version, does not open. */
 export const aad = (w: Where, item: Pick<Item, "id" | "key" | "path" | "version">) =>

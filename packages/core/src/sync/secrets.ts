@@ -1,9 +1,12 @@
 /**
  * The sync's Source on the secrets store: a folder's secrets with references expanded (Railway
- * cannot resolve ours), and imports written as the sync, audited as the system acting for it.
+ * cannot resolve ours) and, after them, those of the folders it imports (its own secret wins a
+ * name clash, then the first import: secret-import's order), and imports from Railway written
+ * as the sync, audited as the system acting for it.
  */
 import type * as Audit from "../audit/index.ts";
 import * as Secret from "../secret/index.ts";
+import * as SecretImport from "../secret-import/index.ts";
 import { type Folder, FolderRefused, merged, type Source } from "./source.ts";
 
 const scope = (f: Folder): Secret.Scope => ({
@@ -28,9 +31,16 @@ async function refusing<T>(what: string, f: () => Promise<T>) {
 
 const read = (f: Folder) =>
   refusing("Nothing was sent to Railway", async () => {
-    const recursive = f.recursive === true;
-    const secrets = await Secret.list(within(f.orgId), scope(f), { expand: true, view: true, recursive });
-    return merged(secrets.map((s) => ({ path: s.secretPath, key: s.secretKey, value: s.secretValue })));
+    const opts = { expand: true, view: true };
+    const [own, imported] = await Promise.all([
+      Secret.list(within(f.orgId), scope(f), { ...opts, recursive: f.recursive === true }),
+      SecretImport.secrets(within(f.orgId), scope(f), opts),
+    ]);
+    // The folder's own secrets (a recursive sync's sub-folders too: one name in two folders is
+    // refused) win over imported ones; of those, the first import wins.
+    const secrets: Record<string, string> = {};
+    for (const s of [...imported.flatMap((i) => i.secrets)].reverse()) secrets[s.secretKey] = s.secretValue;
+    return { ...secrets, ...merged(own.map((s) => ({ path: s.secretPath, key: s.secretKey, value: s.secretValue }))) };
   });
 
 export const store: Source = {

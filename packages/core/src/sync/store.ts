@@ -10,13 +10,25 @@ export const load = async (orgId: string, id: string) =>
   (await Dynamo.client.send(new GetCommand({ TableName: Dynamo.table(), Key: key(orgId, id), ConsistentRead: true })))
     .Item as Item | undefined;
 
-/** A project's syncs, oldest first (a project has a handful). */
-export const list = (orgId: string, projectId: string) =>
-  Dynamo.queryAll<Item>({
+const listing = new Map<string, Promise<Item[]>>();
+
+/**
+ * A project's syncs, oldest first (a project has a handful). Callers that ask while the same
+ * read is in flight share it (the event log's subscribers ask about one event at once), so
+ * that a stream batch reads a project's syncs once whoever asks; it is never cached after.
+ */
+export function list(orgId: string, projectId: string) {
+  const id = listKey(orgId, projectId);
+  const inFlight = listing.get(id);
+  if (inFlight) return inFlight;
+  const read = Dynamo.queryAll<Item>({
     IndexName: "gsi1",
     KeyConditionExpression: "gsi1pk = :pk",
-    ExpressionAttributeValues: { ":pk": listKey(orgId, projectId) },
-  });
+    ExpressionAttributeValues: { ":pk": id },
+  }).finally(() => listing.delete(id));
+  listing.set(id, read);
+  return read;
+}
 
 /** A page of one shard of reconciliation's index: syncs created before `before` (ISO-8601). */
 export async function due(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {

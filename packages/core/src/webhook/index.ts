@@ -16,6 +16,7 @@ import { invalidRequest, VisibleError } from "../error/index.ts";
 import * as Page from "../page/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Secret from "../secret/events.ts";
+import * as SecretImport from "../secret-import/events.ts";
 import * as Sync from "../sync/events.ts";
 import * as Address from "./address.ts";
 import type { Job } from "./fanout/index.ts";
@@ -24,7 +25,7 @@ import { deliveryPrefix, endpoints, eventKey, type Item, key, load, table } from
 export { Job } from "./fanout/index.ts";
 
 /** Every event an endpoint may subscribe to. */
-export const EventType = z.enum([...Connection.types, ...Sync.types, ...Secret.types]);
+export const EventType = z.enum([...Connection.types, ...Sync.types, ...Secret.types, ...SecretImport.types]);
 export type EventType = z.infer<typeof EventType>;
 
 const Url = z
