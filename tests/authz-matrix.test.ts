@@ -237,9 +237,12 @@ async function fixture(env: string, token: string): Promise<Fixture> {
   });
   const { secretSync } = (await sync.json()) as Json;
   f.sync = { id: secretSync.id, name: secretSync.name };
+  // Settled, and nothing left to relay that could request another sync of it during the matrix.
+  const Store = await import("../packages/core/src/sync/store.ts");
+  await ctx.stack.streamCaughtUp();
   await until(async () => {
-    const s = (await api(`/api/v1/secret-syncs/railway/${secretSync.id}`)).secretSync;
-    return s.syncStatus === "succeeded" || s.syncStatus === "failed" ? s : undefined;
+    const s = await Store.load(ctx.stack.orgId, secretSync.id);
+    return s && s.done === s.wanted && !s.lease && ["succeeded", "failed"].includes(s.syncStatus ?? "");
   }, 20_000);
   return f;
 }
@@ -372,11 +375,10 @@ beforeAll(async () => {
     }),
   );
 
-  // Apart (environments), so that what the allowed callers set off never touches what the refused ones aim at.
-  [refusedAt, allowedAt] = await Promise.all([
-    fixture("staging", team.workspaceToken),
-    fixture("dev", team.workspaceToken),
-  ]);
+  // Apart (environments), so that what the allowed callers set off never touches what the refused
+  // ones aim at; one after the other, so that no event of one reaches the other's webhook endpoint.
+  refusedAt = await fixture("staging", team.workspaceToken);
+  allowedAt = await fixture("dev", team.workspaceToken);
 }, 120_000);
 
 afterAll(() => new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve())));
@@ -416,10 +418,15 @@ describe("the authorization matrix", () => {
     for (const o of operations) {
       const refusedCallers = callers.filter((c) => expected(o, c) !== "allowed");
       const before = refusedCallers.length ? await state(refusedAt) : undefined;
-      for (const caller of refusedCallers) {
-        const req = await request(o, refusedAt);
-        const res = await send(o, req, caller);
-        const text = await res.text();
+      // The refused callers at once: none of them may change anything, so their order cannot matter.
+      const answers = await Promise.all(
+        refusedCallers.map(async (caller) => {
+          const req = await request(o, refusedAt);
+          const res = await send(o, req, caller);
+          return { caller, req, res, text: await res.text() };
+        }),
+      );
+      for (const { caller, req, res, text } of answers) {
         const cell = `${o.route} × ${caller.name} (${res.status})`;
         cells.push(cell);
         if (expected(o, caller) === "unauthenticated") expect.soft(res.status, cell).toBe(401);
