@@ -159,6 +159,7 @@ const operations: Operation[] = [];
 let refusedAt: Fixture;
 let allowedAt: Fixture;
 let hookUrl = "";
+let railwayToken = "";
 let hook: Server;
 
 const api = async (path: string) => {
@@ -337,6 +338,7 @@ beforeAll(async () => {
 
   const user = ctx.railway.addUser({ name: "Matrix" });
   const team = ctx.railway.addWorkspace(user.id, { name: "Matrix team" });
+  railwayToken = team.workspaceToken;
   const app = ctx.railway.addProject(team.id, {
     environments: ["production"],
     services: Array.from({ length: 40 }, (_, i) => `svc-${i}`),
@@ -455,6 +457,134 @@ describe("the authorization matrix", () => {
     expect(cells.length).toBe(operations.length * callers.length);
     console.info(`authz matrix: ${operations.length} routes × ${callers.length} callers in ${Date.now() - started} ms`);
   }, 240_000);
+});
+
+describe("a key limited to the project, on its sync through an org-wide connection", () => {
+  /** A verified connection of the org (no project), or of another project. */
+  async function connection(projectId?: string) {
+    const res = await ctx.api("/api/v1/app-connections/railway", {
+      json: {
+        name: unique("wide"),
+        method: "team-token",
+        ...(projectId ? { projectId } : {}),
+        credentials: { apiToken: railwayToken },
+      },
+    });
+    const { appConnection } = (await res.json()) as Json;
+    expect((await settled(ctx, appConnection.id)).status).toBe("active");
+    return appConnection.id as string;
+  }
+  async function syncThrough(connectionId: string) {
+    const { body } = await requests["POST /api/v1/secret-syncs/railway"]!(
+      { ...allowedAt, env: "qa", connection: { id: connectionId, name: "" } },
+      ctx,
+    );
+    const res = await ctx.api("/api/v1/secret-syncs/railway", { json: { ...(body as Json), isAutoSyncEnabled: true } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { secretSync } = (await res.json()) as Json;
+    const Store = await import("../packages/core/src/sync/store.ts");
+    await until(async () => {
+      const s = await Store.load(ctx.stack.orgId, secretSync.id);
+      return s && s.done === s.wanted && !s.lease && s.syncStatus !== "pending";
+    }, 20_000);
+    return secretSync as Json;
+  }
+  /** What reaching Railway would change: the requests and runs on the sync, and its destination's variables. */
+  async function reach(id: string) {
+    const Store = await import("../packages/core/src/sync/store.ts");
+    const item = (await Store.load(ctx.stack.orgId, id)) as Json;
+    const {
+      wanted,
+      lastSyncJobId,
+      lastImportJobId,
+      lastRemoveJobId,
+      managedKeys,
+      deleting,
+      connectionId,
+      environment,
+    } = item;
+    const railway = ctx.railway.getVariables(item.destinationConfig);
+    return {
+      wanted,
+      lastSyncJobId,
+      lastImportJobId,
+      lastRemoveJobId,
+      managedKeys,
+      deleting,
+      connectionId,
+      environment,
+      railway,
+    };
+  }
+
+  it("reads, renames and deletes it, but nothing it does reaches Railway; nor may it use such a connection for a sync", async () => {
+    const wide = await connection();
+    const sync = await syncThrough(wide);
+    const at: Fixture = {
+      ...allowedAt,
+      env: "qa",
+      connection: { id: wide, name: "" },
+      sync: { id: sync.id, name: sync.name },
+    };
+    const limited = callers.filter((c) => c.kind === "project");
+    const routes = operations.filter((o) => o.path.includes("{syncId}"));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const o of routes)
+      for (const caller of limited) {
+        const req = await request(o, at);
+        // What only names or reads the sync is its own; anything that would run it goes through the connection.
+        const runs = o.method === "POST" || o.method === "DELETE";
+        if (o.method === "DELETE") req.url += `${req.url.includes("?") ? "&" : "?"}removeSecrets=true`;
+        const before = await reach(sync.id);
+        const res = await send(o, req, caller);
+        const cell = `${o.route} × ${caller.name} (${res.status})`;
+        if (runs) {
+          expect.soft(res.status, cell).toBe(404);
+          expect.soft(((await res.json()) as Json).code, cell).toBe("connection_not_found");
+          expect.soft(await reach(sync.id), `${cell} changed the sync`).toEqual(before);
+        } else expect.soft(res.ok, `${cell}: ${await res.text()}`).toBe(true);
+      }
+    // A PATCH that would sync again (another folder) goes through the connection too.
+    for (const caller of limited) {
+      const before = await reach(sync.id);
+      const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}`, {
+        method: "PATCH",
+        auth: caller.token(),
+        json: { environment: "qa-2" },
+      });
+      expect.soft(res.status, `re-syncing PATCH × ${caller.name}`).toBe(404);
+      expect.soft(await reach(sync.id)).toEqual(before);
+    }
+    // Deleting without removeSecrets touches only the sync.
+    const res = await ctx.api(`/api/v1/secret-syncs/railway/${sync.id}`, { method: "DELETE", auth: tokens.projectKey });
+    expect(res.status).toBe(200);
+
+    // Nor may such a key create a sync through the org's connection, or another project's.
+    const other = await connection(randomUUID());
+    for (const connectionId of [wide, other])
+      for (const caller of limited) {
+        const { body } = await requests["POST /api/v1/secret-syncs/railway"]!(
+          { ...at, connection: { id: connectionId, name: "" } },
+          ctx,
+        );
+        const made = await ctx.api("/api/v1/secret-syncs/railway", { auth: caller.token(), json: body });
+        expect
+          .soft(
+            made.status,
+            `create through ${connectionId === wide ? "the org's" : "another project's"} connection × ${caller.name}`,
+          )
+          .toBe(404);
+      }
+    // The org's key may use the org's connection, but not another project's for this project.
+    const { body } = await requests["POST /api/v1/secret-syncs/railway"]!(
+      { ...at, connection: { id: other, name: "" } },
+      ctx,
+    );
+    const crossed = await ctx.api("/api/v1/secret-syncs/railway", { json: body });
+    expect([400, 403, 404, 422], `org key, another project's connection: ${crossed.status}`).toContain(crossed.status);
+    const left = (await api(`/api/v1/secret-syncs?projectId=${project}`)).secretSyncs as Json[];
+    expect(left.filter((s) => s.connectionId === wide || s.connectionId === other)).toEqual([]);
+  }, 90_000);
 });
 
 describe("the console's actions", () => {
