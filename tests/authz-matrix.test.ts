@@ -249,24 +249,19 @@ async function fixture(env: string, token: string): Promise<Fixture> {
 }
 
 /** What the org key sees of the refused callers' fixture, and what Railway and the table hold for its sync. */
-async function state(f: Fixture) {
+async function resources(f: Fixture) {
   const Store = await import("../packages/core/src/sync/store.ts");
   const item = await Store.load(ctx.stack.orgId, f.sync.id);
   const secret = `/api/v3/secrets/raw/${f.secret.key}?${new URLSearchParams(where(f))}&expandSecretReferences=false`;
-  const ids = (list: Json[]) => list.map((x) => x.id).sort();
-  const [connection, latest, firstVersion, folder, sync, webhook, deliveries, connections, syncs, webhooks] =
-    await Promise.all([
-      api(`/api/v1/app-connections/railway/${f.connection.id}`),
-      api(secret),
-      api(`${secret}&version=1`),
-      api(`/api/v3/secrets/raw?${new URLSearchParams(where(f))}&expandSecretReferences=false`),
-      api(`/api/v1/secret-syncs/railway/${f.sync.id}`),
-      api(`/api/v1/webhooks/${f.webhook.id}`),
-      api(`/api/v1/webhooks/${f.webhook.id}/deliveries`),
-      api(`/api/v1/app-connections/railway?projectId=${f.project}&limit=100`),
-      api(`/api/v1/secret-syncs?projectId=${f.project}`),
-      api("/api/v1/webhooks"),
-    ]);
+  const [connection, latest, firstVersion, folder, sync, webhook, deliveries] = await Promise.all([
+    api(`/api/v1/app-connections/railway/${f.connection.id}`),
+    api(secret),
+    api(`${secret}&version=1`),
+    api(`/api/v3/secrets/raw?${new URLSearchParams(where(f))}&expandSecretReferences=false`),
+    api(`/api/v1/secret-syncs/railway/${f.sync.id}`),
+    api(`/api/v1/webhooks/${f.webhook.id}`),
+    api(`/api/v1/webhooks/${f.webhook.id}/deliveries`),
+  ]);
   return {
     connection: connection.appConnection,
     secret: latest.secret,
@@ -277,11 +272,25 @@ async function state(f: Fixture) {
     railway: ctx.railway.getVariables(item?.destinationConfig as never),
     webhook: webhook.webhook,
     deliveries: deliveries.deliveries,
+  };
+}
+
+/** The ids on the lists a refused create would add to (the allowed callers' creates add to them too). */
+async function lists(f: Fixture) {
+  const ids = (list: Json[]) => list.map((x) => x.id).sort();
+  const [connections, syncs, webhooks] = await Promise.all([
+    api(`/api/v1/app-connections/railway?projectId=${f.project}&limit=100`),
+    api(`/api/v1/secret-syncs?projectId=${f.project}`),
+    api("/api/v1/webhooks"),
+  ]);
+  return {
     connections: ids(connections.appConnections),
     syncs: ids(syncs.secretSyncs),
     webhooks: ids(webhooks.webhooks),
   };
 }
+
+const state = async (f: Fixture) => ({ ...(await resources(f)), ...(await lists(f)) });
 
 /** The strings of a fixture that only its org's members, within its project, may learn. */
 const markers = (f: Fixture) => [
@@ -417,9 +426,11 @@ describe("the authorization matrix", () => {
   it("every documented route answers each caller as its key allows, and a refusal changes and reveals nothing", async () => {
     const started = Date.now();
     const cells: string[] = [];
+    // Nothing in the whole run may change the refused callers' fixture: compared with this after every route.
+    const initial = await resources(refusedAt);
     for (const o of operations) {
       const refusedCallers = callers.filter((c) => expected(o, c) !== "allowed");
-      const before = refusedCallers.length ? await state(refusedAt) : undefined;
+      const before = refusedCallers.length ? { ...initial, ...(await lists(refusedAt)) } : undefined;
       // The refused callers at once: none of them may change anything, so their order cannot matter.
       const answers = await Promise.all(
         refusedCallers.map(async (caller) => {
