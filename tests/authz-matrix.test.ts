@@ -598,64 +598,112 @@ describe("a key limited to the project, on its sync through an org-wide connecti
   }, 90_000);
 });
 
+/** Every console form and the fields it takes, keyed by the route the console serves it at. */
+const consoleForms: Record<string, { victim?: keyof typeof victims; form: (f: Fixture) => Record<string, string> }> = {
+  "/console/connections": {
+    form: (f) => ({ name: unique("cc"), description: "", method: "team-token", projectId: f.project, token: "t" }),
+  },
+  "/console/connections/:id": { form: (f) => ({ name: f.connection.name, description: unique("d") }) },
+  "/console/connections/:id/credentials": {
+    victim: "connection",
+    form: () => ({ method: "team-token", token: railwayToken }),
+  },
+  "/console/connections/:id/verify": { form: () => ({}) },
+  "/console/connections/:id/delete": { victim: "connection", form: () => ({}) },
+  "/console/secrets/new": {
+    form: (f) => ({ ...consolePlace(f), key: unique("ADDED").replaceAll("-", "_"), value: "x", comment: "" }),
+  },
+  "/console/secrets/edit": {
+    form: (f) => ({ ...consolePlace(f), existing: f.secret.key, key: f.secret.key, value: unique("v"), comment: "" }),
+  },
+  "/console/secrets/delete": { victim: "secret", form: (f) => ({ ...consolePlace(f), key: f.secret.key }) },
+  "/console/syncs": {
+    form: (f) => {
+      const d = destination();
+      return {
+        connection: f.connection.id,
+        project: f.project,
+        name: unique("cs"),
+        environment: f.env,
+        secretPath: f.path,
+        destination: JSON.stringify([d.projectId, d.environmentId, d.serviceId, "p", "e", "s"]),
+        behavior: "overwrite-destination",
+      };
+    },
+  },
+  "/console/syncs/:id/sync": { form: () => ({}) },
+  "/console/syncs/:id/import": { form: () => ({ importBehavior: "prioritize-source" }) },
+  "/console/syncs/:id/remove": { form: () => ({}) },
+  "/console/syncs/:id/delete": { victim: "sync", form: () => ({}) },
+};
+const consolePlace = (f: Fixture) => ({ project: f.project, env: f.env, path: f.path });
+
 describe("the console's actions", () => {
-  /** A console signed in with a key, and one with a key limited to another project. */
+  /** The console's forms as its two functions serve them (sign-in and sign-out aside). */
+  async function consoleRoutes() {
+    const { app: api } = await import("../functions/api/app.ts");
+    const { app: secrets } = await import("../functions/secrets/app.ts");
+    return [...new Set([...api.routes, ...secrets.routes].filter((r) => r.method === "POST").map((r) => r.path))]
+      .filter((path) => path.startsWith("/console/") && !path.includes("*"))
+      .filter((path) => !["/console/sign-in", "/console/sign-out"].includes(path));
+  }
   const signedIn = async (key: string) => {
     const b = new ConsoleClient(ctx.stack.url);
     await b.signIn(key);
     return b;
   };
-  const place = (f: Fixture) => ({ project: f.project, env: f.env, path: f.path });
+  const target = (route: string, f: Fixture) =>
+    route.replace(":id", route.startsWith("/console/syncs/") ? f.sync.id : f.connection.id);
 
-  it("a session of a key limited to another project can neither reveal, edit, delete nor run a sync; the org's can", async () => {
+  it("every console form is in the matrix", async () => {
+    const routes = await consoleRoutes();
+    expect(routes.length).toBeGreaterThan(10);
+    expect(routes.filter((r) => !consoleForms[r])).toEqual([]);
+    expect(Object.keys(consoleForms).filter((r) => !routes.includes(r))).toEqual([]);
+  });
+
+  it("a session of a key limited to another project can neither reveal nor change anything; the org's session can", async () => {
     const outsider = await signedIn(tokens.otherProjectKey ?? "");
     const member = await signedIn(ctx.stack.apiKey);
     const f = refusedAt;
-    const q = (extra: Record<string, string>) => new URLSearchParams({ ...place(f), ...extra }).toString();
-    const actions: [string, (b: ConsoleClient) => Promise<Response & { html: string }>][] = [
-      ["reveal", (b) => b.get(`/console/secrets?${q({ reveal: f.secret.key })}`)],
-      ["versions", (b) => b.get(`/console/secrets/versions?${q({ key: f.secret.key, reveal: "1" })}`)],
-      ["edit form", (b) => b.get(`/console/secrets/edit?${q({ key: f.secret.key })}`)],
-      [
-        "edit",
-        (b) =>
-          b.post("/console/secrets/edit", {
-            ...place(f),
-            existing: f.secret.key,
-            key: f.secret.key,
-            value: "changed-by-console",
-            comment: "",
-          }),
-      ],
-      ["add", (b) => b.post("/console/secrets/new", { ...place(f), key: "ADDED_BY_CONSOLE", value: "x", comment: "" })],
-      ["delete", (b) => b.post("/console/secrets/delete", { ...place(f), key: f.secret.key })],
-      ["sync page", (b) => b.get(`/console/syncs/${f.sync.id}`)],
-      ["sync now", (b) => b.post(`/console/syncs/${f.sync.id}/sync`, {})],
-      ["import", (b) => b.post(`/console/syncs/${f.sync.id}/import`, { importBehavior: "prioritize-source" })],
-      ["remove", (b) => b.post(`/console/syncs/${f.sync.id}/remove`, {})],
-      ["delete sync", (b) => b.post(`/console/syncs/${f.sync.id}/delete`, {})],
-    ];
+    const q = (extra: Record<string, string>) => new URLSearchParams({ ...consolePlace(f), ...extra }).toString();
     const before = await state(f);
-    for (const [name, act] of actions) {
-      const res = await act(outsider);
-      expect.soft([403, 404].includes(res.status), `${name} (${res.status})`).toBe(true);
-      expect.soft(res.html, `${name} reveals the value`).not.toContain(f.secret.value);
+    const reads = [
+      `/console/secrets?${q({ reveal: f.secret.key })}`,
+      `/console/secrets/versions?${q({ key: f.secret.key, reveal: "1" })}`,
+      `/console/secrets/edit?${q({ key: f.secret.key })}`,
+      `/console/secrets/delete?${q({ key: f.secret.key })}`,
+      `/console/syncs/${f.sync.id}`,
+      `/console/syncs/${f.sync.id}/fragment`,
+      `/console/connections/${f.connection.id}`,
+      `/console/connections/${f.connection.id}/projects`,
+    ];
+    for (const path of reads) {
+      const res = await outsider.get(path);
+      expect.soft([403, 404].includes(res.status), `GET ${path} (${res.status})`).toBe(true);
+      for (const marker of [f.secret.value, f.connection.name, f.sync.name])
+        expect.soft(res.html, `GET ${path} reveals ${marker}`).not.toContain(marker);
+    }
+    for (const route of await consoleRoutes()) {
+      const res = await outsider.post(target(route, f), consoleForms[route]?.form(f) ?? {});
+      expect.soft([403, 404].includes(res.status), `POST ${route} (${res.status})`).toBe(true);
+      expect.soft(res.html, `POST ${route} reveals the value`).not.toContain(f.secret.value);
     }
     expect(await state(f)).toEqual(before);
 
-    // The org's session, on the allowed callers' fixture: each action goes through.
+    // The org's session, on the allowed callers' fixture (or a fresh one where a form deletes): each goes through.
     const a = allowedAt;
-    const qa = (extra: Record<string, string>) => new URLSearchParams({ ...place(a), ...extra }).toString();
     const shown = (await victims.secret(a)).secret?.key ?? "";
-    expect((await member.get(`/console/secrets?${qa({ reveal: shown })}`)).html).toContain(
-      '<span class="secret-value">v</span>',
-    );
-    const edit = { ...place(a), existing: a.secret.key, key: a.secret.key, value: "changed-by-console", comment: "" };
-    expect((await member.post("/console/secrets/edit", edit)).status).toBe(303);
-    expect((await member.post(`/console/syncs/${a.sync.id}/sync`, {})).status).toBe(303);
-    const victim = (await victims.secret(a)).secret?.key ?? "";
-    expect((await member.post("/console/secrets/delete", { ...place(a), key: victim })).status).toBe(303);
-    const sync = (await victims.sync(a)).sync?.id ?? "";
-    expect((await member.post(`/console/syncs/${sync}/delete`, {})).status).toBe(303);
-  });
+    const revealed = await member.get(`/console/secrets?${new URLSearchParams({ ...consolePlace(a), reveal: shown })}`);
+    expect(revealed.html).toContain('<span class="secret-value">v</span>');
+    for (const route of await consoleRoutes()) {
+      const entry = consoleForms[route];
+      const at = entry?.victim ? { ...a, ...(await victims[entry.victim](a)) } : a;
+      const res = await member.post(target(route, at), entry?.form(at) ?? {});
+      // 409: it met the connection's or the sync's state (a check already running), past authorization.
+      expect
+        .soft([303, 409].includes(res.status), `POST ${route} (${res.status}): ${res.html.slice(0, 300)}`)
+        .toBe(true);
+    }
+  }, 60_000);
 });
