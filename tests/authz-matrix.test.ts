@@ -442,6 +442,9 @@ describe("the authorization matrix", () => {
       for (const { caller, req, res, text } of answers) {
         const cell = `${o.route} × ${caller.name} (${res.status})`;
         cells.push(cell);
+        expect
+          .soft(Object.keys(o.op.responses), `${cell}: a status the document does not list`)
+          .toContain(String(res.status));
         if (expected(o, caller) === "unauthenticated") expect.soft(res.status, cell).toBe(401);
         else {
           // A list filtered to what the caller may see is a refusal too; another org acts in its own org.
@@ -461,8 +464,11 @@ describe("the authorization matrix", () => {
         const res = await send(o, await request(o, at), caller);
         const cell = `${o.route} × ${caller.name} (${res.status})`;
         cells.push(cell);
-        // 409: the request got past authorization and met the resource's state (a run in progress).
+        // 409 (where documented): the request got past authorization and met the resource's state (a run in progress).
         expect.soft(res.ok || res.status === 409, `${cell}: ${await res.text()}`).toBe(true);
+        expect
+          .soft(Object.keys(o.op.responses), `${cell}: a status the document does not list`)
+          .toContain(String(res.status));
       }
     }
     expect(cells.length).toBe(operations.length * callers.length);
