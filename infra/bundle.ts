@@ -4,6 +4,7 @@ import { join } from "node:path";
 export type Handler =
   | "api"
   | "secrets"
+  | "console"
   | "verify"
   | "dead-letter"
   | "maintenance"
@@ -15,6 +16,7 @@ export type Handler =
 const sources: Record<Handler, string> = {
   api: "functions/api/index.handler",
   secrets: "functions/secrets/index.handler",
+  console: "functions/console/index.handler",
   verify: "functions/verify.handler",
   "dead-letter": "functions/dead-letter.handler",
   maintenance: "functions/maintenance.handler",

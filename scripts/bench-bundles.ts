@@ -61,6 +61,20 @@ const probes: Record<Exclude<Handler, "maintenance" | "webhook-delivery" | "stre
     expect: (r) => (r as { statusCode?: number }).statusCode === 401,
     floorResult: "{ statusCode: 401 }",
   },
+  // No session cookie: the page sends the browser to sign in without calling AWS.
+  console: {
+    event: {
+      ...httpEvent,
+      rawPath: "/console/secrets",
+      headers: { ...httpEvent.headers, accept: "text/html" },
+      requestContext: {
+        ...httpEvent.requestContext,
+        http: { ...httpEvent.requestContext.http, path: "/console/secrets" },
+      },
+    },
+    expect: (r) => [302, 303].includes((r as { statusCode?: number }).statusCode ?? 0),
+    floorResult: "{ statusCode: 303 }",
+  },
   verify: {
     event: { Records: [] },
     expect: (r) => (r as { batchItemFailures?: unknown[] }).batchItemFailures?.length === 0,

@@ -17,6 +17,7 @@ export const dist = join(root, "dist");
 export const handlers = {
   api: "functions/api/index.ts",
   secrets: "functions/secrets/index.ts",
+  console: "functions/console/index.ts",
   verify: "functions/verify.ts",
   "dead-letter": "functions/dead-letter.ts",
   maintenance: "functions/maintenance.ts",

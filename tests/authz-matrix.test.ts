@@ -645,11 +645,16 @@ const consoleForms: Record<string, { victim?: keyof typeof victims; form: (f: Fi
 const consolePlace = (f: Fixture) => ({ project: f.project, env: f.env, path: f.path });
 
 describe("the console's actions", () => {
-  /** The console's forms as its two functions serve them (sign-in and sign-out aside). */
+  /** The console's forms as every function behind the URL serves them (sign-in and sign-out aside). */
   async function consoleRoutes() {
-    const { app: api } = await import("../functions/api/app.ts");
-    const { app: secrets } = await import("../functions/secrets/app.ts");
-    return [...new Set([...api.routes, ...secrets.routes].filter((r) => r.method === "POST").map((r) => r.path))]
+    const { routes } = await import("@app/core/layout");
+    const apps = await Promise.all(
+      ["api", ...Object.keys(routes)].map(
+        async (fn) => (await import(`../functions/${fn}/app.ts`)).app as { routes: { method: string; path: string }[] },
+      ),
+    );
+    const all = apps.flatMap((app) => app.routes);
+    return [...new Set(all.filter((r) => r.method === "POST").map((r) => r.path))]
       .filter((path) => path.startsWith("/console/") && !path.includes("*"))
       .filter((path) => !["/console/sign-in", "/console/sign-out"].includes(path));
   }

@@ -437,19 +437,28 @@ describe("the secrets function", () => {
       { pattern: "/api/v2/secret-imports", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/auth", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/api/v1/secret-syncs", url: "sst.aws.Function:Secrets.url" },
-      { pattern: "/console/secrets", url: "sst.aws.Function:Secrets.url" },
-      { pattern: "/console/syncs", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/openapi/secrets.json", url: "sst.aws.Function:Secrets.url" },
+      { pattern: "/console/secrets", url: "sst.aws.Function:Console.url" },
+      { pattern: "/console/syncs", url: "sst.aws.Function:Console.url" },
     ]);
+    expect(one(production, "sst.aws.Function", "Console").args).toMatchObject({
+      runtime: "nodejs24.x",
+      architecture: "arm64",
+      bundle: join(root, "dist/console"),
+    });
   });
 
+  // The console's Secrets and sync pages, a function of their own, may do what the secrets API does.
+  const both = () => [fn(), one(production, "sst.aws.Function", "Console").args];
+
   test("generates and unwraps only secrets' data keys, and encrypts nothing with the key itself", () => {
-    const policy = statements(fn());
-    const kms = policy.filter((s) => s.actions.some((a) => a.startsWith("kms:")));
-    expect(kms.map((s) => s.actions)).toEqual([["kms:GenerateDataKey"], ["kms:Decrypt"]]);
-    for (const s of kms) {
-      expect(s.resources.map(String)).toEqual([keyArn]);
-      expect(purposes(s)).toEqual(["secret-data-key"]);
+    for (const f of both()) {
+      const kms = statements(f).filter((s) => s.actions.some((a) => a.startsWith("kms:")));
+      expect(kms.map((s) => s.actions)).toEqual([["kms:GenerateDataKey"], ["kms:Decrypt"]]);
+      for (const s of kms) {
+        expect(s.resources.map(String)).toEqual([keyArn]);
+        expect(purposes(s)).toEqual(["secret-data-key"]);
+      }
     }
     // No other function may unwrap a secrets' data key.
     for (const other of [
@@ -461,10 +470,12 @@ describe("the secrets function", () => {
   });
 
   test("may send only sync jobs (the sync routes); its writes' events reach webhooks through the stream", () => {
-    const policy = statements(fn());
-    expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage"]);
-    expect(actions(on(policy, webhookJobsArn))).toEqual([]);
-    expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
+    for (const f of both()) {
+      const policy = statements(f);
+      expect(actions(policy).filter((a) => a.startsWith("sqs:"))).toEqual(["sqs:SendMessage"]);
+      expect(actions(on(policy, webhookJobsArn))).toEqual([]);
+      expect(actions(on(policy, syncJobsArn))).toEqual(["sqs:SendMessage"]);
+    }
   });
 });
 
@@ -472,6 +483,7 @@ describe("every function's policy", () => {
   const functions = (d: Deployed) => [
     statements(one(d, "sst.aws.Function", "Api").args),
     statements(one(d, "sst.aws.Function", "Secrets").args),
+    statements(one(d, "sst.aws.Function", "Console").args),
     statements(subscription(d, "VerifyJobs").subscriber, "VerifyJobs"),
     statements(subscription(d, "VerifyDeadLetters").subscriber, "VerifyDeadLetters"),
     ...d.resources.filter((r) => r.type === "sst.aws.Cron").map((r) => statements(r.args.function)),
@@ -486,6 +498,7 @@ describe("every function's policy", () => {
       [
         ["Api", one(d, "sst.aws.Function", "Api").args],
         ["Secrets", one(d, "sst.aws.Function", "Secrets").args],
+        ["Console", one(d, "sst.aws.Function", "Console").args],
         ...["VerifyJobs", "VerifyDeadLetters", "WebhookJobs", "SyncJobs", "SyncDeadLetters", "MaintenancePages"].map(
           (queue) => [queue, subscription(d, queue).subscriber],
         ),
@@ -520,6 +533,7 @@ describe("every function's policy", () => {
     const links = [
       ...one(production, "sst.aws.Function", "Api").args.link,
       ...one(production, "sst.aws.Function", "Secrets").args.link,
+      ...one(production, "sst.aws.Function", "Console").args.link,
       ...subscription(production, "VerifyJobs").subscriber.link,
       ...subscription(production, "VerifyDeadLetters").subscriber.link,
       ...subscription(production, "SyncJobs").subscriber.link,

@@ -2,11 +2,9 @@ import * as Layout from "@app/core/layout";
 import { document } from "../api/openapi.ts";
 import { finish, service } from "../api/service.ts";
 import { auth } from "./auth.ts";
-import { secretsConsole } from "./console.tsx";
 import { imports } from "./imports.ts";
 import { secrets } from "./raw.ts";
 import { syncs } from "./syncs.ts";
-import { syncsConsole } from "./syncs-console.tsx";
 
 /**
  * The secrets API (the prior art's raw secrets routes) and the SDK's sign-in: a Lambda of its
@@ -37,9 +35,5 @@ function withOpenRoutes(doc: ReturnType<typeof document>) {
       for (const operation of Object.values(operations)) operation.security = [];
   return doc;
 }
-
-// The console's Secrets and secret-sync pages: HTML over the same core, signed in with the console's session cookie.
-app.route("/", secretsConsole);
-app.route("/", syncsConsole);
 
 finish(app);

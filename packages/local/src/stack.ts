@@ -78,6 +78,7 @@ export async function startStack(opts: StackOptions) {
   // Imported only now: the AWS clients and SST links read the environment set above.
   const { app } = await import("../../../functions/api/app.ts");
   const secrets = await import("../../../functions/secrets/app.ts");
+  const consolePages = await import("../../../functions/console/app.ts");
   const { errorBody } = await import("../../../functions/api/status.ts");
   const { handler } = await import("../../../functions/verify.ts");
   const deadLetter = await import("../../../functions/dead-letter.ts");
@@ -134,16 +135,19 @@ export async function startStack(opts: StackOptions) {
   const server = createServer(
     { maxHeaderSize: 65_536, requireHostHeader: false },
     // One URL, several Lambdas, as the router in front of them in AWS (infra/router.ts).
-    getRequestListener(serveReferenceScript(byPath({ api: app.fetch, secrets: secrets.app.fetch })), {
-      errorHandler: (err) => {
-        const [status, code, message] =
-          err instanceof RequestError
-            ? ([400, "bad_request", `Bad request: ${err.message}`] as const)
-            : ([500, "internal_error", "Internal error"] as const);
-        const id = randomUUID();
-        return Response.json(errorBody(id, status, code, message), { status, headers: { "X-Request-Id": id } });
+    getRequestListener(
+      serveReferenceScript(byPath({ api: app.fetch, secrets: secrets.app.fetch, console: consolePages.app.fetch })),
+      {
+        errorHandler: (err) => {
+          const [status, code, message] =
+            err instanceof RequestError
+              ? ([400, "bad_request", `Bad request: ${err.message}`] as const)
+              : ([500, "internal_error", "Internal error"] as const);
+          const id = randomUUID();
+          return Response.json(errorBody(id, status, code, message), { status, headers: { "X-Request-Id": id } });
+        },
       },
-    }),
+    ),
   );
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === "ECONNRESET" || !socket.writable) return socket.destroy();

@@ -120,18 +120,11 @@ export const openapi = { api: "/openapi.json", secrets: secretsDocument } as con
 /**
  * Which Lambda serves which paths behind the one URL (a CloudFront router in AWS, the local
  * server here): the prefixes each function beyond the API serves; the API serves the rest.
- * A function of its own keeps its routes' code out of the API's bundle.
+ * A function of its own keeps its routes' code out of the others' bundles.
  */
 export const routes = {
-  secrets: [
-    "/api/v3/secrets",
-    "/api/v2/secret-imports",
-    "/api/v1/auth",
-    "/api/v1/secret-syncs",
-    "/console/secrets",
-    "/console/syncs",
-    secretsDocument,
-  ],
+  secrets: ["/api/v3/secrets", "/api/v2/secret-imports", "/api/v1/auth", "/api/v1/secret-syncs", secretsDocument],
+  console: ["/console/secrets", "/console/syncs"],
 } as const;
 
 /** The function that serves a path (`api` when no other claims it). */
