@@ -151,6 +151,16 @@ td, .status-message { overflow-wrap: anywhere; }
   td:nth-child(7)::before { content: "Updated "; }
   td::before, td:nth-child(n + 6) time > span { color: var(--muted); display: inline; margin-right: 4px; }
 }
+/* The environments grid: each cell says, in words and a sign, where a key is and whether it differs. */
+.grid td { white-space: nowrap; }
+.grid .cell-differs a { color: var(--warn); font-weight: 600; }
+.grid .cell-missing a { color: var(--muted); }
+@media (max-width: 720px) {
+  .grid td, .grid td:nth-child(n + 4) { display: block; white-space: normal; }
+  .grid td::before, .grid td:nth-child(n + 4)::before { content: attr(data-env) ": "; color: var(--muted); }
+}
+.inline-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 8px 12px; }
+.inline-form .field { margin: 0; flex: 1 1 220px; }
 time.stacked > span { display: block; }
 time.stacked > span + span { color: var(--muted); font-size: 12px; }
 .nowrap { white-space: nowrap; }

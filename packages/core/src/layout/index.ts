@@ -112,6 +112,7 @@ export const routes = {
     "/api/v1/auth",
     "/api/v1/secret-syncs",
     "/console/secrets",
+    "/console/projects",
     "/console/syncs",
     secretsDocument,
   ],
