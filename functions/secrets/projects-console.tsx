@@ -110,7 +110,9 @@ export const ProjectPage = ({
       </nav>
       <div class="page-head">
         <div>
-          <h1 class="mono">{project}</h1>
+          <h1>
+            Project <span class="mono">{project}</span>
+          </h1>
           <p>Its environments, and a folder's keys side by side.</p>
         </div>
       </div>
