@@ -152,11 +152,13 @@ td, .status-message { overflow-wrap: anywhere; }
   td::before, td:nth-child(n + 6) time > span { color: var(--muted); display: inline; margin-right: 4px; }
 }
 /* The environments grid: each cell says, in words and a sign, where a key is and whether it differs. */
-.grid td { white-space: nowrap; }
+.grid th, th[scope="row"] { overflow-wrap: anywhere; }
 .grid .cell-differs a { color: var(--warn); font-weight: 600; }
 .grid .cell-missing a { color: var(--muted); }
+.folders .button { white-space: normal; overflow-wrap: anywhere; max-width: 100%; }
 @media (max-width: 720px) {
-  .grid td, .grid td:nth-child(n + 4) { display: block; white-space: normal; }
+  th[scope="row"] { display: block; border: 0; background: none; padding: 4px 16px; }
+  .grid td, .grid td:nth-child(n + 4) { display: block; }
   .grid td::before, .grid td:nth-child(n + 4)::before { content: attr(data-env) ": "; color: var(--muted); }
 }
 .inline-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 8px 12px; }
