@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { backfill } from "../packages/core/src/project/backfill.ts";
+import { environmentKey } from "../packages/core/src/project/item.ts";
+import { dynamo } from "./support/aws.ts";
 import { ConsoleClient } from "./support/console.ts";
 import { useStack } from "./support/stack.ts";
 
@@ -154,6 +158,17 @@ describe("the Projects pages", () => {
     const list = await theirs.get("/console/projects");
     expect(list.html).toContain(`href="/console/projects/${elsewhere}"`);
     expect(list.html).toContain(">production</a>");
+  });
+
+  it("list an environment made before the index once the backfill has run", async () => {
+    const project = randomUUID();
+    await put(project, "production", { OLD: "old-value" });
+    const key = environmentKey(ctx.stack.orgId, project, "production");
+    await dynamo().send(new DeleteCommand({ TableName: ctx.stack.resources.Table.name, Key: key }));
+    const b = await signedIn();
+    expect((await b.get("/console/projects")).html).not.toContain(project);
+    expect(await backfill()).toBeGreaterThan(0);
+    expect((await b.get("/console/projects")).html).toContain(`href="/console/projects/${project}/production"`);
   });
 
   it("send a signed-out visitor to sign in", async () => {
