@@ -46,8 +46,27 @@ async function count(orgId: string, projectId: string, environment: string) {
   return n;
 }
 
-const withCounts = (orgId: string, projectId: string, slugs: string[]) =>
-  Promise.all(slugs.sort(byStage).map(async (slug) => ({ slug, secrets: await count(orgId, projectId, slug) })));
+/** Runs at most `n` of the calls it is given at once: an org with hundreds of environments counts in waves. */
+function gate(n: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>) => {
+    if (running < n) running++;
+    else await new Promise<void>((go) => waiting.push(go));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+const withCounts = (orgId: string, projectId: string, slugs: string[], through = gate(8)) =>
+  Promise.all(
+    slugs.sort(byStage).map(async (slug) => ({ slug, secrets: await through(() => count(orgId, projectId, slug)) })),
+  );
 
 /**
  * The projects the key reaches: those of its org's connections (org-wide ones carry none),
@@ -75,12 +94,13 @@ export async function list(actor: Actor): Promise<Summary[]> {
     if (id && env) envs.set(id, [...(envs.get(id) ?? []), env]);
   }
   const reached = [...envs].filter(([id]) => !actor.projectIds || actor.projectIds.includes(id));
+  const through = gate(8);
   return Promise.all(
     reached
       .sort(([a], [b]) => a.localeCompare(b))
       .map(async ([projectId, slugs]) => ({
         projectId,
-        environments: await withCounts(actor.orgId, projectId, slugs),
+        environments: await withCounts(actor.orgId, projectId, slugs, through),
       })),
   );
 }
