@@ -516,7 +516,7 @@ const reading = { expand: false, view: false };
 
 export const secretsConsole = new Hono<ConsoleEnv>();
 secretsConsole.use("/console/secrets", headers, csrf(), requireSession);
-secretsConsole.use("/console/projects", headers, csrf(), requireSession);
+// "/*" also matches the bare prefix: this covers /console/projects too.
 secretsConsole.use("/console/projects/*", headers, csrf(), requireSession);
 // 32 KiB of value may triple when form-encoded.
 secretsConsole.use("/console/secrets/*", headers, csrf(), formLimit(128 * 1024), requireSession);
