@@ -113,6 +113,38 @@ describe("the console with the demo tokens, at 1280 and 390 px", () => {
     });
   }
 
+  for (const viewport of widths) {
+    it(`at ${viewport.width} px, the Projects pages and the environments grid do not overflow sideways`, async () => {
+      const project = `${"a-project-id-as-long-as-64-".repeat(3).slice(0, 60)}${viewport.width}`;
+      const longKey = "A_SECRET_KEY_AS_LONG_AS_THEY_COME_IN_A_REAL_PROJECT_".repeat(2).slice(0, 100);
+      for (const environment of ["development", "staging", "production", "a-long-environment-named-for-a-customer"]) {
+        const res = await ctx.api("/api/v3/secrets/batch/raw", {
+          json: {
+            workspaceId: project,
+            environment,
+            secretPath: "/a-long-folder-name/and-a-sub-folder",
+            secrets: [
+              { secretKey: longKey, secretValue: environment },
+              { secretKey: `ONLY_IN_${environment.length}`, secretValue: "v" },
+            ],
+          },
+        });
+        expect(res.status).toBe(200);
+      }
+      await page.setViewportSize(viewport);
+      const folder = "/a-long-folder-name/and-a-sub-folder";
+      for (const [path, shot] of [
+        ["/console/projects", "projects"],
+        [`/console/projects/${project}?path=${folder}`, "project"],
+        [`/console/projects/${project}/production${folder}`, "project-folder"],
+      ] as const) {
+        await page.goto(path);
+        await screenshot(page, `${shot}-${viewport.width}`);
+        expect(await overflow(), path).toEqual({ page: 0, past: [], clipped: [] });
+      }
+    });
+  }
+
   it("/docs renders the API reference of both documents with no internet: every request stays on the local run", async () => {
     const offline = await page.context().browser()?.newContext({ baseURL: ctx.stack.url, viewport: widths[0] });
     if (!offline) throw new Error("no browser");

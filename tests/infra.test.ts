@@ -439,6 +439,7 @@ describe("the secrets function", () => {
       { pattern: "/api/v1/secret-syncs", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/openapi/secrets.json", url: "sst.aws.Function:Secrets.url" },
       { pattern: "/console/secrets", url: "sst.aws.Function:Console.url" },
+      { pattern: "/console/projects", url: "sst.aws.Function:Console.url" },
       { pattern: "/console/syncs", url: "sst.aws.Function:Console.url" },
     ]);
     expect(one(production, "sst.aws.Function", "Console").args).toMatchObject({

@@ -1,10 +1,11 @@
 /**
  * The console's Secrets pages, served by the secrets function (its code stays out of the API's
- * bundle) with the same session, CSRF and frame as the connection pages. A place is a project,
- * an environment and a folder, carried in the query (`project`, `env`, `path`). Values are
- * masked; one is revealed only when asked for by name, and is never echoed back into a form.
+ * bundle) with the same session, CSRF and frame as the connection pages. A place (place.ts) is a
+ * project, an environment and a folder. Values are masked; one is revealed only when asked for
+ * by name, and is never echoed back into a form.
  */
 import { VisibleError } from "@app/core/error";
+import * as Project from "@app/core/project";
 import * as Secret from "@app/core/secret";
 import type * as Session from "@app/core/session";
 import { csrf } from "hono/csrf";
@@ -12,6 +13,7 @@ import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod/mini";
 import {
+  type C,
   type ConsoleEnv,
   formLimit,
   headers,
@@ -23,12 +25,11 @@ import {
   str,
 } from "../api/console/frame.tsx";
 import { CsrfField, Layout, type Notice, When } from "../api/console/layout.tsx";
+import { at, type Place, placeOf, projectUrl } from "./place.ts";
+import { ProjectList, ProjectPage, ProjectsPage } from "./projects-console.tsx";
 
-type Place = { project: string; env: string; path: string };
 type Field = "key" | "value" | "comment" | "path";
 type Errors = Partial<Record<Field, string>>;
-
-const PlaceQuery = z.object({ project: Secret.ProjectID, env: Secret.Environment, path: z.optional(Secret.Path) });
 
 const notices: Record<string, Notice> = {
   created: { tone: "ok", text: "Secret added." },
@@ -36,27 +37,12 @@ const notices: Record<string, Notice> = {
   deleted: { tone: "ok", text: "Secret deleted." },
 };
 
-const q = (place: Place, extra: Record<string, string> = {}) =>
-  new URLSearchParams({ project: place.project, env: place.env, path: place.path, ...extra }).toString();
-const at = (route: string, place: Place, extra?: Record<string, string>) =>
-  `/console/secrets${route}?${q(place, extra)}`;
-
 const scope = (session: Session.Info, place: Place): Secret.Scope => ({
   orgId: session.actor.orgId,
   projectId: place.project,
   environment: place.env,
   path: place.path,
 });
-
-/** The place of a page's query, or of a form's hidden fields; a bad one is a 400 naming the field. */
-function placeOf(input: Record<string, unknown>): Place {
-  const parsed = PlaceQuery.safeParse({ project: input.project, env: input.env, path: input.path || undefined });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new VisibleError("validation", "validation_failed", `${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return { ...parsed.data, path: parsed.data.path ?? "/" };
-}
 
 const Masked = () => (
   <span class="secret-value">
@@ -69,6 +55,7 @@ const PlaceFields = ({ place }: { place: Place }) => (
   <>
     <input type="hidden" name="project" value={place.project} />
     <input type="hidden" name="env" value={place.env} />
+    {place.deep ? <input type="hidden" name="from" value="projects" /> : null}
   </>
 );
 
@@ -76,8 +63,19 @@ const Crumbs = ({ place, last }: { place: Place; last?: string }) => {
   const parts = place.path.split("/").filter(Boolean);
   return (
     <nav class="crumbs" aria-label="Breadcrumb">
-      <a href="/console/secrets">Secrets</a> / <span class="mono">{place.project}</span> /{" "}
-      <a href={at("", { ...place, path: "/" })}>{place.env}</a>
+      {place.deep ? (
+        <>
+          <a href="/console/projects">Projects</a> /{" "}
+          <a class="mono" href={projectUrl(place.project)}>
+            {place.project}
+          </a>
+        </>
+      ) : (
+        <>
+          <a href="/console/secrets">Secrets</a> / <span class="mono">{place.project}</span>
+        </>
+      )}{" "}
+      / <a href={at("", { ...place, path: "/" })}>{place.env}</a>
       {parts.map((part, i) => (
         <>
           {" / "}
@@ -89,7 +87,16 @@ const Crumbs = ({ place, last }: { place: Place; last?: string }) => {
   );
 };
 
-const ChoosePage = ({ session, error }: { session: Session.Info; error?: string | undefined }) => (
+/** The Secrets page: the org's projects to open, and a project opened by its id. */
+const ChoosePage = ({
+  session,
+  projects,
+  error,
+}: {
+  session: Session.Info;
+  projects: Project.Summary[];
+  error?: string | undefined;
+}) => (
   <Layout title="Secrets" session={session} section="secrets">
     <div class="page-head">
       <div>
@@ -97,38 +104,34 @@ const ChoosePage = ({ session, error }: { session: Session.Info; error?: string 
         <p>Each project keeps its secrets per environment (dev, staging, prod or your own) and folder.</p>
       </div>
     </div>
-    <section class="card form" aria-labelledby="choose-title">
-      <div class="card-body">
-        <h2 id="choose-title">Open a project's secrets</h2>
-        <form method="get" action="/console/secrets">
-          <div class="field">
-            <label for="project">Project ID</label>
-            <input id="project" name="project" type="text" required maxlength={64} list="projects" autocomplete="off" />
-            {session.actor.projectIds ? (
-              <datalist id="projects">
-                {session.actor.projectIds.map((p) => (
-                  <option value={p} />
-                ))}
-              </datalist>
+    <div class="stack">
+      <ProjectList projects={projects} />
+      <section class="card form" aria-labelledby="choose-title">
+        <div class="card-body">
+          <h2 id="choose-title">Open a project by its id</h2>
+          <form method="get" action="/console/secrets">
+            <div class="field">
+              <label for="project">Project ID</label>
+              <input id="project" name="project" type="text" required maxlength={64} autocomplete="off" />
+              <p class="hint">The same project id your connections carry: a project not listed above yet.</p>
+            </div>
+            <div class="field">
+              <label for="env">Environment</label>
+              <input id="env" name="env" type="text" required maxlength={64} value="dev" autocomplete="off" />
+            </div>
+            <input type="hidden" name="path" value="/" />
+            {error ? (
+              <p class="field-error" role="alert">
+                {error}
+              </p>
             ) : null}
-            <p class="hint">The same project id your connections carry.</p>
-          </div>
-          <div class="field">
-            <label for="env">Environment</label>
-            <input id="env" name="env" type="text" required maxlength={64} value="dev" autocomplete="off" />
-          </div>
-          <input type="hidden" name="path" value="/" />
-          {error ? (
-            <p class="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-          <button class="button primary" type="submit">
-            Open
-          </button>
-        </form>
-      </div>
-    </section>
+            <button class="button primary" type="submit">
+              Open
+            </button>
+          </form>
+        </div>
+      </section>
+    </div>
   </Layout>
 );
 
@@ -164,9 +167,14 @@ const FolderPage = ({
         </h1>
         <p>{`${secrets.length} secret${secrets.length === 1 ? "" : "s"} in this folder.`}</p>
       </div>
-      <a class="button primary" href={at("/new", place)}>
-        <span aria-hidden="true">+</span> Add secret
-      </a>
+      <div class="actions">
+        <a class="button" href={`${projectUrl(place.project)}?${new URLSearchParams({ path: place.path })}`}>
+          Compare environments
+        </a>
+        <a class="button primary" href={at("/new", place)}>
+          <span aria-hidden="true">+</span> Add secret
+        </a>
+      </div>
     </div>
     <div class="stack">
       {folders.length ? (
@@ -508,19 +516,14 @@ const reading = { expand: false, view: false };
 
 export const secretsConsole = new Hono<ConsoleEnv>();
 secretsConsole.use("/console/secrets", headers, csrf(), requireSession);
+// "/*" also matches the bare prefix: this covers /console/projects too.
+secretsConsole.use("/console/projects/*", headers, csrf(), requireSession);
 // 32 KiB of value may triple when form-encoded.
 secretsConsole.use("/console/secrets/*", headers, csrf(), formLimit(128 * 1024), requireSession);
 
-secretsConsole.get("/console/secrets", async (c) => {
+/** A folder's page: its secrets (masked), its sub-folders, and the one value asked for. */
+async function folder(c: C, place: Place) {
   const session = c.get("session");
-  if (!c.req.query("project")) return page(c, <ChoosePage session={session} />);
-  let place: Place;
-  try {
-    place = placeOf(c.req.query());
-  } catch (err) {
-    if (!(err instanceof VisibleError)) throw err;
-    return page(c, <ChoosePage session={session} error={err.message} />, 400);
-  }
   const all = await Secret.list(session.actor, scope(session, place), { ...reading, recursive: true });
   const here = all.filter((s) => s.secretPath === place.path).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
   const wanted = c.req.query("reveal");
@@ -542,11 +545,54 @@ secretsConsole.get("/console/secrets", async (c) => {
       notice={notice(c, notices)}
     />,
   );
+}
+
+secretsConsole.get("/console/secrets", async (c) => {
+  const session = c.get("session");
+  const chooser = async (error?: string) =>
+    page(
+      c,
+      <ChoosePage session={session} projects={await Project.list(session.actor)} error={error} />,
+      error ? 400 : 200,
+    );
+  if (!c.req.query("project")) return chooser();
+  let place: Place;
+  try {
+    place = placeOf(c.req.query());
+  } catch (err) {
+    if (!(err instanceof VisibleError)) throw err;
+    return chooser(err.message);
+  }
+  return folder(c, place);
+});
+
+secretsConsole.get("/console/projects", async (c) => {
+  const session = c.get("session");
+  return page(c, <ProjectsPage session={session} projects={await Project.list(session.actor)} />);
+});
+
+secretsConsole.get("/console/projects/:project", async (c) => {
+  const session = c.get("session");
+  const { project, path } = placeOf({ project: c.req.param("project"), env: "dev", path: c.req.query("path") });
+  const environments = await Project.environments(session.actor, project);
+  const slugs = environments.map((e) => e.slug);
+  const rows = await Project.compare(session.actor, project, path, slugs);
+  return page(
+    c,
+    <ProjectPage session={session} project={project} path={path} environments={environments} rows={rows} />,
+  );
+});
+
+// The deep link of a folder: /console/projects/:project/:env/a/b (projects-console.tsx lists them).
+secretsConsole.get("/console/projects/:project/:env/*", (c) => {
+  const { project, env } = c.req.param();
+  const path = c.req.path.slice(`${projectUrl(project)}/${env}`.length) || undefined;
+  return folder(c, placeOf({ project, env, path, from: "projects" }));
 });
 
 secretsConsole.get("/console/secrets/new", (c) => {
   const place = placeOf(c.req.query());
-  const values = { key: "", comment: "", path: place.path };
+  const values = { key: c.req.query("key") ?? "", comment: "", path: place.path };
   return page(c, <SecretForm session={c.get("session")} place={place} values={values} errors={{}} />);
 });
 
@@ -658,4 +704,5 @@ secretsConsole.post("/console/secrets/delete", async (c) => {
 });
 
 secretsConsole.all("/console/secrets/*", notFound);
+secretsConsole.all("/console/projects/*", notFound);
 secretsConsole.onError(onError);

@@ -125,7 +125,7 @@ table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
   color: var(--muted); padding: 10px 16px; border-bottom: 1px solid var(--border); background: #fafbfc; }
 td { padding: 14px 16px; border-bottom: 1px solid var(--border); vertical-align: top; font-size: 14px; }
-tbody tr:last-child td { border-bottom: 0; }
+tbody tr:last-child td, tbody tr:last-child th { border-bottom: 0; }
 tbody tr:target td, tbody tr.fresh td { background: #faf8ff; }
 th:first-child, td:first-child { padding-left: 24px; }
 th:last-child, td:last-child { padding-right: 24px; }
@@ -151,6 +151,21 @@ td, .status-message { overflow-wrap: anywhere; }
   td:nth-child(7)::before { content: "Updated "; }
   td::before, td:nth-child(n + 6) time > span { color: var(--muted); display: inline; margin-right: 4px; }
 }
+/* The environments grid: each cell says, in words and a sign, where a key is and whether it differs. */
+/* A row's heading (a key, a project) reads as written: not in a column heading's capitals. */
+th[scope="row"] { text-transform: none; letter-spacing: normal; font-size: 14px; font-weight: 600; color: var(--text);
+  background: none; padding-top: 14px; padding-bottom: 14px; vertical-align: top; }
+.grid th, th[scope="row"] { overflow-wrap: anywhere; }
+.grid .cell-differs a { color: var(--warn); font-weight: 600; }
+.grid .cell-missing a { color: var(--muted); }
+.folders .button { white-space: normal; overflow-wrap: anywhere; max-width: 100%; }
+@media (max-width: 720px) {
+  th[scope="row"] { display: block; border: 0; background: none; padding: 4px 16px; }
+  .grid td, .grid td:nth-child(n + 4) { display: block; }
+  .grid td::before, .grid td:nth-child(n + 4)::before { content: attr(data-env) ": "; color: var(--muted); }
+}
+.inline-form { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 8px 12px; }
+.inline-form .field { margin: 0; flex: 1 1 220px; }
 time.stacked > span { display: block; }
 time.stacked > span + span { color: var(--muted); font-size: 12px; }
 .nowrap { white-space: nowrap; }

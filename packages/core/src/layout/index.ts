@@ -124,7 +124,7 @@ export const openapi = { api: "/openapi.json", secrets: secretsDocument } as con
  */
 export const routes = {
   secrets: ["/api/v3/secrets", "/api/v2/secret-imports", "/api/v1/auth", "/api/v1/secret-syncs", secretsDocument],
-  console: ["/console/secrets", "/console/syncs"],
+  console: ["/console/secrets", "/console/projects", "/console/syncs"],
 } as const;
 
 /** The function that serves a path (`api` when no other claims it). */
