@@ -27,6 +27,7 @@ type Fixture = {
   sync: { id: string; name: string };
   webhook: { id: string; url: string };
   delivery: string;
+  secretImport: string;
 };
 
 const project = randomUUID();
@@ -92,6 +93,18 @@ const requests: Record<string, Build> = {
     },
   }),
   "PATCH /api/v1/secret-syncs/railway/{syncId}": () => ({ body: { description: unique("d") } }),
+  // Each import names a folder of its own, so that no two callers' imports are one twice.
+  "POST /api/v2/secret-imports": (f) => ({
+    body: {
+      projectId: f.project,
+      environment: f.env,
+      path: f.path,
+      import: { environment: f.env, path: unique("/i") },
+    },
+  }),
+  "PATCH /api/v2/secret-imports/{secretImportId}": (f) => ({
+    body: { projectId: f.project, environment: f.env, path: f.path, import: { path: unique("/i") } },
+  }),
 };
 
 /** Path parameters by name: what each names in a fixture. */
@@ -103,6 +116,7 @@ const pathValues: Record<string, (f: Fixture) => string> = {
   secretName: (f) => f.secret.key,
   syncId: (f) => f.sync.id,
   name: (f) => f.sync.name,
+  secretImportId: (f) => f.secretImport,
 };
 
 /** Query parameters by name, sent whenever a route documents them (required or not). */
@@ -111,6 +125,7 @@ const queryValues: Record<string, (f: Fixture) => string> = {
   workspaceId: (f) => f.project,
   environment: (f) => f.env,
   secretPath: (f) => f.path,
+  path: (f) => f.path,
   connectionId: (f) => f.connection.id,
 };
 
@@ -119,6 +134,7 @@ const destroys = (o: Operation): keyof typeof victims | undefined => {
   if (o.method !== "DELETE") return undefined;
   if (o.path.startsWith("/api/v3/secrets/")) return "secret";
   if (o.path.includes("{syncId}")) return "sync";
+  if (o.path.includes("{secretImportId}")) return "secretImport";
   if (o.path.includes("{webhookId}")) return "webhook";
   if (o.path.includes("{connectionId}")) return "connection";
   throw new Error(`${o.route}: the matrix does not know what this route deletes; add it to destroys()`);
@@ -189,6 +205,12 @@ const victims = {
     const { secretSync } = (await res.json()) as Json;
     return { sync: { id: secretSync.id, name: secretSync.name } };
   },
+  async secretImport(f: Fixture): Promise<Partial<Fixture>> {
+    const { body } = await requests["POST /api/v2/secret-imports"]!(f, ctx);
+    const res = await ctx.api("/api/v2/secret-imports", { json: body });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return { secretImport: ((await res.json()) as Json).secretImport.id };
+  },
   async webhook(): Promise<Partial<Fixture>> {
     const { body } = await requests["POST /api/v1/webhooks"]!(allowedAt, ctx);
     const res = await ctx.api("/api/v1/webhooks", { json: body });
@@ -238,6 +260,7 @@ async function fixture(env: string, token: string): Promise<Fixture> {
   });
   const { secretSync } = (await sync.json()) as Json;
   f.sync = { id: secretSync.id, name: secretSync.name };
+  f.secretImport = (await victims.secretImport(f)).secretImport as string;
   // Settled, and nothing left to relay that could request another sync of it during the matrix.
   const Store = await import("../packages/core/src/sync/store.ts");
   await ctx.stack.streamCaughtUp();
@@ -253,15 +276,19 @@ async function resources(f: Fixture) {
   const Store = await import("../packages/core/src/sync/store.ts");
   const item = await Store.load(ctx.stack.orgId, f.sync.id);
   const secret = `/api/v3/secrets/raw/${f.secret.key}?${new URLSearchParams(where(f))}&expandSecretReferences=false`;
-  const [connection, latest, firstVersion, folder, sync, webhook, deliveries] = await Promise.all([
-    api(`/api/v1/app-connections/railway/${f.connection.id}`),
-    api(secret),
-    api(`${secret}&version=1`),
-    api(`/api/v3/secrets/raw?${new URLSearchParams(where(f))}&expandSecretReferences=false`),
-    api(`/api/v1/secret-syncs/railway/${f.sync.id}`),
-    api(`/api/v1/webhooks/${f.webhook.id}`),
-    api(`/api/v1/webhooks/${f.webhook.id}/deliveries`),
-  ]);
+  const imports = `/api/v2/secret-imports?${new URLSearchParams({ projectId: f.project, environment: f.env, path: f.path })}`;
+  const [connection, latest, firstVersion, folder, sync, webhook, deliveries, secretImport, secretImports] =
+    await Promise.all([
+      api(`/api/v1/app-connections/railway/${f.connection.id}`),
+      api(secret),
+      api(`${secret}&version=1`),
+      api(`/api/v3/secrets/raw?${new URLSearchParams(where(f))}&expandSecretReferences=false`),
+      api(`/api/v1/secret-syncs/railway/${f.sync.id}`),
+      api(`/api/v1/webhooks/${f.webhook.id}`),
+      api(`/api/v1/webhooks/${f.webhook.id}/deliveries`),
+      api(`/api/v2/secret-imports/${f.secretImport}`),
+      api(imports),
+    ]);
   return {
     connection: connection.appConnection,
     secret: latest.secret,
@@ -272,6 +299,8 @@ async function resources(f: Fixture) {
     railway: ctx.railway.getVariables(item?.destinationConfig as never),
     webhook: webhook.webhook,
     deliveries: deliveries.deliveries,
+    secretImport: secretImport.secretImport,
+    secretImports: secretImports.secretImports,
   };
 }
 
@@ -411,7 +440,7 @@ describe("the authorization matrix", () => {
         if (p.in === "query" && p.required && !queryValues[p.name] && !p.schema?.enum)
           missing.push(`${o.route}: no value for the required query parameter ${p.name}`);
       if (o.method === "DELETE") destroys(o);
-      if (schema) {
+      if (schema && requests[o.route]) {
         const { body } = await requests[o.route]!(allowedAt, ctx);
         const validate = ajv.compile({ ...schema, components: o.doc.components });
         if (!validate(body))
