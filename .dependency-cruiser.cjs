@@ -34,99 +34,89 @@ const entryPoints = Object.values(require("./functions/package.json").exports).m
 const core = (modules) => `^packages/core/src/(${modules.join("|")})/`;
 const placed = floors.flat();
 
-const layering = floors.slice(0, -1).map((modules, floor) => ({
-  name: `core-floor-${floor}-not-up`,
-  comment: `A floor-${floor} core module (${modules.join(", ")}) imports only from floor ${floor} or below.`,
-  severity: "error",
-  from: { path: core(modules) },
-  to: { path: core(floors.slice(floor + 1).flat()) },
-}));
+const forbid = (name, comment, from, to) => ({ name, comment, severity: "error", from, to });
+
+const layering = floors
+  .slice(0, -1)
+  .map((modules, floor) =>
+    forbid(
+      `core-floor-${floor}-not-up`,
+      `A floor-${floor} core module (${modules.join(", ")}) imports only from floor ${floor} or below.`,
+      { path: core(modules) },
+      { path: core(floors.slice(floor + 1).flat()) },
+    ),
+  );
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: "no-cycle",
-      comment: "No import cycle in packages/ or functions/; type-only imports (erased at build) do not count.",
-      severity: "error",
-      from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
-    },
-    {
-      name: "resolvable",
-      comment:
-        "Every import resolves (aws-lambda aside: @types/aws-lambda, types only); an @app/functions path functions/package.json does not export does not.",
-      severity: "error",
-      from: {},
-      to: { couldNotResolve: true, pathNot: "^aws-lambda$" },
-    },
+    forbid(
+      "no-cycle",
+      "No import cycle in packages/ or functions/; type-only imports (erased at build) do not count.",
+      {},
+      { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+    ),
+    forbid(
+      "resolvable",
+      "Every import resolves (aws-lambda aside: @types/aws-lambda, types only); an @app/functions path functions/package.json does not export does not.",
+      {},
+      { couldNotResolve: true, pathNot: "^aws-lambda$" },
+    ),
     ...layering,
-    {
-      name: "core-floor-unknown",
-      comment: "Every folder of packages/core/src stands on a floor (.dependency-cruiser.cjs `floors`).",
-      severity: "error",
-      from: { path: "^packages/core/src/", pathNot: core(placed) },
-      to: {},
-    },
-    {
-      name: "core-floor-unknown-target",
-      comment: "Every folder of packages/core/src stands on a floor (.dependency-cruiser.cjs `floors`).",
-      severity: "error",
-      from: {},
-      to: { path: "^packages/core/src/", pathNot: core(placed) },
-    },
-    {
-      name: "core-is-the-bottom",
-      comment: "packages/core imports no other package of this repo and no Lambda.",
-      severity: "error",
-      from: { path: "^packages/core/" },
-      to: { path: "^(packages/(local|railway-standin)|functions)/" },
-    },
-    {
-      name: "packages-not-into-functions",
-      comment:
-        "No package imports functions/; the one exception is the local run (packages/local), through @app/functions's exports.",
-      severity: "error",
-      from: { path: "^packages/", pathNot: "^packages/local/" },
-      to: { path: "^functions/" },
-    },
-    {
-      name: "local-not-by-relative-path",
-      comment: "packages/local imports functions/ as @app/functions/<entry>, never by a relative path.",
-      severity: "error",
-      from: { path: "^packages/local/" },
-      to: { path: "^functions/", dependencyTypes: ["local"] },
-    },
-    {
-      name: "local-only-function-entry-points",
-      comment: "packages/local imports only the entry points functions/package.json exports.",
-      severity: "error",
-      from: { path: "^packages/local/" },
-      to: { path: "^functions/", pathNot: `^(${entryPoints.join("|")})$` },
-    },
-    {
-      name: "shared-bases-not-up",
-      comment:
-        "functions/http (the Lambdas' HTTP base) and functions/console-kit (the console's frame) import no Lambda's own code.",
-      severity: "error",
-      from: { path: "^functions/(http|console-kit)/" },
-      to: { path: "^functions/", pathNot: "^functions/(http|console-kit)/" },
-    },
-    {
-      name: "http-not-console",
-      comment: "The HTTP base serves APIs that have no console: it does not import the console's kit.",
-      severity: "error",
-      from: { path: "^functions/http/" },
-      to: { path: "^functions/console-kit/" },
-    },
-    {
-      name: "api-is-its-own",
-      comment:
-        "functions/api/ is the API Lambda's own: no other Lambda imports it (the shared code is http/, console-kit/).",
-      severity: "error",
-      from: { path: "^functions/", pathNot: "^functions/api/" },
-      to: { path: "^functions/api/" },
-    },
+    forbid(
+      "core-floor-unknown",
+      "Every folder of packages/core/src stands on a floor (.dependency-cruiser.cjs `floors`).",
+      { path: "^packages/core/src/", pathNot: core(placed) },
+      {},
+    ),
+    forbid(
+      "core-floor-unknown-target",
+      "Every folder of packages/core/src stands on a floor (.dependency-cruiser.cjs `floors`).",
+      {},
+      { path: "^packages/core/src/", pathNot: core(placed) },
+    ),
+    forbid(
+      "core-is-the-bottom",
+      "packages/core imports no other package of this repo and no Lambda.",
+      { path: "^packages/core/" },
+      { path: "^(packages/(local|railway-standin)|functions)/" },
+    ),
+    forbid(
+      "packages-not-into-functions",
+      "No package imports functions/; the one exception is the local run (packages/local), through @app/functions's exports.",
+      { path: "^packages/", pathNot: "^packages/local/" },
+      { path: "^functions/" },
+    ),
+    forbid(
+      "local-not-by-relative-path",
+      "packages/local imports functions/ as @app/functions/<entry>, never by a relative path.",
+      { path: "^packages/local/" },
+      { path: "^functions/", dependencyTypes: ["local"] },
+    ),
+    forbid(
+      "local-only-function-entry-points",
+      "packages/local imports only the entry points functions/package.json exports.",
+      { path: "^packages/local/" },
+      { path: "^functions/", pathNot: `^(${entryPoints.join("|")})$` },
+    ),
+    forbid(
+      "shared-bases-not-up",
+      "functions/http (the Lambdas' HTTP base) and functions/console-kit (the console's frame) import no Lambda's own code.",
+      { path: "^functions/(http|console-kit)/" },
+      { path: "^functions/", pathNot: "^functions/(http|console-kit)/" },
+    ),
+    forbid(
+      "http-not-console",
+      "The HTTP base serves APIs that have no console: it does not import the console's kit.",
+      { path: "^functions/http/" },
+      { path: "^functions/console-kit/" },
+    ),
+    forbid(
+      "api-is-its-own",
+      "functions/api/ is the API Lambda's own: no other Lambda imports it (the shared code is http/, console-kit/).",
+      { path: "^functions/", pathNot: "^functions/api/" },
+      { path: "^functions/api/" },
+    ),
   ],
   options: {
     doNotFollow: { path: "node_modules" },
