@@ -11,7 +11,7 @@ export default {
     "packages/core/src/connection/transition.ts",
     "packages/core/src/env/index.ts",
     "packages/core/src/railway/index.ts",
-    "packages/core/src/verification/policy/index.ts",
+    "packages/core/src/policy/index.ts",
     "packages/core/src/webhook/address.ts",
     "packages/core/src/page/index.ts",
     "packages/core/src/sync/diff.ts",

@@ -1,6 +1,6 @@
 import * as Layout from "../packages/core/src/layout/index.ts";
+import * as Policy from "../packages/core/src/policy/index.ts";
 import * as ReconcilePolicy from "../packages/core/src/sync/policy/index.ts";
-import * as Policy from "../packages/core/src/verification/policy/index.ts";
 import { code } from "./bundle";
 import { jobQueue, maintenancePageQueue, maintenanceQueue, sendWebhookJobs, verifyQueue, webhookQueue } from "./queue";
 import { sendSyncJobs, syncQueue } from "./syncs";

@@ -1,4 +1,4 @@
-import * as Policy from "../packages/core/src/verification/policy/index.ts";
+import * as Policy from "../packages/core/src/policy/index.ts";
 import { code } from "./bundle";
 import { credentialsKey, decryptFor, encryptFor } from "./key";
 import { deadLetterQueue, jobQueue, verifyQueue } from "./queue";

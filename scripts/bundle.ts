@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type BuildOptions, build, type Plugin, transform } from "esbuild";
-import type { Packed } from "../functions/api/console/packed.ts";
+import type { Packed } from "../functions/console-kit/packed.ts";
 
 /**
  * Bundles each Lambda handler into dist/<name>/index.mjs, what infra/ deploys. The AWS SDK is
@@ -30,13 +30,13 @@ export type Handler = keyof typeof handlers;
 
 /**
  * The console's CSS, script and icon go into the bundle minified and gzipped, as the browser is
- * sent them: functions/api/console/packed.ts computes them at import from the readable sources
+ * sent them: functions/console-kit/packed.ts computes them at import from the readable sources
  * when run from source, and is replaced here by the value computed at build time.
  */
 let prepacked: Promise<{ packed: Packed; version: string }> | undefined;
 async function prepack() {
-  const { sources } = await import("../functions/api/console/assets.ts");
-  const { pack } = await import("../functions/api/console/packed.ts");
+  const { sources } = await import("../functions/console-kit/assets.ts");
+  const { pack } = await import("../functions/console-kit/packed.ts");
   const minified = { ...sources };
   for (const [name, file] of Object.entries(sources) as [keyof typeof sources, { type: string; body: string }][]) {
     const loader = name.endsWith(".css") ? "css" : name.endsWith(".js") ? "js" : undefined;
@@ -53,7 +53,7 @@ async function prepack() {
 const prepackedConsoleAssets: Plugin = {
   name: "prepacked-console-assets",
   setup(b) {
-    b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]packed\.ts$/ }, async () => {
+    b.onLoad({ filter: /[\\/]functions[\\/]console-kit[\\/]packed\.ts$/ }, async () => {
       prepacked ??= prepack();
       const files = Object.entries((await prepacked).packed).map(
         ([name, { type, gzip }]) =>
@@ -62,7 +62,7 @@ const prepackedConsoleAssets: Plugin = {
       return { contents: `export const packed = { ${files.join(", ")} };`, loader: "js" };
     });
     // The version alone, so that a page's links do not pull the files into a bundle that does not serve them.
-    b.onLoad({ filter: /[\\/]functions[\\/]api[\\/]console[\\/]version\.ts$/ }, async () => {
+    b.onLoad({ filter: /[\\/]functions[\\/]console-kit[\\/]version\.ts$/ }, async () => {
       prepacked ??= prepack();
       const version = JSON.stringify((await prepacked).version);
       return {

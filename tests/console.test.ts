@@ -277,7 +277,7 @@ describe("headers", () => {
   });
 
   it("static files go gzipped only to clients that accept gzip", async () => {
-    const { acceptsGzip } = await import("../functions/api/console/static.ts");
+    const { acceptsGzip } = await import("../functions/console-kit/static.ts");
     for (const [header, expected] of [
       ["gzip, deflate, br", true],
       ["br;q=1.0, gzip;q=0.5", true],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { invalid, PageQuery } from "../functions/api/openapi.ts";
+import { invalid, PageQuery } from "../functions/http/openapi.ts";
 
 // openapi.ts sets zod's messages for the whole app; these are what a client is told.
 const details = (schema: z.ZodMiniType, value: unknown) => {

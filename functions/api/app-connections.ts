@@ -2,9 +2,9 @@ import * as Connection from "@app/core/connection";
 import * as Railway from "@app/core/railway";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { Env } from "./app.ts";
+import { describe, json, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 import { errors, List, ListQuery } from "./connections.ts";
-import { describe, json, valid } from "./openapi.ts";
 
 /** The routes shared by every app, as the prior art's web app calls them; Railway is the only app so far. */
 const options = {

@@ -1,16 +1,16 @@
 import * as Health from "@app/core/health";
 import * as Layout from "@app/core/layout";
+import { document } from "../http/openapi.ts";
+import { finish, service } from "../http/service.ts";
 import { appConnections } from "./app-connections.ts";
 import { audit } from "./audit.ts";
 import { connections } from "./connections.ts";
 import { consoleRoutes } from "./console/index.tsx";
 import { docs } from "./docs.tsx";
-import { document } from "./openapi.ts";
-import { finish, service } from "./service.ts";
 import { webhooks } from "./webhooks.ts";
 
-export type { Env } from "./service.ts";
-export { onError } from "./service.ts";
+export type { Env } from "../http/service.ts";
+export { onError } from "../http/service.ts";
 
 export const app = service();
 

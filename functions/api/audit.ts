@@ -2,8 +2,8 @@ import * as Audit from "@app/core/audit";
 import * as Page from "@app/core/page";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { Env } from "./app.ts";
-import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
+import { describe, ErrorBody, json, PageQuery, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 export const audit = new Hono<Env>().get(
   "/",

@@ -3,8 +3,8 @@ import * as Railway from "@app/core/railway";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { Env } from "./app.ts";
-import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
+import { describe, ErrorBody, json, PageQuery, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 export const errors = {
   400: json(ErrorBody, "The request is invalid; the message names the field and the rule"),

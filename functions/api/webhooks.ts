@@ -2,8 +2,8 @@ import * as Webhook from "@app/core/webhook";
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { Env } from "./app.ts";
-import { describe, ErrorBody, json, PageQuery, valid } from "./openapi.ts";
+import { describe, ErrorBody, json, PageQuery, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 /** The caller and the endpoint of the path: what every verb on one endpoint takes first. */
 const caller = (c: Context<Env>) => [c.get("actor"), c.req.param("webhookId") ?? ""] as const;

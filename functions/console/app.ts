@@ -1,4 +1,4 @@
-import { finish, service } from "../api/service.ts";
+import { finish, service } from "../http/service.ts";
 import { secretsConsole } from "../secrets/console.tsx";
 import { syncsConsole } from "../secrets/syncs-console.tsx";
 

@@ -1,6 +1,6 @@
 import * as Layout from "@app/core/layout";
-import { document } from "../api/openapi.ts";
-import { finish, service } from "../api/service.ts";
+import { document } from "../http/openapi.ts";
+import { finish, service } from "../http/service.ts";
 import { auth } from "./auth.ts";
 import { imports } from "./imports.ts";
 import { secrets } from "./raw.ts";

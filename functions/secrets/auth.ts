@@ -1,8 +1,8 @@
 import * as Access from "@app/core/access";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import { describe, ErrorBody, json, valid } from "../api/openapi.ts";
-import type { Env } from "../api/service.ts";
+import { describe, ErrorBody, json, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 const refused = {
   400: json(ErrorBody, "The body is invalid; the message names the field"),

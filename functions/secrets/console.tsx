@@ -23,8 +23,8 @@ import {
   page,
   requireSession,
   str,
-} from "../api/console/frame.tsx";
-import { CsrfField, Layout, type Notice, When } from "../api/console/layout.tsx";
+} from "../console-kit/frame.tsx";
+import { CsrfField, Layout, type Notice, When } from "../console-kit/layout.tsx";
 import { at, type Place, placeOf, projectUrl } from "./place.ts";
 import { ProjectList, ProjectPage, ProjectsPage } from "./projects-console.tsx";
 

@@ -5,7 +5,7 @@
  */
 import type * as Project from "@app/core/project";
 import type * as Session from "@app/core/session";
-import { Layout } from "../api/console/layout.tsx";
+import { Layout } from "../console-kit/layout.tsx";
 import { at, type Place, projectUrl } from "./place.ts";
 
 const count = (n: number) => `${n} secret${n === 1 ? "" : "s"}`;

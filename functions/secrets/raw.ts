@@ -4,8 +4,8 @@ import * as Secret from "@app/core/secret";
 import * as SecretImport from "@app/core/secret-import";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import { describe, ErrorBody, json, valid } from "../api/openapi.ts";
-import type { Env } from "../api/service.ts";
+import { describe, ErrorBody, json, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 type Where = { workspaceId?: string; projectId?: string; environment: string; secretPath?: string };
 

@@ -24,8 +24,8 @@ import {
   page,
   requireSession,
   str,
-} from "../api/console/frame.tsx";
-import { CsrfField, Layout, type Notice, When } from "../api/console/layout.tsx";
+} from "../console-kit/frame.tsx";
+import { CsrfField, Layout, type Notice, When } from "../console-kit/layout.tsx";
 
 type Info = Sync.Info;
 type Errors = Record<string, string>;

@@ -1,8 +1,8 @@
 import * as Sync from "@app/core/sync";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import { describe, ErrorBody, json, valid } from "../api/openapi.ts";
-import type { Env } from "../api/service.ts";
+import { describe, ErrorBody, json, valid } from "../http/openapi.ts";
+import type { Env } from "../http/service.ts";
 
 const ProjectQuery = z.object({ projectId: z.string().check(z.minLength(1), z.maxLength(64)) });
 const Remove = z.object({ removeSecrets: z.optional(z.enum(["true", "false"])) });

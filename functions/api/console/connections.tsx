@@ -1,7 +1,7 @@
 import type * as Connection from "@app/core/connection";
 import type * as Railway from "@app/core/railway";
 import type * as Session from "@app/core/session";
-import { CsrfField, Layout, type Notice, When } from "./layout.tsx";
+import { CsrfField, Layout, type Notice, When } from "../../console-kit/layout.tsx";
 import { type Field, type FieldErrors, methodOrder, methods, required, rules } from "./rules.ts";
 
 type Info = Connection.Info;

@@ -9,17 +9,6 @@ import { csrf } from "hono/csrf";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
-  CreatePage,
-  type CreateValues,
-  DeletePage,
-  DetailPage,
-  IntegrationsPage,
-  ListPage,
-  ProjectsPage,
-  Row,
-  Summary,
-} from "./connections.tsx";
-import {
   type C,
   type ConsoleEnv,
   cookieName,
@@ -32,10 +21,21 @@ import {
   page,
   requireSession,
   str,
-} from "./frame.tsx";
-import { type Notice, SignInPage } from "./layout.tsx";
+} from "../../console-kit/frame.tsx";
+import { type Notice, SignInPage } from "../../console-kit/layout.tsx";
+import { serveAsset } from "../../console-kit/static.ts";
+import {
+  CreatePage,
+  type CreateValues,
+  DeletePage,
+  DetailPage,
+  IntegrationsPage,
+  ListPage,
+  ProjectsPage,
+  Row,
+  Summary,
+} from "./connections.tsx";
 import { type FieldErrors, fieldErrors } from "./rules.ts";
-import { serveAsset } from "./static.ts";
 
 const SIGN_IN_TTL = 60 * 60;
 

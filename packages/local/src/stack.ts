@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import * as Layout from "@app/core/layout";
+import * as Policy from "@app/core/policy";
 import * as ReconcilePolicy from "@app/core/sync/policy";
-import * as Policy from "@app/core/verification/policy";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { bootstrap } from "./bootstrap.ts";
 import { consume } from "./consumer.ts";
@@ -76,17 +76,17 @@ export async function startStack(opts: StackOptions) {
   Object.assign(process.env, environment);
 
   // Imported only now: the AWS clients and SST links read the environment set above.
-  const { app } = await import("../../../functions/api/app.ts");
-  const secrets = await import("../../../functions/secrets/app.ts");
-  const consolePages = await import("../../../functions/console/app.ts");
-  const { errorBody } = await import("../../../functions/api/status.ts");
-  const { handler } = await import("../../../functions/verify.ts");
-  const deadLetter = await import("../../../functions/dead-letter.ts");
-  const maintenance = await import("../../../functions/maintenance.ts");
-  const webhookDelivery = await import("../../../functions/webhook-delivery.ts");
-  const sync = await import("../../../functions/sync.ts");
-  const syncDeadLetter = await import("../../../functions/sync-dead-letter.ts");
-  const stream = await import("../../../functions/stream.ts");
+  const { app } = await import("@app/functions/api/app");
+  const secrets = await import("@app/functions/secrets/app");
+  const consolePages = await import("@app/functions/console/app");
+  const { errorBody } = await import("@app/functions/http/status");
+  const { handler } = await import("@app/functions/verify");
+  const deadLetter = await import("@app/functions/dead-letter");
+  const maintenance = await import("@app/functions/maintenance");
+  const webhookDelivery = await import("@app/functions/webhook-delivery");
+  const sync = await import("@app/functions/sync");
+  const syncDeadLetter = await import("@app/functions/sync-dead-letter");
+  const stream = await import("@app/functions/stream");
   const ApiKey = await import("@app/core/apikey");
   const Access = await import("@app/core/access");
 

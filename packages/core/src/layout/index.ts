@@ -2,7 +2,7 @@
  * The AWS resources the code needs, described once: infra/ deploys them and the local run
  * (packages/local) creates them in the emulator from this same description.
  */
-import * as Policy from "../verification/policy/index.ts";
+import * as Policy from "../policy/index.ts";
 
 /**
  * The one table. `gsi1` lists an org's connections; `gsi2` is for maintenance (connections with

@@ -9,10 +9,10 @@ import * as z from "zod/mini";
 import * as Connection from "../connection/index.ts";
 import * as Layout from "../layout/index.ts";
 import { log } from "../log/index.ts";
+import * as Policy from "../policy/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as ReconcilePolicy from "../sync/policy/index.ts";
 import * as Reconcile from "../sync/reconcile.ts";
-import * as Policy from "../verification/policy/index.ts";
 
 /** `reconcile`: every auto-sync's job, so that its run compares Railway with the source (../sync/reconcile.ts). */
 export const Task = z.enum(["reverify", "sweep", "reconcile"]);

@@ -27,7 +27,8 @@ import { covers, created, requested, syncRequested, updated } from "./transition
 
 export { abandon, run } from "./run.ts";
 export * from "./schema.ts";
-export { type Folder, memory, type Source, source, use } from "./source.ts";
+export { source, use } from "./secrets.ts";
+export { type Folder, memory, type Source } from "./source.ts";
 export type { Info };
 
 /** How long a change waits before its sync runs, so that a burst gives one sync of the latest state. */

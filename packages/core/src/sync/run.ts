@@ -9,17 +9,18 @@ import { recheck } from "../connection/jobs.ts";
 import * as ConnectionStore from "../connection/store.ts";
 import * as Layout from "../layout/index.ts";
 import { log } from "../log/index.ts";
+import * as Policy from "../policy/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as Railway from "../railway/index.ts";
 import * as Variables from "../railway/variables/index.ts";
 import * as RateLimit from "../ratelimit/index.ts";
 import { maxValueBytes } from "../secret/schema.ts";
-import * as Policy from "../verification/policy/index.ts";
 import { drifted, isQuiet, type Mode, type Plan, plan, readersOf, removal, sealedAmong } from "./diff.ts";
 import type { Item } from "./item.ts";
 import * as KeySchema from "./key-schema.ts";
 import { type Job, Job as JobSchema } from "./schema.ts";
-import { FolderRefused, source } from "./source.ts";
+import { source } from "./secrets.ts";
+import { FolderRefused } from "./source.ts";
 import * as Store from "./store.ts";
 import {
   bound,

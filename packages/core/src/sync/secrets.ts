@@ -59,3 +59,11 @@ export const store: Source = {
         await Secret.update(within(f.orgId, by), scope(f), changed.slice(i, i + Secret.maxBatch));
     }),
 };
+
+let current: Source = store;
+
+/** The source the sync uses: the secrets store unless a test sets another. */
+export const source = () => current;
+export const use = (s: Source) => {
+  current = s;
+};

@@ -1,10 +1,9 @@
 /**
  * Where a sync reads the project's secrets: one org, project, environment and folder as
- * name → value, and where imports are written: the secrets store (./secrets.ts); tests may use
- * the in-memory one.
+ * name → value, and where imports are written: the secrets store (./secrets.ts, which also holds
+ * the seam that picks one); tests may use the in-memory one.
  */
 import type * as Audit from "../audit/index.ts";
-import { store } from "./secrets.ts";
 
 /** `recursive`: its sub-folders too, read as one (`write` goes to the folder itself). */
 export type Folder = { orgId: string; projectId: string; environment: string; secretPath: string; recursive?: boolean };
@@ -82,11 +81,3 @@ export function memory(onChange?: (folder: Folder) => void) {
     },
   } satisfies Source & Record<string, unknown>;
 }
-
-let current: Source = store;
-
-/** The source the sync uses: the secrets store unless a test sets another. */
-export const source = () => current;
-export const use = (s: Source) => {
-  current = s;
-};

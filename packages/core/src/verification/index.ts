@@ -2,9 +2,9 @@
 import * as App from "../app/index.ts";
 import * as Connection from "../connection/index.ts";
 import { log } from "../log/index.ts";
+import * as Policy from "../policy/index.ts";
 import * as Queue from "../queue/index.ts";
 import * as RateLimit from "../ratelimit/index.ts";
-import * as Policy from "./policy/index.ts";
 
 const policy = /* @__PURE__ */ Policy.settings();
 

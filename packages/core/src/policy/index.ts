@@ -3,7 +3,7 @@
  * local run all read these numbers. Plain constants, so that infra/ can import this module; the
  * worker's environment may override the ones named in `settings`.
  */
-import * as Env from "../../env/index.ts";
+import * as Env from "../env/index.ts";
 
 /** The worker's time limit: a job makes at most four requests to Railway, each cut at 10 s. */
 export const workerTimeoutSeconds = 60;

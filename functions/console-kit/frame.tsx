@@ -12,7 +12,7 @@ import { html } from "hono/html";
 import { HTTPException } from "hono/http-exception";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { statusOf } from "../status.ts";
+import { statusOf } from "../http/status.ts";
 import { ErrorPage, type Notice } from "./layout.tsx";
 
 export type ConsoleEnv = { Variables: { requestId: string; session: Session.Info; sessionSecret: string } };
