@@ -85,10 +85,10 @@ describe("a folder's secret imports in the console", () => {
     expect(linked[0]?.[1]).toBe(amp(`/console/secrets?${qs({ project: id, env: "dev", path: "/common" })}`));
     expect(linked[1]?.[1]).toBe(amp(`/console/secrets?${qs({ project: id, env: "prod", path: "/shared" })}`));
     // The imported keys, each with where it comes from; the folder's own CLASH wins.
-    expect(section).toMatch(/>COMMON_KEY<\/th><td><a class="mono" href="[^"]+">dev \/common<\/a><\/td><td>Yes</);
-    expect(section).toMatch(/>SHARED_KEY<\/th><td><a class="mono" href="[^"]+">prod \/shared<\/a><\/td><td>Yes</);
+    expect(section).toMatch(/>COMMON_KEY<\/th><td><a class="mono" href="[^"]+">dev \/common<\/a><\/td><td>Read here</);
+    expect(section).toMatch(/>SHARED_KEY<\/th><td><a class="mono" href="[^"]+">prod \/shared<\/a><\/td><td>Read here</);
     expect(section).toMatch(
-      />CLASH<\/th><td><a class="mono" href="[^"]+">dev \/common<\/a><\/td><td><span class="muted">No/,
+      />CLASH<\/th><td><a class="mono" href="[^"]+">dev \/common<\/a><\/td><td><span class="muted">Not read/,
     );
     for (const value of values) expect(page.html).not.toContain(value);
 

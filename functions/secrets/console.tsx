@@ -27,6 +27,7 @@ import {
 } from "../api/console/frame.tsx";
 import { CsrfField, Layout, type Notice, When } from "../api/console/layout.tsx";
 import { type ImportedKey, ImportsSection, importNotices, importsOf, mountImports } from "./imports-console.tsx";
+import { Crumbs, PlaceFields } from "./parts.tsx";
 import { at, type Place, placeOf, projectUrl } from "./place.ts";
 import { ProjectList, ProjectPage, ProjectsPage } from "./projects-console.tsx";
 
@@ -53,42 +54,6 @@ const Masked = () => (
     <span class="visually-hidden">Value hidden</span>
   </span>
 );
-
-const PlaceFields = ({ place }: { place: Place }) => (
-  <>
-    <input type="hidden" name="project" value={place.project} />
-    <input type="hidden" name="env" value={place.env} />
-    {place.deep ? <input type="hidden" name="from" value="projects" /> : null}
-  </>
-);
-
-const Crumbs = ({ place, last }: { place: Place; last?: string }) => {
-  const parts = place.path.split("/").filter(Boolean);
-  return (
-    <nav class="crumbs" aria-label="Breadcrumb">
-      {place.deep ? (
-        <>
-          <a href="/console/projects">Projects</a> /{" "}
-          <a class="mono" href={projectUrl(place.project)}>
-            {place.project}
-          </a>
-        </>
-      ) : (
-        <>
-          <a href="/console/secrets">Secrets</a> / <span class="mono">{place.project}</span>
-        </>
-      )}{" "}
-      / <a href={at("", { ...place, path: "/" })}>{place.env}</a>
-      {parts.map((part, i) => (
-        <>
-          {" / "}
-          <a href={at("", { ...place, path: `/${parts.slice(0, i + 1).join("/")}` })}>{part}</a>
-        </>
-      ))}
-      {last ? ` / ${last}` : ""}
-    </nav>
-  );
-};
 
 /** The Secrets page: the org's projects to open, and a project opened by its id. */
 const ChoosePage = ({

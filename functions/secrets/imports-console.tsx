@@ -14,6 +14,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod/mini";
 import { type C, type ConsoleEnv, page, str } from "../api/console/frame.tsx";
 import { CsrfField, Layout, type Notice } from "../api/console/layout.tsx";
+import { Crumbs, PlaceFields } from "./parts.tsx";
 import { at, type Place, placeOf } from "./place.ts";
 
 export const importNotices: Record<string, Notice> = {
@@ -69,10 +70,7 @@ export const ImportsSection = ({
     <div class="card-head">
       <div>
         <h2 id="imports-title">Secret imports</h2>
-        <p>
-          Folders whose secrets this folder reads after its own, in this order: its own secret wins a name clash, then
-          the first import.
-        </p>
+        <p>Read after this folder's own secrets; on a name clash, the first import wins.</p>
       </div>
       <a class="button" href={at("/imports/new", place)}>
         <span aria-hidden="true">+</span> Add import
@@ -85,7 +83,6 @@ export const ImportsSection = ({
     ) : (
       <div class="table-wrap">
         <table>
-          <caption class="visually-hidden">Folders this folder imports, first first</caption>
           <thead>
             <tr>
               <th scope="col">Order</th>
@@ -98,7 +95,7 @@ export const ImportsSection = ({
           <tbody>
             {imports.map((i) => (
               <tr id={`import-${i.id}`}>
-                <td>{String(i.position)}</td>
+                <td>{`#${i.position}`}</td>
                 <th scope="row">
                   <FolderLink place={place} env={i.importEnv.slug} path={i.importPath} />
                 </th>
@@ -114,9 +111,13 @@ export const ImportsSection = ({
       </div>
     )}
     {keys.length ? (
+      <div class="card-body">
+        <h3 id="imported-title">Imported secrets</h3>
+      </div>
+    ) : null}
+    {keys.length ? (
       <div class="table-wrap">
-        <table>
-          <caption>Imported secrets (values hidden; open the folder to reveal one)</caption>
+        <table aria-labelledby="imported-title">
           <thead>
             <tr>
               <th scope="col">Key</th>
@@ -133,7 +134,9 @@ export const ImportsSection = ({
                 <td>
                   <FolderLink place={place} env={k.env} path={k.path} />
                 </td>
-                <td>{k.shadowed ? <span class="muted">No: a secret before it has this name</span> : "Yes"}</td>
+                <td>
+                  {k.shadowed ? <span class="muted">Not read: a secret before it has this name</span> : "Read here"}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -141,24 +144,6 @@ export const ImportsSection = ({
       </div>
     ) : null}
   </section>
-);
-
-const PlaceFields = ({ place }: { place: Place }) => (
-  <>
-    <input type="hidden" name="project" value={place.project} />
-    <input type="hidden" name="env" value={place.env} />
-    <input type="hidden" name="path" value={place.path} />
-    {place.deep ? <input type="hidden" name="from" value="projects" /> : null}
-  </>
-);
-
-const Crumbs = ({ place, last }: { place: Place; last: string }) => (
-  <nav class="crumbs" aria-label="Breadcrumb">
-    <a href={at("", place)}>
-      <span class="mono">{`${place.env} ${place.path}`}</span>
-    </a>{" "}
-    / {last}
-  </nav>
 );
 
 type Values = { env: string; path: string };
@@ -191,12 +176,11 @@ const AddPage = ({
     <div class="card form">
       <div class="card-body">
         <h1>Add a secret import</h1>
-        <p>
-          {`${place.env} ${place.path} will read the chosen folder's secrets after its own and after the folders it imports already.`}
-        </p>
+        <p class="lead">{`${place.env} ${place.path} reads its secrets after its own and its earlier imports'.`}</p>
         <form method="post" action="/console/secrets/imports/new" data-validate>
           <CsrfField token={session.csrfToken} />
           <PlaceFields place={place} />
+          <input type="hidden" name="path" value={place.path} />
           <div class="field">
             <label for="importEnv">Environment</label>
             <select
@@ -258,12 +242,11 @@ const RemovePage = ({ session, place, i }: { session: Session.Info; place: Place
         <h1>
           Stop importing <span class="mono">{`${i.importEnv.slug} ${i.importPath}`}</span>?
         </h1>
-        <p>
-          {`${place.env} ${place.path} no longer reads its secrets; a sync of this folder removes the ones it carried into Railway on its next run.`}
-        </p>
+        <p>{`${place.env} ${place.path} stops reading its secrets; a sync of this folder removes them from Railway.`}</p>
         <form method="post" action="/console/secrets/imports/delete" class="actions">
           <CsrfField token={session.csrfToken} />
           <PlaceFields place={place} />
+          <input type="hidden" name="path" value={place.path} />
           <input type="hidden" name="id" value={i.id} />
           <button class="button danger solid" type="submit" data-busy="Removing…">
             Remove import

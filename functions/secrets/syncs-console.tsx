@@ -478,9 +478,7 @@ const DetailPage = ({
         <div class="card-head">
           <div>
             <h2 id="imports-title">Imported folders</h2>
-            <p>
-              {`Folders whose secrets ${s.environment.slug} ${s.folder.path} imports: the sync carries them after the folder's own, the first import winning a name clash.`}
-            </p>
+            <p>Their secrets are synced after the folder's own; on a name clash, the first wins.</p>
           </div>
         </div>
         <div class="card-body">
