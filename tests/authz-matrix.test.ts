@@ -652,6 +652,13 @@ const consoleForms: Record<string, { victim?: keyof typeof victims; form: (f: Fi
     form: (f) => ({ ...consolePlace(f), existing: f.secret.key, key: f.secret.key, value: unique("v"), comment: "" }),
   },
   "/console/secrets/delete": { victim: "secret", form: (f) => ({ ...consolePlace(f), key: f.secret.key }) },
+  "/console/secrets/imports/new": {
+    form: (f) => ({ ...consolePlace(f), importEnv: f.env, importPath: unique("/ci") }),
+  },
+  "/console/secrets/imports/delete": {
+    victim: "secretImport",
+    form: (f) => ({ ...consolePlace(f), id: f.secretImport }),
+  },
   "/console/syncs": {
     form: (f) => {
       const d = destination();
@@ -713,6 +720,8 @@ describe("the console's actions", () => {
       `/console/secrets/versions?${q({ key: f.secret.key, reveal: "1" })}`,
       `/console/secrets/edit?${q({ key: f.secret.key })}`,
       `/console/secrets/delete?${q({ key: f.secret.key })}`,
+      `/console/secrets/imports/new?${q({})}`,
+      `/console/secrets/imports/delete?${q({ id: f.secretImport })}`,
       `/console/syncs/${f.sync.id}`,
       `/console/syncs/${f.sync.id}/fragment`,
       `/console/connections/${f.connection.id}`,

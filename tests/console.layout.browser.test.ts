@@ -133,10 +133,22 @@ describe("the console with the demo tokens, at 1280 and 390 px", () => {
       }
       await page.setViewportSize(viewport);
       const folder = "/a-long-folder-name/and-a-sub-folder";
+      // The folder imports another environment's: its page lists the import and the keys it brings.
+      const imported = await ctx.api("/api/v2/secret-imports", {
+        json: {
+          projectId: project,
+          environment: "production",
+          path: folder,
+          import: { environment: "a-long-environment-named-for-a-customer", path: folder },
+        },
+      });
+      expect(imported.status).toBe(200);
+      const place = new URLSearchParams({ project, env: "production", path: folder, from: "projects" });
       for (const [path, shot] of [
         ["/console/projects", "projects"],
         [`/console/projects/${project}?path=${folder}`, "project"],
         [`/console/projects/${project}/production${folder}`, "project-folder"],
+        [`/console/secrets/imports/new?${place}`, "import-add"],
       ] as const) {
         await page.goto(path);
         await screenshot(page, `${shot}-${viewport.width}`);

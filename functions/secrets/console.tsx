@@ -7,6 +7,7 @@
 import { VisibleError } from "@app/core/error";
 import * as Project from "@app/core/project";
 import * as Secret from "@app/core/secret";
+import type * as SecretImport from "@app/core/secret-import";
 import type * as Session from "@app/core/session";
 import { csrf } from "hono/csrf";
 import { Hono } from "hono/tiny";
@@ -25,6 +26,8 @@ import {
   str,
 } from "../console-kit/frame.tsx";
 import { CsrfField, Layout, type Notice, When } from "../console-kit/layout.tsx";
+import { type ImportedKey, ImportsSection, importNotices, importsOf, mountImports } from "./imports-console.tsx";
+import { Crumbs, PlaceFields } from "./parts.tsx";
 import { at, type Place, placeOf, projectUrl } from "./place.ts";
 import { ProjectList, ProjectPage, ProjectsPage } from "./projects-console.tsx";
 
@@ -35,6 +38,7 @@ const notices: Record<string, Notice> = {
   created: { tone: "ok", text: "Secret added." },
   saved: { tone: "ok", text: "Secret saved as a new version." },
   deleted: { tone: "ok", text: "Secret deleted." },
+  ...importNotices,
 };
 
 const scope = (session: Session.Info, place: Place): Secret.Scope => ({
@@ -50,42 +54,6 @@ const Masked = () => (
     <span class="visually-hidden">Value hidden</span>
   </span>
 );
-
-const PlaceFields = ({ place }: { place: Place }) => (
-  <>
-    <input type="hidden" name="project" value={place.project} />
-    <input type="hidden" name="env" value={place.env} />
-    {place.deep ? <input type="hidden" name="from" value="projects" /> : null}
-  </>
-);
-
-const Crumbs = ({ place, last }: { place: Place; last?: string }) => {
-  const parts = place.path.split("/").filter(Boolean);
-  return (
-    <nav class="crumbs" aria-label="Breadcrumb">
-      {place.deep ? (
-        <>
-          <a href="/console/projects">Projects</a> /{" "}
-          <a class="mono" href={projectUrl(place.project)}>
-            {place.project}
-          </a>
-        </>
-      ) : (
-        <>
-          <a href="/console/secrets">Secrets</a> / <span class="mono">{place.project}</span>
-        </>
-      )}{" "}
-      / <a href={at("", { ...place, path: "/" })}>{place.env}</a>
-      {parts.map((part, i) => (
-        <>
-          {" / "}
-          <a href={at("", { ...place, path: `/${parts.slice(0, i + 1).join("/")}` })}>{part}</a>
-        </>
-      ))}
-      {last ? ` / ${last}` : ""}
-    </nav>
-  );
-};
 
 /** The Secrets page: the org's projects to open, and a project opened by its id. */
 const ChoosePage = ({
@@ -149,6 +117,7 @@ const FolderPage = ({
   secrets,
   folders,
   reveal,
+  imports,
   notice,
 }: {
   session: Session.Info;
@@ -156,6 +125,7 @@ const FolderPage = ({
   secrets: Secret.Info[];
   folders: string[];
   reveal: Secret.Info | undefined;
+  imports: { imports: SecretImport.Info[]; keys: ImportedKey[] };
   notice?: Notice | undefined;
 }) => (
   <Layout title={`Secrets · ${place.env}`} session={session} section="secrets" notice={notice}>
@@ -263,6 +233,7 @@ const FolderPage = ({
           </div>
         )}
       </div>
+      <ImportsSection place={place} imports={imports.imports} keys={imports.keys} />
     </div>
   </Layout>
 );
@@ -527,10 +498,12 @@ async function folder(c: C, place: Place) {
   const all = await Secret.list(session.actor, scope(session, place), { ...reading, recursive: true });
   const here = all.filter((s) => s.secretPath === place.path).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
   const wanted = c.req.query("reveal");
-  const reveal =
+  const [reveal, imports] = await Promise.all([
     wanted && here.some((s) => s.secretKey === wanted)
-      ? await Secret.get(session.actor, scope(session, place), wanted, { expand: false, view: true })
-      : undefined;
+      ? Secret.get(session.actor, scope(session, place), wanted, { expand: false, view: true })
+      : undefined,
+    importsOf(session, place, new Set(here.map((s) => s.secretKey))),
+  ]);
   return page(
     c,
     <FolderPage
@@ -542,6 +515,7 @@ async function folder(c: C, place: Place) {
         all.map((s) => s.secretPath),
       )}
       reveal={reveal}
+      imports={imports}
       notice={notice(c, notices)}
     />,
   );
@@ -702,6 +676,8 @@ secretsConsole.post("/console/secrets/delete", async (c) => {
   await Secret.remove(session.actor, scope(session, place), [secretKey(body.key)]);
   return c.redirect(at("", place, { notice: "deleted" }), 303);
 });
+
+mountImports(secretsConsole);
 
 secretsConsole.all("/console/secrets/*", notFound);
 secretsConsole.all("/console/projects/*", notFound);

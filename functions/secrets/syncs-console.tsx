@@ -7,6 +7,7 @@
 import * as Connection from "@app/core/connection";
 import { VisibleError } from "@app/core/error";
 import type * as Railway from "@app/core/railway";
+import * as SecretImport from "@app/core/secret-import";
 import type * as Session from "@app/core/session";
 import * as Sync from "@app/core/sync";
 import { csrf } from "hono/csrf";
@@ -26,6 +27,7 @@ import {
   str,
 } from "../console-kit/frame.tsx";
 import { CsrfField, Layout, type Notice, When } from "../console-kit/layout.tsx";
+import { at } from "./place.ts";
 
 type Info = Sync.Info;
 type Errors = Record<string, string>;
@@ -450,6 +452,7 @@ const DetailPage = ({
   connection,
   s,
   keys,
+  imported,
   notice,
 }: {
   session: Session.Info;
@@ -457,6 +460,8 @@ const DetailPage = ({
   connection: Connection.Info | undefined;
   s: Info;
   keys: string[];
+  /** The folders the sync's folder imports, in the order they lose a name clash. */
+  imported: { environment: string; path: string }[];
   notice?: Notice | undefined;
 }) => (
   <Layout title={s.name} session={session} notice={notice}>
@@ -469,6 +474,35 @@ const DetailPage = ({
     </div>
     <div class="stack">
       <Live s={s} keys={keys} session={session} canRun={connection !== undefined} />
+      <section class="card" id="sync-imports" aria-labelledby="imports-title">
+        <div class="card-head">
+          <div>
+            <h2 id="imports-title">Imported folders</h2>
+            <p>Their secrets are synced after the folder's own; on a name clash, the first wins.</p>
+          </div>
+        </div>
+        <div class="card-body">
+          {imported.length ? (
+            <ol class="folders">
+              {imported.map((f) => (
+                <li>
+                  <a class="mono" href={at("", { project: s.projectId, env: f.environment, path: f.path })}>
+                    {`${f.environment} ${f.path}`}
+                  </a>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p class="muted">
+              None.{" "}
+              <a href={at("", { project: s.projectId, env: s.environment.slug, path: s.folder.path })}>
+                Open the folder
+              </a>{" "}
+              to add one.
+            </p>
+          )}
+        </div>
+      </section>
       <section class="card form" aria-labelledby="delete-title">
         <div class="card-body">
           <h2 id="delete-title">Delete this sync</h2>
@@ -644,10 +678,25 @@ const connectionOf = (session: Session.Info, sync: Info) =>
 syncsConsole.get("/console/syncs/:id", async (c) => {
   const session = c.get("session");
   const { sync, managedKeys } = await Sync.detail(session.actor, syncId(c));
-  const connection = await connectionOf(session, sync);
+  const [connection, imported] = await Promise.all([
+    connectionOf(session, sync),
+    SecretImport.folders({
+      orgId: session.actor.orgId,
+      projectId: sync.projectId,
+      environment: sync.environment.slug,
+      path: sync.folder.path,
+    }),
+  ]);
   return page(
     c,
-    <DetailPage session={session} connection={connection} s={sync} keys={managedKeys} notice={notice(c, notices)} />,
+    <DetailPage
+      session={session}
+      connection={connection}
+      s={sync}
+      keys={managedKeys}
+      imported={imported}
+      notice={notice(c, notices)}
+    />,
   );
 });
 
