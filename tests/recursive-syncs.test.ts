@@ -36,8 +36,12 @@ async function setup() {
   const { appConnection } = (await made.json()) as { appConnection: { id: string } };
   expect((await settled(ctx, appConnection.id)).status).toBe("active");
   const secrets = new InfisicalSDK({ siteUrl: ctx.stack.url }).auth().accessToken(ctx.stack.apiKey).secrets();
-  const put = (secretPath: string, name: string, value: string) =>
-    secrets.createSecret(name, { projectId, environment: "prod", secretPath, secretValue: value });
+  // Each write's event handled before the next step, so that a write made before a sync exists
+  // cannot ask for that sync later (a second run, with a job id of its own).
+  const put = async (secretPath: string, name: string, value: string) => {
+    await secrets.createSecret(name, { projectId, environment: "prod", secretPath, secretValue: value });
+    await ctx.stack.streamCaughtUp();
+  };
   const body = (extra: Record<string, unknown> = {}) => ({
     name: `s-${randomUUID().slice(0, 8)}`,
     projectId,
