@@ -2,10 +2,10 @@
 // Issue 29's sync worker defects, end to end: secrets written through the raw secrets API into the
 // store, the table's stream queueing the syncs, the real sync queue and worker in the emulator,
 // Railway's stand-in. Each test fails on the code before its fix.
-import { randomUUID } from "node:crypto";
 import * as Dynamo from "@app/core/dynamo";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import * as Railway from "./support/railway.ts";
 import { connectedProject } from "./support/railway.ts";
 import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
@@ -49,25 +49,10 @@ const secrets = {
   },
 };
 
-async function createSync(s: Setup, destination: Scope, initialSyncBehavior = "overwrite-destination") {
-  const res = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${randomUUID().slice(0, 8)}`,
-      projectId: s.projectId,
-      connectionId: s.connectionId,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior },
-      destinationConfig: destination,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secretSync: Record<string, any> }).secretSync;
-}
+const createSync = (s: Setup, destination: Scope, initialSyncBehavior = "overwrite-destination") =>
+  Railway.createSync(ctx, s, destination, { syncOptions: { initialSyncBehavior } });
 
-const get = async (id: string) =>
-  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
-    .secretSync;
+const get = (id: string) => Railway.getSync(ctx, id);
 
 /** The sync's stored item, as the worker reads it. */
 const stored = async (id: string) =>

@@ -8,6 +8,7 @@ import * as RateLimit from "@app/core/ratelimit";
 import * as Sync from "@app/core/sync";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import * as Railway from "./support/railway.ts";
 import { settled, useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
@@ -49,25 +50,10 @@ async function setup(limit = budget) {
   return { token: team.workspaceToken, projectId, connectionId: appConnection.id, folder, scopes };
 }
 
-const createSync = async (s: Awaited<ReturnType<typeof setup>>, scope: (typeof s.scopes)[number]) => {
-  const res = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${randomUUID().slice(0, 8)}`,
-      projectId: s.projectId,
-      connectionId: s.connectionId,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior: "overwrite-destination" },
-      destinationConfig: scope,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secretSync: { id: string } }).secretSync.id;
-};
+const createSync = async (s: Awaited<ReturnType<typeof setup>>, scope: (typeof s.scopes)[number]) =>
+  (await Railway.createSync(ctx, s, scope)).id as string;
 
-const getSync = async (id: string) =>
-  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
-    .secretSync;
+const getSync = (id: string) => Railway.getSync(ctx, id);
 const getConnection = async (id: string) =>
   ((await (await ctx.api(`/api/v1/app-connections/railway/${id}`)).json()) as { appConnection: Record<string, any> })
     .appConnection;

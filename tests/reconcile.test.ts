@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as Sync from "@app/core/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Railway from "./support/railway.ts";
 import { settled, useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
@@ -49,26 +50,9 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 
 const untouched = { HAND: "by-hand", RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app" };
 
-async function createSync(s: Setup, extra: Record<string, unknown> = {}) {
-  const res = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${randomUUID().slice(0, 8)}`,
-      projectId: s.projectId,
-      connectionId: s.connectionId,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior: "overwrite-destination" },
-      destinationConfig: s.scope,
-      ...extra,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secretSync: Record<string, any> }).secretSync;
-}
+const createSync = (s: Setup, extra: Record<string, unknown> = {}) => Railway.createSync(ctx, s, s.scope, extra);
 
-const get = async (id: string) =>
-  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
-    .secretSync;
+const get = (id: string) => Railway.getSync(ctx, id);
 
 /** The sync once its run has settled. */
 const done = (id: string) =>

@@ -3,9 +3,9 @@
 // Railway's stand-in; the folder from the in-memory Source): a sealed variable is a person's and
 // never the sync's, and a change to shared variables redeploys exactly the services that read it.
 // Each test fails on the code before issue 26's items 4 and 6.
-import { randomUUID } from "node:crypto";
 import * as Sync from "@app/core/sync";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as Railway from "./support/railway.ts";
 import { connectedProject } from "./support/railway.ts";
 import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
@@ -43,25 +43,10 @@ async function setup() {
 type Setup = Awaited<ReturnType<typeof setup>>;
 type Scope = Setup["shared"] & { serviceId?: string };
 
-async function createSync(s: Setup, destination: Scope, initialSyncBehavior = "overwrite-destination") {
-  const res = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${randomUUID().slice(0, 8)}`,
-      projectId: s.projectId,
-      connectionId: s.connectionId,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior },
-      destinationConfig: destination,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secretSync: Record<string, any> }).secretSync;
-}
+const createSync = (s: Setup, destination: Scope, initialSyncBehavior = "overwrite-destination") =>
+  Railway.createSync(ctx, s, destination, { syncOptions: { initialSyncBehavior } });
 
-const get = async (id: string) =>
-  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
-    .secretSync;
+const get = (id: string) => Railway.getSync(ctx, id);
 
 /** Waits until the sync's status for `field` is settled (not pending or running). */
 const done = (id: string, field = "syncStatus", timeoutMs = 20_000) =>

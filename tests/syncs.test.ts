@@ -10,6 +10,7 @@ import * as Sync from "@app/core/sync";
 import { consume } from "@app/local/consumer";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as Railway from "./support/railway.ts";
 import { connectedProject } from "./support/railway.ts";
 import { settled, useStack, writeLostToStream } from "./support/stack.ts";
 import { until } from "./support/until.ts";
@@ -44,26 +45,15 @@ type Setup = Awaited<ReturnType<typeof setup>>;
 
 const untouched = { HAND: "by-hand", RAILWAY_PUBLIC_DOMAIN: "x.up.railway.app", LINK: "${{shared.URL}}/x" };
 
-async function createSync(s: Setup, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
-  const res = await ctx.api("/api/v1/secret-syncs/railway", {
-    json: {
-      name: `sync-${randomUUID().slice(0, 8)}`,
-      projectId: s.projectId,
-      connectionId: s.connectionId,
-      environment: "prod",
-      secretPath: "/app",
-      syncOptions: { initialSyncBehavior: "overwrite-destination", ...options },
-      destinationConfig: { projectId: s.app.id, environmentId: s.env.id, serviceId: s.api.id },
-      ...extra,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secretSync: Record<string, any> }).secretSync;
-}
+const createSync = (s: Setup, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}) =>
+  Railway.createSync(
+    ctx,
+    s,
+    { projectId: s.app.id, environmentId: s.env.id, serviceId: s.api.id },
+    { syncOptions: { initialSyncBehavior: "overwrite-destination", ...options }, ...extra },
+  );
 
-const get = async (id: string) =>
-  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Record<string, any> })
-    .secretSync;
+const get = (id: string) => Railway.getSync(ctx, id);
 
 /** Waits until the sync's status for `what` is settled (not pending or running). */
 const done = (id: string, field = "syncStatus", timeoutMs = 15_000) =>

@@ -49,3 +49,35 @@ export async function connectedProject(
   const connectionId = await connect(ctx, team.workspaceToken, projectId, opts.connectionName);
   return { team, app, env, projectId, connectionId, scope };
 }
+
+type Sync = Record<string, any>;
+
+/**
+ * A sync of the project's `prod` `/app` folder into `destinationConfig`, made through the API
+ * (answered 200), overwriting the destination on its first run unless `fields` say otherwise.
+ */
+export async function createSync(
+  ctx: Ctx,
+  s: { projectId: string; connectionId: string },
+  destinationConfig: object,
+  fields: Record<string, unknown> = {},
+) {
+  const res = await ctx.api("/api/v1/secret-syncs/railway", {
+    json: {
+      name: `sync-${randomUUID().slice(0, 8)}`,
+      projectId: s.projectId,
+      connectionId: s.connectionId,
+      environment: "prod",
+      secretPath: "/app",
+      syncOptions: { initialSyncBehavior: "overwrite-destination" },
+      destinationConfig,
+      ...fields,
+    },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { secretSync: Sync }).secretSync;
+}
+
+/** A sync as the API answers it. */
+export const getSync = async (ctx: Ctx, id: string) =>
+  ((await (await ctx.api(`/api/v1/secret-syncs/railway/${id}`)).json()) as { secretSync: Sync }).secretSync;
