@@ -3,7 +3,6 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
-import { VisibleError } from "../error/index.ts";
 import * as Event from "../event/index.ts";
 import * as Page from "../page/index.ts";
 import { NameTaken } from "./errors.ts";
@@ -93,41 +92,34 @@ export const rollback = (writes: Dynamo.Write[]) =>
  * which saves the first read (the revision guard still holds). Undefined when the connection
  * does not exist; `after` is undefined when the step changed nothing.
  */
-export async function change(
-  orgId: string,
-  id: string,
-  apply: (item: Item) => Step | undefined,
-  seen?: Item,
-): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const item = attempt === 0 && seen ? seen : await load(orgId, id);
-    if (!item) return undefined;
-    const step = apply(item);
-    if (!step) return { before: item, after: undefined };
-    const guard = {
-      ConditionExpression: "revision = :revision",
-      ExpressionAttributeValues: { ":revision": item.revision },
-    };
-    const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
-    const own: Dynamo.Write =
-      after === "delete" ? drop(key(orgId, id), guard) : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
-    const { writes, lock } = alongside(item, step);
-    const all = [own, ...writes];
-    try {
-      await Dynamo.transact(all);
-      return { before: item, after };
-    } catch (err) {
-      if (Dynamo.failedOn(err, all, own)) continue;
-      if (lock && after !== "delete" && Dynamo.failedOn(err, all, lock)) throw new NameTaken(after.name);
-      throw err;
-    }
-  }
-  throw new VisibleError(
-    "conflict",
-    "concurrent_change",
-    "The connection kept changing while this request ran; try again",
+/**
+ * Read-modify-write of one connection (`Dynamo.change`), retried when another write (a user's or
+ * the worker's) got there first. `seen` is the item as the caller just read it, which saves the
+ * first read (the revision guard still holds).
+ */
+export const change = (orgId: string, id: string, apply: (item: Item) => Step | undefined, seen?: Item) =>
+  Dynamo.change(
+    "connection",
+    (attempt) => (attempt === 0 && seen ? Promise.resolve(seen) : load(orgId, id)),
+    apply,
+    async (item, step, guard) => {
+      const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
+      const own: Dynamo.Write =
+        after === "delete"
+          ? drop(key(orgId, id), guard)
+          : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
+      const { writes, lock } = alongside(item, step);
+      const all = [own, ...writes];
+      try {
+        await Dynamo.transact(all);
+        return after;
+      } catch (err) {
+        if (Dynamo.failedOn(err, all, own)) return Dynamo.refused;
+        if (lock && after !== "delete" && Dynamo.failedOn(err, all, lock)) throw new NameTaken(after.name);
+        throw err;
+      }
+    },
   );
-}
 
 /**
  * Marks the verification in flight as waiting for Railway's rate limit until `until`, so that

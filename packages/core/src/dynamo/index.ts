@@ -5,6 +5,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { VisibleError } from "../error/index.ts";
 import { Resource } from "../resource/index.ts";
 
 export const raw = new DynamoDBClient({});
@@ -40,6 +41,55 @@ export const failedOn = (err: unknown, items: readonly Write[], write: Write | u
   write !== undefined &&
   err instanceof TransactionCanceledException &&
   err.CancellationReasons?.[items.indexOf(write)]?.Code === "ConditionalCheckFailed";
+
+/** What `change`'s `write` returns when the revision guard refused its own write. */
+export const refused = Symbol("refused");
+
+/** A change's guard on the item's own write: its revision is still `revision`. */
+export type Guard = { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> };
+
+/** A guarded change gave up: another write got there first on every attempt. */
+export class KeptChanging extends VisibleError {
+  constructor(what: string) {
+    super("conflict", "concurrent_change", `The ${what} kept changing while this request ran; try again`);
+  }
+}
+
+/**
+ * Attempts of a guarded change. A bound against a livelock, not a latency budget: each refused
+ * attempt means another write to the item committed, so eight in a row is a hot item (a user's
+ * edits racing the worker's and the event handlers' steps), where a 409 is the right answer.
+ */
+const attempts = 8;
+
+/**
+ * Read-modify-write of one item guarded by its revision. `load` reads the item (`attempt` counts
+ * from 0, so a caller holding a fresh read can skip the first), `decide` says what changes
+ * (undefined: nothing), and `write` commits that with `guard` on the item's own write, returning
+ * the item after or `refused` when the guard failed: another write got there first, and it all
+ * starts over, `KeptChanging` after `attempts` refusals. Undefined when the item does not exist;
+ * `after` is undefined when nothing changed.
+ */
+export async function change<Item extends { revision: number }, Step, After>(
+  what: string,
+  load: (attempt: number) => Promise<Item | undefined>,
+  decide: (item: Item) => Step | undefined,
+  write: (item: Item, step: Step, guard: Guard) => Promise<After | typeof refused>,
+): Promise<{ before: Item; after: After | undefined } | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const item = await load(attempt);
+    if (!item) return undefined;
+    const step = decide(item);
+    if (step === undefined) return { before: item, after: undefined };
+    const guard = {
+      ConditionExpression: "revision = :revision",
+      ExpressionAttributeValues: { ":revision": item.revision },
+    };
+    const after = await write(item, step, guard);
+    if (after !== refused) return { before: item, after };
+  }
+  throw new KeptChanging(what);
+}
 
 /**
  * Query options filtering on `where`: each field must equal its value, or one of its values (an

@@ -196,39 +196,34 @@ export async function insert(item: Item, record: AuditRecord) {
  * there first. `apply` returns the next item (with the events it causes), "delete", or undefined
  * for no change. Undefined when the sync does not exist.
  */
-export async function change(
+/**
+ * Read-modify-write of one sync (`Dynamo.change`): `apply` returns the next item with the events
+ * it causes, "delete", or undefined for no change.
+ */
+export const change = (
   orgId: string,
   id: string,
   apply: (item: Item) => { next: Item | "delete"; event?: Event | readonly Event[]; audit?: AuditRecord } | undefined,
-): Promise<{ before: Item; after: Item | "delete" | undefined } | undefined> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const item = await load(orgId, id);
-    if (!item) return undefined;
-    const step = apply(item);
-    if (!step) return { before: item, after: undefined };
-    const guard = {
-      ConditionExpression: "revision = :revision",
-      ExpressionAttributeValues: { ":revision": item.revision },
-    };
-    const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
-    const own: Dynamo.Write =
-      after === "delete"
-        ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
-        : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
-    const shown = after === "delete" ? item : after;
-    const { writes, held } = await lockWrites(item, after);
-    const all = [own, ...writes, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
-    try {
-      await commit(all, held, own);
-      return { before: item, after };
-    } catch (err) {
-      if (Dynamo.failedOn(err, all, own)) continue;
-      throw err;
-    }
-  }
-  throw new VisibleError(
-    "conflict",
-    "concurrent_change",
-    "The secret sync kept changing while this request ran; try again",
+) =>
+  Dynamo.change(
+    "secret sync",
+    () => load(orgId, id),
+    apply,
+    async (item, step, guard) => {
+      const after = step.next === "delete" ? "delete" : indexed({ ...step.next, revision: item.revision + 1 });
+      const own: Dynamo.Write =
+        after === "delete"
+          ? { Delete: { TableName: Dynamo.table(), Key: key(orgId, id), ...guard } }
+          : { Put: { TableName: Dynamo.table(), Item: after, ...guard } };
+      const shown = after === "delete" ? item : after;
+      const { writes, held } = await lockWrites(item, after);
+      const all = [own, ...writes, ...eventWrite(shown, step.event), ...auditWrite(shown, step.audit)];
+      try {
+        await commit(all, held, own);
+        return after;
+      } catch (err) {
+        if (Dynamo.failedOn(err, all, own)) return Dynamo.refused;
+        throw err;
+      }
+    },
   );
-}
