@@ -149,19 +149,8 @@ export async function holdJob(orgId: string, id: string, jobId: string, until: s
  * Maintenance: one page of a shard of the index (`gsi2pk`, see `Layout.maintenanceKey`), the
  * connections with a job in flight ("JOB#…") or active ("ACTIVE#…") since before `before`.
  */
-export async function due(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {
-  const out = await Dynamo.client.send(
-    new QueryCommand({
-      TableName: Dynamo.table(),
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
-      ExpressionAttributeValues: { ":pk": gsi2pk, ":before": before },
-      Limit: limit,
-      ExclusiveStartKey: after,
-    }),
-  );
-  return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey };
-}
+export const due = (gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) =>
+  Dynamo.due<Item>(gsi2pk, before, limit, after);
 
 /** A page of an org's connections, newest first, limited to some projects and a status if given. */
 export async function page(

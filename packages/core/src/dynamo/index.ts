@@ -2,6 +2,7 @@ import { DescribeTableCommand, DynamoDBClient, TransactionCanceledException } fr
 import {
   DynamoDBDocumentClient,
   paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -120,6 +121,24 @@ export async function queryAll<T>(input: Omit<QueryCommandInput, "TableName">): 
   for await (const page of paginateQuery({ client }, { TableName: table(), ...input }))
     items.push(...((page.Items ?? []) as T[]));
   return items;
+}
+
+/**
+ * One page of a shard of the maintenance index (`gsi2pk`, see `Layout.maintenanceKey`): the items
+ * indexed there since before `before`, and where the next page starts.
+ */
+export async function due<T>(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
+      ExpressionAttributeValues: { ":pk": gsi2pk, ":before": before },
+      Limit: limit,
+      ExclusiveStartKey: after,
+    }),
+  );
+  return { items: (out.Items ?? []) as T[], next: out.LastEvaluatedKey };
 }
 
 export const ping = () => raw.send(new DescribeTableCommand({ TableName: table() }));

@@ -1,5 +1,5 @@
 /** Syncs in DynamoDB: reads, and guarded writes that commit an item with its webhook event. */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import * as Audit from "../audit/index.ts";
 import * as Dynamo from "../dynamo/index.ts";
 import { VisibleError } from "../error/index.ts";
@@ -31,19 +31,8 @@ export function list(orgId: string, projectId: string) {
 }
 
 /** A page of one shard of reconciliation's index: syncs created before `before` (ISO-8601). */
-export async function due(gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) {
-  const out = await Dynamo.client.send(
-    new QueryCommand({
-      TableName: Dynamo.table(),
-      IndexName: "gsi2",
-      KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :before",
-      ExpressionAttributeValues: { ":pk": gsi2pk, ":before": before },
-      Limit: limit,
-      ExclusiveStartKey: after,
-    }),
-  );
-  return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey };
-}
+export const due = (gsi2pk: string, before: string, limit: number, after?: Record<string, unknown>) =>
+  Dynamo.due<Item>(gsi2pk, before, limit, after);
 
 export type Event =
   | { type: Exclude<Events.EventType, "secret-sync.drift-corrected"> }
