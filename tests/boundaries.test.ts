@@ -254,6 +254,9 @@ describe("the event relay", () => {
   it("an event claimed by a relay that died is relayed by the sweep once the claim expires, not before", async () => {
     const { projectId, connectionId, scope } = await railwayProject(1);
     expect((await write(projectId, "prod", { A: "1" })).status).toBe(200);
+    // That write's event handled before the sync exists: it cannot ask for a sync that would run
+    // during the claim below and carry the later value to Railway.
+    await ctx.stack.streamCaughtUp();
     const sync = await createSync({
       projectId,
       connectionId,

@@ -93,10 +93,14 @@ describe("a connection's secret syncs in the console", () => {
     expect(fragment.html).not.toContain("data-poll");
 
     expect((await s.write({ NEW_ONE: `${VALUE}new` })).status).toBe(200);
+    // The write's own request for a sync made first, so that _Sync now_ supersedes it: no second
+    // run left to hold the sync when the removal comes (a removal waits out a held lease).
+    await ctx.stack.streamCaughtUp();
     const now = await s.b.post(`/console/syncs/${id}/sync`, {});
     expect(now.status).toBe(303);
     expect(now.headers.get("location")).toBe(`/console/syncs/${id}?notice=syncing`);
     await until(() => (s.variables().NEW_ONE ? true : undefined), 20_000);
+    expect((await settledSync(id)).syncStatus).toBe("succeeded");
 
     const removed = await s.b.post(`/console/syncs/${id}/remove`, {});
     expect(removed.status).toBe(303);
