@@ -7,7 +7,8 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { dynamo, scan } from "./support/aws.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -41,16 +42,7 @@ async function railwayProject(services: number, environments = ["production"]) {
     services: Array.from({ length: services }, (_, i) => `svc-${i}`),
   });
   const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as Json;
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, `c-${projectId.slice(0, 8)}`) };
   const scope = (service = 0, env = 0) => ({
     projectId: app.id,
     environmentId: app.environments[env]?.id ?? "",

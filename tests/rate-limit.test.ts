@@ -9,7 +9,8 @@ import * as Sync from "@app/core/sync";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as Railway from "./support/railway.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 // Both workers read their attempts (VERIFY_MAX_ATTEMPTS) once, as their modules load: here,
@@ -34,16 +35,7 @@ async function setup(limit = budget) {
   railway.limitToken(team.workspaceToken, limit);
   const app = railway.addProject(team.id, { services });
   const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `rl-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, `rl-${projectId.slice(0, 8)}`) };
   const folder = { orgId: ctx.stack.orgId, projectId, environment: "prod", secretPath: "/app" };
   const environmentId = app.environments[0]!.id;
   const scopes = app.services.map((s) => ({ projectId: app.id, environmentId, serviceId: s.id }));

@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
 import * as Sync from "@app/core/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Railway from "./support/railway.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 // No pacing: a run's reconciles go out at once (the pace is packages/core/src/maintenance's plan, unit-tested).
@@ -30,16 +31,7 @@ async function setup() {
   const env = app.environments[0]!;
   const api = app.services[0]!;
   const projectId = randomUUID();
-  const res = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `c-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await res.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, `c-${projectId.slice(0, 8)}`) };
   const folder = { orgId: ctx.stack.orgId, projectId, environment: "prod", secretPath: "/app" };
   const scope = { projectId: app.id, environmentId: env.id, serviceId: api.id };
   // What a person set by hand and Railway's own: never touched by a sync, nor by a reconcile.

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { InfisicalSDK } from "@infisical/sdk";
 import { describe, expect, it } from "vitest";
 import { ConsoleClient } from "./support/console.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -25,16 +26,7 @@ async function setup() {
   const shared = { projectId: app.id, environmentId: env.id };
   railway.setVariables(api, { HAND: "by-hand" });
   const projectId = randomUUID();
-  const made = await ctx.api("/api/v1/app-connections/railway", {
-    json: {
-      name: `r-${projectId.slice(0, 8)}`,
-      method: "team-token",
-      projectId,
-      credentials: { apiToken: team.workspaceToken },
-    },
-  });
-  const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, `r-${projectId.slice(0, 8)}`) };
   const secrets = new InfisicalSDK({ siteUrl: ctx.stack.url }).auth().accessToken(ctx.stack.apiKey).secrets();
   // Each write's event handled before the next step, so that a write made before a sync exists
   // cannot ask for that sync later (a second run, with a job id of its own).

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { InfisicalSDK } from "@infisical/sdk";
 import { describe, expect, it } from "vitest";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -19,11 +20,7 @@ async function syncedFolder(name: string, seed: (secrets: ReturnType<typeof sdk>
   const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
   const scope = { projectId: app.id, environmentId: app.environments[0]!.id, serviceId: app.services[0]!.id };
   const projectId = randomUUID();
-  const made = await ctx.api("/api/v1/app-connections/railway", {
-    json: { name, method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
-  });
-  const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-  expect((await settled(ctx, appConnection.id)).status).toBe("active");
+  const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, name) };
   const secrets = sdk();
   await seed(secrets, projectId);
   const sync = await ctx.api("/api/v1/secret-syncs/railway", {

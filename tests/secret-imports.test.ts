@@ -7,7 +7,8 @@ import * as ApiKey from "@app/core/apikey";
 import { InfisicalSDK } from "@infisical/sdk";
 import { describe, expect, it } from "vitest";
 import { scan } from "./support/aws.ts";
-import { settled, useStack } from "./support/stack.ts";
+import { connect } from "./support/railway.ts";
+import { useStack } from "./support/stack.ts";
 import { until } from "./support/until.ts";
 
 process.env.SYNC_DEBOUNCE_SECONDS = "1";
@@ -176,11 +177,7 @@ describe("secret imports", () => {
     const app = railway.addProject(team.id, { environments: ["production"], services: ["api"] });
     const scope = { projectId: app.id, environmentId: app.environments[0]!.id, serviceId: app.services[0]!.id };
     const projectId = randomUUID();
-    const made = await ctx.api("/api/v1/app-connections/railway", {
-      json: { name: "imports", method: "team-token", projectId, credentials: { apiToken: team.workspaceToken } },
-    });
-    const { appConnection } = (await made.json()) as { appConnection: { id: string } };
-    expect((await settled(ctx, appConnection.id)).status).toBe("active");
+    const appConnection = { id: await connect(ctx, team.workspaceToken, projectId, "imports") };
 
     const secrets = sdk();
     const shared = { projectId, environment: "prod", secretPath: "/shared" };
